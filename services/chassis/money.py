@@ -1,0 +1,26 @@
+"""Money is whole rupiah (int). Rates are basis points (1 bp = 0.01%), also int.
+
+This module is the one place where a rate is applied and rounded: round half up to the
+rupiah (half away from zero for negative amounts, so a correction mirrors its charge).
+"""
+from __future__ import annotations
+
+BASIS_POINTS_PER_UNIT = 10_000
+
+
+def apply_rate(amount: int, rate_bp: int) -> int:
+    """`amount` x `rate_bp`/10000, rounded half up to the rupiah. 3.7% is 370 bp."""
+    if not isinstance(amount, int) or not isinstance(rate_bp, int):
+        raise TypeError("money and rates are integers (rupiah, basis points)")
+    magnitude = (abs(amount) * abs(rate_bp) * 2 + BASIS_POINTS_PER_UNIT) // (2 * BASIS_POINTS_PER_UNIT)
+    negative = (amount < 0) != (rate_bp < 0)
+    return -magnitude if negative else magnitude
+
+
+def apply_fraction(amount: int, numerator: int, denominator: int) -> int:
+    """`amount` x numerator/denominator, rounded half up (e.g. 75% of a wage, 80 months)."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    magnitude = (abs(amount) * abs(numerator) * 2 + denominator) // (2 * denominator)
+    negative = (amount < 0) != (numerator < 0)
+    return -magnitude if negative else magnitude
