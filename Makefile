@@ -1,0 +1,45 @@
+# Jamsos: `make run` starts the platform on embedded defaults, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test venv protos lint-protos breaking-protos bench token clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) scripts/install_paths.py
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+gen/.stamp: $(STAMP) $(shell find protos -name '*.proto')
+	PATH=$(VENV)/bin:$$PATH $(PY) scripts/gen_protos.py
+	touch gen/.stamp
+
+protos: gen/.stamp
+
+lint-protos: $(STAMP)
+	$(VENV)/bin/buf lint
+
+# Fails when protos/ breaks wire compatibility with main's previous state.
+breaking-protos: $(STAMP)
+	$(PY) scripts/check_breaking.py
+
+run: protos
+	$(PY) scripts/run_platform.py
+
+test: protos lint-protos breaking-protos
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: protos
+	$(PY) -m bench $(BENCH_ARGS)
+
+token: protos
+	@$(PY) -m services.chassis.devtoken $(TOKEN_ARGS)
+
+clean:
+	rm -rf gen data .pytest_cache

@@ -1,0 +1,6 @@
+"""Run the benefits service: python -m services.benefits"""
+from services.chassis.process import run_service
+from services.benefits.bootstrap import definition
+
+if __name__ == "__main__":
+    run_service(definition())

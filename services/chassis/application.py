@@ -1,0 +1,64 @@
+"""Base of every service's application layer: units of work and idempotent use cases."""
+from __future__ import annotations
+
+from typing import Callable, TypeVar
+
+from google.protobuf.message import Message
+from sqlalchemy import Engine, Table
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import idempotency
+from .unit_of_work import UnitOfWork
+
+ResponseT = TypeVar("ResponseT", bound=Message)
+
+
+class Application:
+    """Holds the database of one service and runs its use cases in transactions."""
+
+    def __init__(self, service: str, engine: Engine, session_factory: sessionmaker[Session], tables: dict[str, Table]):
+        self.service = service
+        self.engine = engine
+        self.session_factory = session_factory
+        self.tables = tables
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.session_factory, self.tables, producer=self.service)
+
+    def read_session(self) -> Session:
+        return self.session_factory()
+
+    def mutate(
+        self,
+        method: str,
+        request: Message,
+        response_cls: type[ResponseT],
+        use_case: Callable[[UnitOfWork], ResponseT],
+    ) -> ResponseT:
+        """Run `use_case` once per request id: a retry gets the first result, unchanged.
+
+        `use_case` changes state through `uow` and returns the response; commit happens
+        here, together with the stored response and the outbox rows.
+        """
+        request_id = idempotency.require_request_id(request)
+        request_fp = idempotency.fingerprint(request)
+        table = self.tables["idempotency"]
+        for attempt in range(2):
+            with self.unit_of_work() as uow:
+                previous = idempotency.stored_response(uow.session, table, method, request_id, request_fp, response_cls)
+                if previous is not None:
+                    return previous
+                response = use_case(uow)
+                idempotency.store_response(uow.session, table, method, request_id, request_fp, response)
+                try:
+                    uow.commit()
+                except IntegrityError:
+                    # Either a concurrent retry of the same request id won the race (the
+                    # next attempt returns its stored result) or a genuine constraint hit.
+                    uow.rollback()
+                    if attempt == 0:
+                        continue
+                    raise
+                return response
+        raise AssertionError("unreachable")

@@ -1,0 +1,212 @@
+"""Consumer runner: applies events once each, retries, dead-letters poison, commits after.
+
+For each message, in order within its partition:
+1. parse the envelope (unparseable bytes are poison: straight to the dead-letter topic);
+2. find the handler for its event type (no handler: counted as ignored, skipped);
+3. in one transaction: skip if the inbox already has (consumer, event_id), else run the
+   handler and insert the inbox row; commit;
+4. only then commit the Kafka offset.
+
+A handler that raises is retried `max_attempts` times with back-off, then the message
+goes to `<topic>.dlq` with the error in its headers, and the consumer goes on. A
+database that is unreachable is not the event's fault: those failures are retried
+until it is back, never dead-lettered.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Callable
+
+from google.protobuf.message import Message
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from datetime import datetime, timezone
+
+from jamsos.common.v1 import envelope_pb2
+
+from . import context, metrics
+from .config import dead_letter_topic_of
+from .events import parse_envelope, unpack_payload
+from .unit_of_work import UnitOfWork
+
+log = logging.getLogger("jamsos.consumer")
+
+Handler = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, Message], None]
+
+
+@dataclass(frozen=True)
+class Subscription:
+    payload_cls: type[Message]
+    handler: Handler
+
+
+class HandlerRegistry:
+    """Event type (full protobuf name of the payload) -> handler."""
+
+    def __init__(self) -> None:
+        self._by_type: dict[str, Subscription] = {}
+
+    def on(self, payload_cls: type[Message], handler: Handler) -> None:
+        self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, handler)
+
+    def get(self, event_type: str) -> Subscription | None:
+        return self._by_type.get(event_type)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_type)
+
+
+class EventApplier:
+    """Applies one event exactly once per consumer, through the inbox table."""
+
+    def __init__(self, name: str, service: str, registry: HandlerRegistry, uow_factory: Callable[[], UnitOfWork]):
+        self.name = name
+        self.service = service
+        self.registry = registry
+        self.uow_factory = uow_factory
+
+    def apply(self, envelope: envelope_pb2.EventEnvelope) -> str:
+        """Returns the outcome: applied, duplicate or ignored. Raises if the handler fails."""
+        subscription = self.registry.get(envelope.event_type)
+        if subscription is None:
+            return "ignored"
+        payload = unpack_payload(envelope, subscription.payload_cls)
+        system = context.Principal(user_id=f"consumer:{self.name}", office_code="KP", office_level=context.HEAD, roles=frozenset({context.SERVICE_ROLE}))
+        with context.request_context(system, envelope.correlation_id or None, envelope.event_id):
+            with self.uow_factory() as uow:
+                inbox = uow._tables["inbox"]
+                seen = uow.session.execute(
+                    select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == envelope.event_id)
+                ).first()
+                if seen is not None:
+                    return "duplicate"
+                subscription.handler(uow, envelope, payload)
+                uow.session.execute(
+                    insert(inbox).values(
+                        consumer=self.name, event_id=envelope.event_id, event_type=envelope.event_type,
+                        applied_at=datetime.now(timezone.utc),
+                    )
+                )
+                try:
+                    uow.commit()
+                except IntegrityError:
+                    # A concurrent delivery of the same event committed first.
+                    uow.rollback()
+                    return "duplicate"
+        return "applied"
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        applier: EventApplier,
+        topics: list[str],
+        consumer_factory: Callable[[], KafkaConsumer],
+        producer_factory: Callable[[], KafkaProducer],
+        *,
+        max_attempts: int = 5,
+        retry_backoff: float = 0.2,
+    ):
+        self.applier = applier
+        self.topics = topics
+        self._consumer_factory = consumer_factory
+        self._producer_factory = producer_factory
+        self._producer: KafkaProducer | None = None
+        self.max_attempts = max_attempts
+        self.retry_backoff = retry_backoff
+        self.ready = threading.Event()  # set once the group has assigned partitions
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            consumer = None
+            try:
+                consumer = self._consumer_factory()
+                while not stop.is_set():
+                    batches = consumer.poll(timeout_ms=500)
+                    if consumer.assignment():
+                        self.ready.set()
+                    for tp, messages in batches.items():
+                        for message in messages:
+                            if stop.is_set():
+                                return
+                            self.handle(message, stop)
+                            consumer.commit({tp: OffsetAndMetadata(message.offset + 1, "", -1)})
+            except Exception as exc:  # broker gone or rebalance failure: reconnect, resume from committed offset
+                if stop.is_set():
+                    return
+                log.warning("consumer %s lost its broker; reconnecting: %s", self.applier.name, exc)
+                stop.wait(1.0)
+            finally:
+                if consumer is not None:
+                    try:
+                        consumer.close(autocommit=False)
+                    except Exception:  # closing a broken consumer may fail; it is discarded anyway
+                        pass
+                self._close_producer()
+
+    def handle(self, message, stop: threading.Event) -> str:
+        """Apply one Kafka message; returns the outcome. Only returns when it is settled."""
+        name, service = self.applier.name, self.applier.service
+        try:
+            envelope = parse_envelope(message.value)
+        except Exception as exc:  # not even an envelope: retrying cannot help
+            self._dead_letter(message, "unparseable", exc, stop)
+            return "dead_lettered"
+        attempts = 0
+        while True:
+            try:
+                outcome = self.applier.apply(envelope)
+                metrics.EVENTS_CONSUMED.labels(service, name, envelope.event_type, outcome).inc()
+                return outcome
+            except OperationalError as exc:  # our database is down: wait for it, do not blame the event
+                log.warning("consumer %s cannot reach its database; retrying: %s", name, exc)
+                metrics.CONSUMER_RETRIES.labels(service, name).inc()
+                if stop.wait(min(5.0, self.retry_backoff * 4)):
+                    raise
+            except Exception as exc:  # the event cannot be applied (bad data or a bug)
+                attempts += 1
+                if attempts >= self.max_attempts:
+                    self._dead_letter(message, envelope.event_type, exc, stop)
+                    return "dead_lettered"
+                metrics.CONSUMER_RETRIES.labels(service, name).inc()
+                log.warning("consumer %s failed on %s (attempt %d): %s", name, envelope.event_id, attempts, exc)
+                stop.wait(self.retry_backoff * (2 ** (attempts - 1)))
+
+    def _dead_letter(self, message, event_type: str, exc: Exception, stop: threading.Event) -> None:
+        name, service = self.applier.name, self.applier.service
+        headers = [
+            ("x-error", f"{type(exc).__name__}: {exc}"[:1000].encode()),
+            ("x-consumer", name.encode()),
+            ("x-source-topic", message.topic.encode()),
+            ("x-source-partition", str(message.partition).encode()),
+            ("x-source-offset", str(message.offset).encode()),
+        ]
+        while True:  # a dead letter must land before the offset moves on
+            try:
+                producer = self._producer or self._producer_factory()
+                self._producer = producer
+                producer.send(dead_letter_topic_of(message.topic), key=message.key, value=message.value, headers=headers).get(timeout=15)
+                break
+            except Exception as send_exc:
+                self._close_producer()
+                log.warning("dead-letter publish failed; retrying: %s", send_exc)
+                if stop.wait(1.0):
+                    raise
+        metrics.EVENTS_DEAD_LETTERED.labels(service, name, event_type).inc()
+        metrics.EVENTS_CONSUMED.labels(service, name, event_type, "dead_lettered").inc()
+        log.error("event dead-lettered", extra={"consumer": name, "event_type": event_type, "error": str(exc)})
+
+    def _close_producer(self) -> None:
+        if self._producer is not None:
+            try:
+                self._producer.close(timeout=2)
+            except Exception:  # discarded either way
+                pass
+            self._producer = None
+
+
+__all__ = ["ConsumerRunner", "EventApplier", "HandlerRegistry", "Subscription", "TopicPartition"]

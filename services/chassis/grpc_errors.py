@@ -1,0 +1,60 @@
+"""The one mapping from domain errors to gRPC status codes with rich details.
+
+INVALID_ARGUMENT carries google.rpc.BadRequest field violations; FAILED_PRECONDITION
+carries google.rpc.ErrorInfo whose `reason` is the rule id (e.g. `B-JHT-1`) and a
+PreconditionFailure naming it, so clients can branch on the rule without parsing text.
+"""
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from . import errors
+
+ERROR_DOMAIN = "jamsos.go.id"
+
+
+def to_status(exc: BaseException) -> tuple[grpc.StatusCode, status_pb2.Status]:
+    code, message, details = _classify(exc)
+    status = status_pb2.Status(code=code.value[0], message=message)
+    for detail in details:
+        packed = any_pb2.Any()
+        packed.Pack(detail)
+        status.details.append(packed)
+    return code, status
+
+
+def _classify(exc: BaseException):
+    if isinstance(exc, errors.InvalidArgument):
+        bad_request = error_details_pb2.BadRequest(
+            field_violations=[
+                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.reason) for v in exc.violations
+            ]
+        )
+        return grpc.StatusCode.INVALID_ARGUMENT, exc.message, [bad_request]
+    if isinstance(exc, errors.RuleViolation):
+        info = error_details_pb2.ErrorInfo(reason=exc.rule_id, domain=ERROR_DOMAIN, metadata={"rule_id": exc.rule_id})
+        failure = error_details_pb2.PreconditionFailure(
+            violations=[error_details_pb2.PreconditionFailure.Violation(type="RULE", subject=exc.rule_id, description=exc.reason)]
+        )
+        return grpc.StatusCode.FAILED_PRECONDITION, exc.message, [info, failure]
+    if isinstance(exc, errors.NotFound):
+        return grpc.StatusCode.NOT_FOUND, exc.message, [error_details_pb2.ResourceInfo(resource_type=exc.kind, resource_name=exc.key)]
+    if isinstance(exc, errors.AlreadyExists):
+        return grpc.StatusCode.ALREADY_EXISTS, exc.message, [error_details_pb2.ResourceInfo(resource_type=exc.kind, resource_name=exc.key)]
+    if isinstance(exc, errors.PermissionDenied):
+        return grpc.StatusCode.PERMISSION_DENIED, exc.message, []
+    if isinstance(exc, errors.Unauthenticated):
+        return grpc.StatusCode.UNAUTHENTICATED, exc.message, []
+    if isinstance(exc, errors.Conflict):
+        return grpc.StatusCode.ABORTED, exc.message, []
+    if isinstance(exc, IntegrityError):
+        return grpc.StatusCode.ABORTED, "the change conflicted with a concurrent one; retry with the same request id", []
+    if isinstance(exc, OperationalError):
+        return grpc.StatusCode.UNAVAILABLE, "the database is unavailable; retry later", []
+    return grpc.StatusCode.INTERNAL, "internal error", []
+
+
+assert code_pb2.INVALID_ARGUMENT == grpc.StatusCode.INVALID_ARGUMENT.value[0]

@@ -1,0 +1,78 @@
+"""The HTTP side of every service (uvicorn): /metrics, /healthz, /readyz.
+
+A bare ASGI app: three routes do not need a framework.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import threading
+from typing import Callable
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+
+def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool:
+    for server in bootstrap_servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            with socket.create_connection((host or "localhost", int(port)), timeout=timeout):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def make_app(service: str, checks: dict[str, Callable[[], bool]]):
+    async def app(scope, receive, send):
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        path = scope.get("path", "")
+        if path == "/metrics":
+            await _respond(send, 200, generate_latest(), CONTENT_TYPE_LATEST)
+        elif path == "/healthz":
+            await _respond(send, 200, json.dumps({"service": service, "status": "ok"}).encode(), "application/json")
+        elif path == "/readyz":
+            results = {name: await asyncio.to_thread(check) for name, check in checks.items()}
+            ready = all(results.values())
+            body = json.dumps({"service": service, "ready": ready, "checks": results}).encode()
+            await _respond(send, 200 if ready else 503, body, "application/json")
+        else:
+            await _respond(send, 404, b"not found", "text/plain")
+
+    return app
+
+
+async def _respond(send, status: int, body: bytes, content_type: str) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type.encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class HttpSide:
+    """Runs uvicorn in a background thread; `port` is the bound port (0 picks a free one)."""
+
+    def __init__(self, service: str, host: str, port: int, checks: dict[str, Callable[[], bool]]):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        self._socket = sock
+        self.port = sock.getsockname()[1]
+        config = uvicorn.Config(make_app(service, checks), log_level="warning", access_log=False, lifespan="on")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=f"{service}-http", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self._socket.close()

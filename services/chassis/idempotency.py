@@ -1,0 +1,70 @@
+"""Idempotent mutations: a client request id returns the stored result on retry.
+
+The response is stored in the same transaction as the change it reports, so a retry
+after a crash either finds both or neither. A request id reused for a *different*
+request is refused rather than silently answered with someone else's result.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+from typing import TypeVar
+
+from google.protobuf.message import Message
+from sqlalchemy import Table, insert, select
+from sqlalchemy.orm import Session
+
+from .errors import InvalidArgument
+
+ResponseT = TypeVar("ResponseT", bound=Message)
+
+MAX_REQUEST_ID_LENGTH = 100
+
+
+def fingerprint(request: Message) -> str:
+    """Hash of the request without its request_id, deterministic across processes."""
+    copy = type(request)()
+    copy.CopyFrom(request)
+    if "request_id" in copy.DESCRIPTOR.fields_by_name:
+        copy.ClearField("request_id")
+    return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
+
+
+def require_request_id(request: Message) -> str:
+    request_id = getattr(request, "request_id", "")
+    if not request_id:
+        raise InvalidArgument.field("request_id", "required: a client-chosen id that makes retries safe")
+    if len(request_id) > MAX_REQUEST_ID_LENGTH:
+        raise InvalidArgument.field("request_id", f"at most {MAX_REQUEST_ID_LENGTH} characters")
+    return request_id
+
+
+def stored_response(
+    session: Session, table: Table, method: str, request_id: str, request_fp: str, response_cls: type[ResponseT]
+) -> ResponseT | None:
+    row = session.execute(
+        select(table.c.request_fingerprint, table.c.response).where(
+            table.c.method == method, table.c.request_id == request_id
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_fingerprint != request_fp:
+        raise InvalidArgument.field("request_id", "already used for a different request")
+    response = response_cls()
+    response.ParseFromString(row.response)
+    return response
+
+
+def store_response(
+    session: Session, table: Table, method: str, request_id: str, request_fp: str, response: Message
+) -> None:
+    session.execute(
+        insert(table).values(
+            method=method,
+            request_id=request_id,
+            request_fingerprint=request_fp,
+            response=response.SerializeToString(deterministic=True),
+            created_at=datetime.now(timezone.utc),
+        )
+    )

@@ -1,0 +1,58 @@
+"""The first migration of every service: the platform tables (outbox, inbox, idempotency, audit).
+
+Written as explicit operations, not from the live MetaData, so that history does not
+change when the tables later evolve (a change gets a new migration of its own).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .tables import BigId
+
+
+def upgrade(op) -> None:
+    tz = sa.DateTime(timezone=True)
+    op.create_table(
+        "outbox",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("event_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("topic", sa.String(200), nullable=False),
+        sa.Column("message_key", sa.String(200), nullable=False),
+        sa.Column("envelope", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", tz, nullable=False),
+        sa.Column("published_at", tz, nullable=True),
+    )
+    op.create_index("ix_outbox_unpublished", "outbox", ["published_at", "id"])
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", sa.String(100), primary_key=True),
+        sa.Column("event_id", sa.String(36), primary_key=True),
+        sa.Column("event_type", sa.String(200), nullable=False),
+        sa.Column("applied_at", tz, nullable=False),
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("method", sa.String(200), primary_key=True),
+        sa.Column("request_id", sa.String(100), primary_key=True),
+        sa.Column("request_fingerprint", sa.String(64), nullable=False),
+        sa.Column("response", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", tz, nullable=False),
+    )
+    op.create_table(
+        "audit_log",
+        sa.Column("id", BigId, primary_key=True, autoincrement=True),
+        sa.Column("at", tz, nullable=False),
+        sa.Column("user_id", sa.String(100), nullable=False),
+        sa.Column("office_code", sa.String(50), nullable=False),
+        sa.Column("action", sa.String(200), nullable=False),
+        sa.Column("subject", sa.String(200), nullable=False),
+        sa.Column("detail", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text, nullable=True),
+    )
+    op.create_index("ix_audit_subject", "audit_log", ["subject"])
+
+
+def downgrade(op) -> None:
+    for table in ("audit_log", "idempotency_keys", "inbox", "outbox"):
+        op.drop_table(table)

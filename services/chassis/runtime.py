@@ -1,0 +1,150 @@
+"""Wiring of one service process: database, gRPC server, relay, consumers, HTTP side.
+
+`ServiceRuntime(definition, settings).start()` is what both `python -m services.<name>`
+and the in-process test servers call; nothing connects at import time.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+from sqlalchemy import MetaData, Table
+
+from .application import Application
+from .auth import TokenVerifier
+from .config import Settings, dead_letter_topic_of, topic_of
+from .consumer import ConsumerRunner, EventApplier, HandlerRegistry
+from .database import make_engine, make_session_factory, ping
+from .http_side import HttpSide, broker_reachable
+from .interceptor import PlatformInterceptor
+from .kafka_clients import ensure_topics, make_consumer, make_producer
+from .migrations import upgrade_to_head
+from .outbox_relay import OutboxRelay
+
+log = logging.getLogger("jamsos.runtime")
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """One consumer group of a service: which services' topics and which handlers."""
+
+    name: str
+    source_services: tuple[str, ...]
+    registry: HandlerRegistry
+
+
+@dataclass
+class ServiceDefinition:
+    name: str
+    metadata: MetaData
+    tables: dict[str, Table]
+    migrations: Path
+    # Builds the application (use cases) for this service.
+    make_application: Callable[[Settings, Application], object]
+    # Adds the servicers to the server; returns the full names of the gRPC services.
+    register: Callable[[grpc.Server, object], list[str]]
+    consumers: Callable[[object], list[ConsumerSpec]] = field(default=lambda app: [])
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition, settings: Settings, *, max_workers: int = 16):
+        self.definition = definition
+        self.settings = settings
+        self.max_workers = max_workers
+        self.stop_event = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.consumer_runners: list[ConsumerRunner] = []
+        self.relay: OutboxRelay | None = None
+        self.grpc_port: int | None = None
+        self.http: HttpSide | None = None
+        self.app: object = None
+
+    def start(self, *, migrate: bool = True, http: bool = True) -> "ServiceRuntime":
+        s, d = self.settings, self.definition
+        self.engine = make_engine(s.database_url)
+        if migrate:
+            upgrade_to_head(self.engine, d.migrations)
+        base = Application(d.name, self.engine, make_session_factory(self.engine), d.tables)
+        self.app = d.make_application(s, base)
+        self._start_grpc()
+        if s.relay_enabled:
+            self.relay = OutboxRelay(d.name, base.session_factory, d.tables["outbox"], self._relay_producer)
+            self._spawn(f"{d.name}-relay", self.relay.run)
+        if s.consumers_enabled:
+            self._start_consumers(base)
+        if http:
+            checks = {"database": lambda: ping(self.engine), "broker": lambda: broker_reachable(s.kafka_bootstrap_servers)}
+            self.http = HttpSide(d.name, s.http_host, s.http_port, checks)
+            self.http.start()
+        self.health.set("", health_pb2.HealthCheckResponse.SERVING)
+        for name in self._service_names:
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        log.info("service started", extra={"grpc_port": self.grpc_port, "http_port": self.http.port if self.http else None})
+        return self
+
+    def _start_grpc(self) -> None:
+        s, d = self.settings, self.definition
+        verifier = TokenVerifier(secret=s.jwt_secret, public_key=s.jwt_public_key, issuer=s.jwt_issuer)
+        server = grpc.server(
+            futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix=f"{d.name}-rpc"),
+            interceptors=[PlatformInterceptor(verifier)],
+            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
+        )
+        self._service_names = d.register(server, self.app)
+        self.health = health.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        reflection.enable_server_reflection(
+            (*self._service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
+        )
+        self.grpc_port = server.add_insecure_port(f"{s.grpc_host}:{s.grpc_port}")
+        if not self.grpc_port:
+            raise RuntimeError(f"cannot bind gRPC port {s.grpc_address}")
+        server.start()
+        self.server = server
+
+    def _start_consumers(self, base: Application) -> None:
+        s, d = self.settings, self.definition
+        for spec in d.consumers(self.app):
+            topics = [topic_of(name) for name in spec.source_services]
+            applier = EventApplier(spec.name, d.name, spec.registry, base.unit_of_work)
+            runner = ConsumerRunner(
+                applier,
+                topics,
+                lambda topics=topics, group=spec.name: self._consumer(group, topics),
+                lambda: make_producer(s.kafka_bootstrap_servers, f"{d.name}-dlq"),
+            )
+            self.consumer_runners.append(runner)
+            self._spawn(f"{d.name}-consumer-{spec.name}", runner.run)
+
+    def _relay_producer(self):
+        topic = self.settings.topic
+        ensure_topics(self.settings.kafka_bootstrap_servers, [topic, dead_letter_topic_of(topic)])
+        return make_producer(self.settings.kafka_bootstrap_servers, f"{self.definition.name}-relay")
+
+    def _consumer(self, group: str, topics: list[str]):
+        ensure_topics(self.settings.kafka_bootstrap_servers, topics + [dead_letter_topic_of(t) for t in topics])
+        return make_consumer(self.settings.kafka_bootstrap_servers, group, topics, f"{self.definition.name}-{group}")
+
+    def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
+        thread = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, grace: float = 5.0) -> None:
+        if hasattr(self, "health"):
+            self.health.enter_graceful_shutdown()
+        self.stop_event.set()
+        if hasattr(self, "server"):
+            self.server.stop(grace).wait(grace + 1)
+        for thread in self._threads:
+            thread.join(timeout=10)
+        if self.http is not None:
+            self.http.stop()
+        self.engine.dispose()

@@ -1,0 +1,110 @@
+"""One use case = one transaction = its events in the outbox in that transaction.
+
+    with app.unit_of_work() as uow:
+        ...change state through uow.session...
+        uow.emit(topic, payload, aggregate_type=..., aggregate_id=..., branch_code=...)
+        uow.audit("employer.register", npp, detail)
+        uow.commit()
+
+Leaving the block without commit() rolls everything back, events included.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from google.protobuf.message import Message
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import context
+from .events import PendingEvent, make_envelope
+
+
+class UnitOfWork:
+    def __init__(self, session_factory: sessionmaker[Session], tables: dict[str, Table], producer: str):
+        self._session_factory = session_factory
+        self._tables = tables
+        self._producer = producer
+        self._pending: list[PendingEvent] = []
+        self.session: Session
+        self.committed_events: list[PendingEvent] = []
+
+    def __enter__(self) -> "UnitOfWork":
+        self.session = self._session_factory()
+        self.session.begin()
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self.session.in_transaction():
+            self.session.rollback()
+        self.session.close()
+
+    def emit(
+        self,
+        topic: str,
+        payload: Message,
+        *,
+        aggregate_type: str,
+        aggregate_id: str,
+        branch_code: str,
+        occurred_at: datetime | None = None,
+    ) -> PendingEvent:
+        envelope = make_envelope(
+            payload,
+            aggregate_type=aggregate_type,
+            aggregate_id=aggregate_id,
+            branch_code=branch_code,
+            producer=self._producer,
+            occurred_at=occurred_at,
+        )
+        event = PendingEvent(topic=topic, envelope=envelope)
+        self._pending.append(event)
+        return event
+
+    def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:
+        """Who, office, when, what, why: written for every change of money or status."""
+        principal = context.optional_principal() or context.SYSTEM
+        self.session.execute(
+            insert(self._tables["audit"]).values(
+                at=datetime.now(timezone.utc),
+                user_id=principal.user_id,
+                office_code=principal.office_code,
+                action=action,
+                subject=subject,
+                detail=detail if isinstance(detail, str) else json.dumps(detail, default=str, sort_keys=True),
+                reason=reason,
+            )
+        )
+
+    def flush_events(self) -> None:
+        """Write pending events to the outbox (part of this transaction)."""
+        if not self._pending:
+            return
+        now = datetime.now(timezone.utc)
+        self.session.execute(
+            insert(self._tables["outbox"]),
+            [
+                {
+                    "event_id": e.envelope.event_id,
+                    "event_type": e.envelope.event_type,
+                    "topic": e.topic,
+                    "message_key": e.key,
+                    "envelope": e.envelope.SerializeToString(),
+                    "created_at": now,
+                    "published_at": None,
+                }
+                for e in self._pending
+            ],
+        )
+        self.committed_events.extend(self._pending)
+        self._pending = []
+
+    def commit(self) -> None:
+        self.flush_events()
+        self.session.commit()
+
+    def rollback(self) -> None:
+        self._pending = []
+        self.session.rollback()

@@ -1,0 +1,1 @@
+"""Contributions service (iuran): calculation, SPI notices, payments, reconciliation, JHT."""

@@ -1,0 +1,1 @@
+"""Membership service: employers (NPP), workers (KPJ), families, PWBD (rules M-1..M-8)."""

@@ -1,0 +1,19 @@
+"""Wiring of the membership service. Its domain API comes with its own issue; until then it
+runs the platform parts (health, reflection, metrics, outbox relay) on its database."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.chassis.runtime import ServiceDefinition
+from services.membership.adapters.tables import metadata, platform
+
+
+def definition() -> ServiceDefinition:
+    return ServiceDefinition(
+        name="membership",
+        metadata=metadata,
+        tables=platform,
+        migrations=Path(__file__).parent / "migrations",
+        make_application=lambda settings, base: base,
+        register=lambda server, app: [],
+    )
