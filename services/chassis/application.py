@@ -35,13 +35,16 @@ class Application:
         request: Message,
         response_cls: type[ResponseT],
         use_case: Callable[[UnitOfWork], ResponseT],
+        *,
+        request_id: str | None = None,
     ) -> ResponseT:
         """Run `use_case` once per request id: a retry gets the first result, unchanged.
 
         `use_case` changes state through `uow` and returns the response; commit happens
-        here, together with the stored response and the outbox rows.
+        here, together with the stored response and the outbox rows. The request id is
+        the request's `request_id` field unless given explicitly.
         """
-        request_id = idempotency.require_request_id(request)
+        request_id = idempotency.require_request_id(request_id if request_id is not None else request.request_id)
         request_fp = idempotency.fingerprint(request)
         table = self.tables["idempotency"]
         for attempt in range(2):

@@ -30,8 +30,7 @@ def fingerprint(request: Message) -> str:
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
 
 
-def require_request_id(request: Message) -> str:
-    request_id = getattr(request, "request_id", "")
+def require_request_id(request_id: str) -> str:
     if not request_id:
         raise InvalidArgument.field("request_id", "required: a client-chosen id that makes retries safe")
     if len(request_id) > MAX_REQUEST_ID_LENGTH:

@@ -1,0 +1,32 @@
+"""C-6: when a period's contributions are due.
+
+Rule: by `due_day` (the 15th; the 30th under PP 49/2020) of the month after the period,
+clamped to that month's last day (day 30 in February is the 28th or 29th), and moved to the
+next working day when it falls on a weekend or holiday (when the rule version says so).
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+from services.contributions.domain.periods import Period
+from services.contributions.domain.rule_tables import ContributionRules, RuleTable, rules_for_period
+from services.contributions.domain.working_days import WorkingDayCalendar
+
+
+def due_date(period_year: int, period_month: int, rules: ContributionRules,
+             working_days: WorkingDayCalendar) -> date:
+    """C-6: the due date of the contributions for period `period_year`-`period_month`.
+
+    `rules` must be the version in force for that period (see `rules_for_period`)."""
+    following = Period(period_year, period_month).following()
+    last_day = calendar.monthrange(following.year, following.month)[1]
+    nominal = date(following.year, following.month, min(rules.due_day, last_day))
+    return working_days.on_or_after(nominal) if rules.due_rolls_to_next_working_day else nominal
+
+
+def due_date_for_period(period: Period, table: RuleTable[ContributionRules],
+                        working_days: WorkingDayCalendar) -> date:
+    """C-6 with the rule version picked from the table by the period itself."""
+    rules = rules_for_period(table, period.year, period.month)
+    return due_date(period.year, period.month, rules, working_days)

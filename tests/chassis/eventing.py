@@ -1,0 +1,78 @@
+"""Helpers for the event-flow tests: a tiny effect table, handlers, polling."""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Callable
+
+from google.protobuf import wrappers_pb2
+from sqlalchemy import create_engine, func, insert, select
+
+from services.chassis.application import Application
+from services.chassis.consumer import ConsumerRunner, EventApplier, HandlerRegistry
+from services.chassis.database import make_engine, make_session_factory
+from services.chassis.kafka_clients import make_consumer, make_producer
+from tests.chassis import widget_service
+
+
+def make_application(database_url: str) -> Application:
+    engine = make_engine(database_url)
+    widget_service.metadata.create_all(engine)
+    return Application("membership", engine, make_session_factory(engine), widget_service.platform)
+
+
+def recording_registry(poison: str = "poison") -> HandlerRegistry:
+    """Each StringValue event inserts one widget row; the value `poison` always fails."""
+
+    def handle(uow, envelope, payload: wrappers_pb2.StringValue) -> None:
+        if payload.value == poison:
+            raise ValueError("cannot apply a poison event")
+        uow.session.execute(insert(widget_service.widgets).values(name=payload.value, branch_code=envelope.branch_code))
+
+    registry = HandlerRegistry()
+    registry.on(wrappers_pb2.StringValue, handle)
+    return registry
+
+
+def effect_names(app: Application) -> list[str]:
+    with app.read_session() as session:
+        return list(session.execute(select(widget_service.widgets.c.name).order_by(widget_service.widgets.c.id)).scalars())
+
+
+def outbox_unpublished(app: Application) -> int:
+    outbox = app.tables["outbox"]
+    with app.read_session() as session:
+        return session.execute(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))).scalar_one()
+
+
+def emit(app: Application, topic: str, value: str, aggregate_id: str = "agg-1", commit: bool = True) -> None:
+    with app.unit_of_work() as uow:
+        uow.emit(topic, wrappers_pb2.StringValue(value=value), aggregate_type="widget", aggregate_id=aggregate_id, branch_code="KC-BINJAI")
+        if commit:
+            uow.commit()
+
+
+def start_runner(app: Application, bootstrap: str, topic: str, group: str, **kwargs) -> tuple[ConsumerRunner, threading.Event, threading.Thread]:
+    applier = EventApplier(group, "membership", kwargs.pop("registry", None) or recording_registry(), app.unit_of_work)
+    runner = ConsumerRunner(
+        applier, [topic],
+        lambda: make_consumer(bootstrap, group, [topic], group),
+        lambda: make_producer(bootstrap, f"{group}-dlq"),
+        **kwargs,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=runner.run, args=(stop,), daemon=True)
+    thread.start()
+    return runner, stop, thread
+
+
+def eventually(check: Callable[[], bool], timeout: float = 30.0, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+__all__ = ["create_engine"]
