@@ -1,0 +1,72 @@
+"""Branch scope (O-2): which branches the caller may read and change.
+
+Built once per request from the caller (contextvar) and an office directory (the office
+tree, owned by membership, replicated to the other services by its events).
+Repositories apply `filter()` to every query, so no caller can forget the branch.
+A refused access raises PermissionDenied and is logged.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, Select
+
+from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal
+from .errors import PermissionDenied
+
+log = logging.getLogger("jamsos.scope")
+
+
+class OfficeDirectory(Protocol):
+    def branches_under(self, office_code: str) -> frozenset[str]:
+        """The branches a regional office oversees (empty for an unknown office)."""
+
+
+@dataclass(frozen=True)
+class BranchScope:
+    principal: Principal
+    readable: frozenset[str] | None  # None: every branch
+    writable: frozenset[str] | None  # None: every branch (service callers only)
+
+    def can_read(self, branch_code: str) -> bool:
+        return self.readable is None or branch_code in self.readable
+
+    def can_write(self, branch_code: str) -> bool:
+        return self.writable is None or branch_code in self.writable
+
+    def require_read(self, branch_code: str, subject: str) -> None:
+        if not self.can_read(branch_code):
+            self._refuse("read", branch_code, subject)
+
+    def require_write(self, branch_code: str, subject: str) -> None:
+        if not self.can_write(branch_code):
+            self._refuse("change", branch_code, subject)
+
+    def filter(self, statement: Select, branch_column: ColumnElement) -> Select:
+        if self.readable is None:
+            return statement
+        return statement.where(branch_column.in_(sorted(self.readable)))
+
+    def _refuse(self, verb: str, branch_code: str, subject: str) -> None:
+        p = self.principal
+        log.warning("access refused", extra={"refused_user": p.user_id, "refused_office": p.office_code, "verb": verb, "subject": subject, "subject_branch": branch_code})
+        raise PermissionDenied(f"office {p.office_code} may not {verb} {subject} of branch {branch_code} (O-2)")
+
+
+def scope_for(principal: Principal, directory: OfficeDirectory) -> BranchScope:
+    if principal.is_service:
+        return BranchScope(principal, None, None)
+    if principal.office_level == HEAD:
+        return BranchScope(principal, None, frozenset())
+    if principal.office_level == REGIONAL:
+        return BranchScope(principal, directory.branches_under(principal.office_code), frozenset())
+    if principal.office_level == BRANCH:
+        own = frozenset({principal.office_code})
+        return BranchScope(principal, own, own)
+    raise PermissionDenied(f"unknown office level {principal.office_level}")
+
+
+def current_scope(directory: OfficeDirectory) -> BranchScope:
+    return scope_for(current_principal(), directory)
