@@ -26,7 +26,7 @@ def upgrade_to_head(engine: Engine, script_location: Path) -> None:
     config = alembic_config(script_location, engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, "heads")  # services may keep parallel migration branches
 
 
 def run_migrations(target_metadata: MetaData) -> None:

@@ -1,0 +1,31 @@
+"""Fixtures for contributions service tests: the real service on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from services.contributions.bootstrap import definition
+from tests.service_harness import Caller, start_service, token_for
+
+
+@pytest.fixture
+def contributions(database_url):
+    runtime = start_service(definition(), database_url)
+    yield runtime
+    runtime.stop(grace=0)
+
+
+@pytest.fixture
+def contributions_channel(contributions):
+    with grpc.insecure_channel(f"127.0.0.1:{contributions.grpc_port}") as channel:
+        yield channel
+
+
+@pytest.fixture
+def as_user(contributions_channel):
+    """`as_user("KC-BINJAI", "ADMINISTRATION_OFFICER")(SomeServiceStub).Method(req)`."""
+
+    def make(office: str, *roles: str, user: str | None = None) -> Caller:
+        return Caller(contributions_channel, token_for(office, *roles, user=user))
+
+    return make
