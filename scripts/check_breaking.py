@@ -1,8 +1,9 @@
-"""buf breaking against the previous commit of main (wire and JSON compatibility).
+"""buf breaking against main as it was before this change (wire and JSON compatibility).
 
-In CI the checkout is main itself, so the reference is HEAD~1 (what main was before
-this change landed); locally, with uncommitted work, it is HEAD. Skipped when there is
-no earlier commit with protos to compare with.
+CI checks out main with the submission on top, so "main before" is approximated by the
+newest commit older than a session (4 hours before HEAD's commit time); failing that,
+HEAD~1. Locally, with uncommitted proto edits, HEAD is compared too. Skipped when there
+is no earlier commit with protos to compare with.
 """
 from __future__ import annotations
 
@@ -19,8 +20,19 @@ def git(*args: str) -> subprocess.CompletedProcess:
 
 
 def main() -> int:
-    dirty = git("status", "--porcelain", "--", "protos").stdout.strip()
-    reference = "HEAD" if dirty else "HEAD~1"
+    references = []
+    if git("status", "--porcelain", "--", "protos").stdout.strip():
+        references.append("HEAD")
+    head_time = int(git("log", "-1", "--format=%ct", "HEAD").stdout.strip() or 0)
+    before = git("rev-list", "-1", f"--before={head_time - 4 * 3600}", "HEAD").stdout.strip()
+    references.append(before or "HEAD~1")
+    status = 0
+    for reference in references:
+        status |= check_against(reference)
+    return status
+
+
+def check_against(reference: str) -> int:
     if git("rev-parse", "--verify", "--quiet", reference).returncode != 0:
         print(f"buf breaking: no {reference} to compare with; skipped")
         return 0
