@@ -19,7 +19,7 @@ from services.membership.application.context import MembershipContext
 from services.membership.application.offices import OfficeUseCases
 
 # Components beyond the office tree, in registration order.
-COMPONENTS: tuple[str, ...] = ()
+COMPONENTS: tuple[str, ...] = ("employers", "pwbd", "workers", "cards")
 
 
 @dataclass

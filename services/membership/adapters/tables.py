@@ -162,4 +162,7 @@ bulk_enrol_rows = Table(
     Column("outcome", String(15), nullable=False),
     Column("kpj", String(11), nullable=True),
     Column("reasons", Text, nullable=True),
+    # sha256 of the row as sent (migration 0004): a different row under a reused request
+    # id is refused rather than answered as UNCHANGED.
+    Column("row_fingerprint", String(64), nullable=True),
 )

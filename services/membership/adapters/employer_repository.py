@@ -1,0 +1,150 @@
+"""Employers (M-1, M-7) in the membership database: NPP issuance, rows, risk-group history.
+
+Reads that list or search take the caller's BranchScope and apply it here (O-2), so a
+query cannot forget the branch. Single-row reads by NPP return the row unscoped: the use
+case must tell "no such NPP" (NOT_FOUND) from "not yours" (PERMISSION_DENIED).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.chassis.scope import BranchScope
+from services.membership.adapters.tables import employer_risk_groups, employers, sequences
+from services.membership.domain.employers import ConstructionProject, Employer, EmployerKind, EmployerStatus, RiskGroup
+from services.membership.domain.numbers import make_npp
+from services.membership.domain.pwbd import normalise_address, normalise_company_name
+
+NPP_SEQUENCE = "npp"
+
+
+def employer_from_row(row: Row) -> Employer:
+    """A stored employer as the domain's Employer (risk group as cached on the row)."""
+    project = None
+    if row.project_name is not None:
+        project = ConstructionProject(row.project_name, row.project_contract_value,
+                                      row.project_start_date, row.project_end_date)
+    return Employer(
+        npp=row.npp, branch_code=row.branch_code, legal_name=row.legal_name, sector=row.sector,
+        address=row.address, registration_date=row.registration_date, risk_group=RiskGroup.parse(row.risk_group),
+        kind=EmployerKind(row.kind), tax_number=row.tax_number, project=project, status=EmployerStatus(row.status),
+    )
+
+
+class EmployerRepository:
+    def __init__(self, session: Session):
+        self.session = session
+
+    # ---- issuing numbers ---------------------------------------------------------
+    def lock_npp_sequence(self) -> int:
+        """Lock the national NPP sequence row and return its next value (M-1).
+
+        The row lock (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE
+        already serialises writers) makes registrations take turns, so two never get
+        the same number, and the NPWP check after it sees every committed registration.
+        """
+        stmt = select(sequences.c.next_value).where(sequences.c.name == NPP_SEQUENCE).with_for_update()
+        value = self.session.execute(stmt).scalar_one_or_none()
+        if value is None:
+            # The very first registration creates the row. Two first registrations may
+            # race: the loser's insert waits for the winner, fails on the key inside a
+            # savepoint, and it then locks the winner's row like any later registration.
+            try:
+                with self.session.begin_nested():
+                    self.session.execute(insert(sequences).values(name=NPP_SEQUENCE, next_value=1))
+            except IntegrityError:
+                pass
+            value = self.session.execute(stmt).scalar_one()
+        return int(value)
+
+    def issue_npp(self, sequence_value: int) -> str:
+        """The NPP for `sequence_value` (from `lock_npp_sequence`), advancing the sequence."""
+        self.session.execute(
+            update(sequences).where(sequences.c.name == NPP_SEQUENCE).values(next_value=sequence_value + 1)
+        )
+        return make_npp(sequence_value)
+
+    # ---- single employers ----------------------------------------------------------
+    def get(self, npp: str, *, for_update: bool = False) -> Row | None:
+        stmt = select(employers).where(employers.c.npp == npp)
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.execute(stmt).first()
+
+    def find_by_tax_number(self, npwp: str) -> Row | None:
+        return self.session.execute(select(employers).where(employers.c.tax_number == npwp).limit(1)).first()
+
+    def add(self, employer: Employer) -> None:
+        now = datetime.now(timezone.utc)
+        project = employer.project
+        self.session.execute(insert(employers).values(
+            npp=employer.npp, branch_code=employer.branch_code, legal_name=employer.legal_name,
+            name_normalised=normalise_company_name(employer.legal_name), sector=employer.sector,
+            address=employer.address, address_normalised=normalise_address(employer.address),
+            registration_date=employer.registration_date, risk_group=employer.risk_group.number,
+            risk_group_effective_date=employer.registration_date, tax_number=employer.tax_number,
+            kind=employer.kind.value, status=employer.status.value,
+            project_name=project.project_name if project else None,
+            project_contract_value=project.contract_value_rupiah if project else None,
+            project_start_date=project.start_date if project else None,
+            project_end_date=project.end_date if project else None,
+            created_at=now, updated_at=now,
+        ))
+        # The history starts with the registration: C-3 rates are looked up per period.
+        self.session.execute(insert(employer_risk_groups).values(
+            npp=employer.npp, effective_date=employer.registration_date, risk_group=employer.risk_group.number))
+
+    def change_address(self, npp: str, address: str) -> None:
+        self.session.execute(update(employers).where(employers.c.npp == npp).values(
+            address=address, address_normalised=normalise_address(address), updated_at=datetime.now(timezone.utc)))
+
+    def record_risk_group(self, npp: str, effective_date: date, risk_group: int, today: date) -> None:
+        """Add (or replace, for the same date) a risk-group row, then refresh the current one.
+
+        The `employers.risk_group` columns cache "the latest row with effective_date <=
+        today" at the time of the change; reads recompute it (`current_risk_groups`) so
+        a future-dated change takes over on its date without a job.
+        """
+        self.session.execute(delete(employer_risk_groups).where(
+            employer_risk_groups.c.npp == npp, employer_risk_groups.c.effective_date == effective_date))
+        self.session.execute(insert(employer_risk_groups).values(
+            npp=npp, effective_date=effective_date, risk_group=risk_group))
+        current = self.current_risk_groups([npp], today).get(npp)
+        if current is not None:
+            self.session.execute(update(employers).where(employers.c.npp == npp).values(
+                risk_group=current[0], risk_group_effective_date=current[1], updated_at=datetime.now(timezone.utc)))
+
+    def current_risk_groups(self, npps: list[str], today: date) -> dict[str, tuple[int, date]]:
+        """npp -> (risk group, since) in force on `today`: the latest row on or before it."""
+        if not npps:
+            return {}
+        rows = self.session.execute(
+            select(employer_risk_groups.c.npp, employer_risk_groups.c.effective_date, employer_risk_groups.c.risk_group)
+            .where(employer_risk_groups.c.npp.in_(npps), employer_risk_groups.c.effective_date <= today)
+            .order_by(employer_risk_groups.c.npp, employer_risk_groups.c.effective_date)
+        ).all()
+        return {r.npp: (r.risk_group, r.effective_date) for r in rows}  # later dates overwrite earlier
+
+    # ---- lists (scoped, keyset paging by NPP) --------------------------------------
+    def list_branch(self, branch_code: str, after_npp: str | None, limit: int) -> list[Row]:
+        stmt = select(employers).where(employers.c.branch_code == branch_code)
+        return self._page(stmt, after_npp, limit)
+
+    def search(self, scope: BranchScope, *, npp: str | None = None, name_fragment: str | None = None,
+               after_npp: str | None = None, limit: int = 50) -> list[Row]:
+        """Employers readable by `scope` with this NPP, or whose normalised name contains
+        `name_fragment` (already normalised, so the match is case-insensitive)."""
+        stmt = scope.filter(select(employers), employers.c.branch_code)
+        if npp is not None:
+            stmt = stmt.where(employers.c.npp == npp)
+        if name_fragment is not None:
+            stmt = stmt.where(employers.c.name_normalised.like(f"%{name_fragment}%"))
+        return self._page(stmt, after_npp, limit)
+
+    def _page(self, stmt, after_npp: str | None, limit: int) -> list[Row]:
+        if after_npp is not None:
+            stmt = stmt.where(employers.c.npp > after_npp)
+        return list(self.session.execute(stmt.order_by(employers.c.npp).limit(limit)).all())

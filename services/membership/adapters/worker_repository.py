@@ -1,0 +1,335 @@
+"""Workers in the membership database: records, employment periods, wages, family, KPJ numbers.
+
+The branch scope (O-2) lives here: `readable`/`writable` refuse a worker of a branch the
+caller may not see or change, and `list_for_employer` filters by the caller's branches,
+so no use case can forget the check.
+
+The employers table belongs to the employer component; it is only *read* here, to know
+whether an employer a worker enrols into exists, its branch and its kind (M-7).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Iterable, Sequence
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from services.chassis.errors import NotFound
+from services.chassis.scope import BranchScope
+from services.membership.adapters.tables import (
+    bulk_enrol_rows, employers, employments, family_members, sequences, wage_history, workers,
+)
+from services.membership.domain.employers import EmployerKind
+from services.membership.domain.employment_history import EmploymentPeriod, EndReason
+from services.membership.domain.family import FamilyMember, Relation
+from services.membership.domain.numbers import make_kpj
+from services.membership.domain.person import MaritalStatus, Sex
+from services.membership.domain.workers import MembershipKind, Program, Worker, WorkerStatus
+
+KPJ_SEQUENCE = "kpj"
+PROGRAM_ORDER = (Program.JHT, Program.JKK, Program.JK, Program.JPK)
+
+
+@dataclass(frozen=True)
+class EmployerRef:
+    """What enrolment needs to know about an employer (M-1, M-7)."""
+
+    npp: str
+    branch_code: str
+    kind: EmployerKind
+    status: str
+
+
+@dataclass(frozen=True)
+class BulkOutcome:
+    """The stored answer to one row of a bulk enrolment batch."""
+
+    row_number: int
+    npp: str
+    outcome: str
+    kpj: str | None
+    reasons: tuple[str, ...]
+    fingerprint: str | None
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def programs_text(programs: Iterable[Program]) -> str:
+    held = set(programs)
+    return ",".join(p.value for p in PROGRAM_ORDER if p in held)
+
+
+def _worker(row) -> Worker:
+    return Worker(
+        kpj=row.kpj, nik=row.nik, name=row.name, birth_date=row.birth_date, sex=Sex(row.sex),
+        marital_status=MaritalStatus(row.marital_status), monthly_wage_rupiah=int(row.monthly_wage),
+        employer_npp=row.npp, branch_code=row.branch_code, start_date=row.start_date,
+        status=WorkerStatus(row.status),
+        programs=frozenset(Program(p) for p in row.programs.split(",") if p),
+        kind=MembershipKind(row.kind), end_date=row.end_date,
+        end_reason=EndReason(row.end_reason) if row.end_reason else None, death_date=row.death_date,
+    )
+
+
+def _worker_values(worker: Worker) -> dict:
+    return {
+        "nik": worker.nik, "name": worker.name, "birth_date": worker.birth_date, "sex": worker.sex.value,
+        "marital_status": worker.marital_status.value, "monthly_wage": worker.monthly_wage_rupiah,
+        "npp": worker.employer_npp, "branch_code": worker.branch_code, "start_date": worker.start_date,
+        "status": worker.status.value, "programs": programs_text(worker.programs), "kind": worker.kind.value,
+        "end_date": worker.end_date, "end_reason": worker.end_reason.value if worker.end_reason else None,
+        "death_date": worker.death_date,
+    }
+
+
+class WorkerRepository:
+    """One transaction's (or read's) view of workers; `scope` is the caller's (O-2)."""
+
+    def __init__(self, session: Session, scope: BranchScope | None = None):
+        self.session = session
+        self.scope = scope
+
+    # ---- employers (read only) -----------------------------------------------------
+    def employer(self, npp: str) -> EmployerRef | None:
+        row = self.session.execute(
+            select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status)
+            .where(employers.c.npp == npp)
+        ).first()
+        if row is None:
+            return None
+        return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
+
+    def employer_readable(self, npp: str) -> EmployerRef:
+        employer = self._employer_or_404(npp)
+        self._require_scope().require_read(employer.branch_code, f"employer {npp}")
+        return employer
+
+    def employer_writable(self, npp: str) -> EmployerRef:
+        employer = self._employer_or_404(npp)
+        self._require_scope().require_write(employer.branch_code, f"employer {npp}")
+        return employer
+
+    def _employer_or_404(self, npp: str) -> EmployerRef:
+        employer = self.employer(npp)
+        if employer is None:
+            raise NotFound("employer", npp)
+        return employer
+
+    # ---- workers -------------------------------------------------------------------
+    def get(self, kpj: str, *, lock: bool = False) -> Worker | None:
+        statement = select(workers).where(workers.c.kpj == kpj)
+        row = self.session.execute(statement.with_for_update() if lock else statement).first()
+        return _worker(row) if row else None
+
+    def readable(self, kpj: str) -> Worker:
+        """The worker, or NotFound; PermissionDenied (logged) outside the caller's branches."""
+        worker = self.get(kpj)
+        if worker is None:
+            raise NotFound("worker", kpj)
+        self._require_scope().require_read(worker.branch_code, f"worker {kpj}")
+        return worker
+
+    def writable(self, kpj: str, *, lock: bool = True) -> Worker:
+        """The worker (locked for change), or NotFound; PermissionDenied outside the caller's branch."""
+        worker = self.get(kpj, lock=lock)
+        if worker is None:
+            raise NotFound("worker", kpj)
+        self._require_scope().require_write(worker.branch_code, f"worker {kpj}")
+        return worker
+
+    def by_niks(self, niks: Iterable[str], *, lock: bool = False) -> dict[str, Worker]:
+        """Records of these NIKs (one query; bulk enrolment pre-loads a chunk with it)."""
+        niks = sorted(set(niks))
+        if not niks:
+            return {}
+        # Ordered, so that concurrent batches lock shared rows in the same order (no deadlock).
+        statement = select(workers).where(workers.c.nik.in_(niks)).order_by(workers.c.nik)
+        rows = self.session.execute(statement.with_for_update() if lock else statement).all()
+        return {row.nik: _worker(row) for row in rows}
+
+    def by_nik(self, nik: str, *, lock: bool = False) -> Worker | None:
+        return self.by_niks([nik], lock=lock).get(nik)
+
+    def insert_workers(self, new: Sequence[Worker]) -> None:
+        if not new:
+            return
+        now = _now()
+        self.session.execute(
+            insert(workers), [{"kpj": w.kpj, **_worker_values(w), "created_at": now, "updated_at": now} for w in new]
+        )
+
+    def update_worker(self, worker: Worker) -> None:
+        self.session.execute(
+            update(workers).where(workers.c.kpj == worker.kpj).values(**_worker_values(worker), updated_at=_now())
+        )
+
+    def list_for_employer(self, npp: str, status: WorkerStatus | None, after_kpj: str | None, limit: int) -> list[Worker]:
+        """Workers whose current (or last) employer is `npp`, by KPJ, within the caller's scope."""
+        statement = select(workers).where(workers.c.npp == npp)
+        if status is not None:
+            statement = statement.where(workers.c.status == status.value)
+        if after_kpj:
+            statement = statement.where(workers.c.kpj > after_kpj)
+        statement = self._require_scope().filter(statement, workers.c.branch_code)
+        rows = self.session.execute(statement.order_by(workers.c.kpj).limit(limit)).all()
+        return [_worker(row) for row in rows]
+
+    # ---- employment periods --------------------------------------------------------
+    def open_periods(self, opened: Sequence[tuple[str, EmploymentPeriod]]) -> None:
+        if not opened:
+            return
+        self.session.execute(insert(employments), [
+            {"kpj": kpj, "npp": p.npp, "branch_code": p.branch_code, "start_date": p.start_date,
+             "end_date": p.end_date, "end_reason": p.end_reason.value if p.end_reason else None}
+            for kpj, p in opened
+        ])
+
+    def close_open_period(self, kpj: str, end_date: date, reason: EndReason) -> None:
+        self.session.execute(
+            update(employments)
+            .where(employments.c.kpj == kpj, employments.c.end_date.is_(None))
+            .values(end_date=end_date, end_reason=reason.value)
+        )
+
+    def periods(self, kpj: str) -> list[EmploymentPeriod]:
+        rows = self.session.execute(
+            select(employments).where(employments.c.kpj == kpj).order_by(employments.c.start_date, employments.c.id)
+        ).all()
+        return [
+            EmploymentPeriod(r.npp, r.branch_code, r.start_date, r.end_date, EndReason(r.end_reason) if r.end_reason else None)
+            for r in rows
+        ]
+
+    # ---- wages ---------------------------------------------------------------------
+    def add_wages(self, rows: Sequence[tuple[str, date, int]]) -> None:
+        """First wages of new members (no earlier row can exist)."""
+        if rows:
+            self.session.execute(insert(wage_history), [
+                {"kpj": kpj, "effective_date": day, "monthly_wage": wage} for kpj, day, wage in rows
+            ])
+
+    def set_wage(self, kpj: str, effective_date: date, wage: int) -> None:
+        """Record the wage from `effective_date`; a second report for the same date replaces it."""
+        self.session.execute(
+            delete(wage_history).where(wage_history.c.kpj == kpj, wage_history.c.effective_date == effective_date)
+        )
+        self.session.execute(insert(wage_history).values(kpj=kpj, effective_date=effective_date, monthly_wage=wage))
+
+    def wages_on(self, requests: dict[str, date]) -> dict[str, int]:
+        """The wage in force per KPJ on its given day (latest row on or before it)."""
+        if not requests:
+            return {}
+        rows = self.session.execute(
+            select(wage_history.c.kpj, wage_history.c.effective_date, wage_history.c.monthly_wage)
+            .where(wage_history.c.kpj.in_(sorted(requests)))
+            .order_by(wage_history.c.kpj, wage_history.c.effective_date)
+        ).all()
+        found: dict[str, int] = {}
+        for row in rows:
+            if row.effective_date <= requests[row.kpj]:
+                found[row.kpj] = int(row.monthly_wage)
+        return found
+
+    def wage_on(self, kpj: str, day: date) -> int | None:
+        return self.wages_on({kpj: day}).get(kpj)
+
+    # ---- family (M-6) --------------------------------------------------------------
+    def family(self, kpj: str) -> list[FamilyMember]:
+        rows = self.session.execute(
+            select(family_members).where(family_members.c.kpj == kpj).order_by(family_members.c.position)
+        ).all()
+        return [
+            FamilyMember(name=r.name, relation=Relation(r.relation), birth_date=r.birth_date, married=bool(r.married),
+                         nik=r.nik, order=r.position + 1)
+            for r in rows
+        ]
+
+    def replace_family(self, kpj: str, members: Sequence[FamilyMember]) -> None:
+        self.session.execute(delete(family_members).where(family_members.c.kpj == kpj))
+        if members:
+            self.session.execute(insert(family_members), [
+                {"kpj": kpj, "name": m.name, "relation": Relation(m.relation).value, "birth_date": m.birth_date,
+                 "married": m.married, "nik": m.nik, "position": i}
+                for i, m in enumerate(members)
+            ])
+
+    # ---- KPJ numbers (M-3) ---------------------------------------------------------
+    def allocate_kpjs(self, count: int) -> list[str]:
+        """`count` fresh KPJs from the national sequence, advanced in this transaction.
+
+        The row is locked (PostgreSQL) until commit, so numbers are never issued twice,
+        and a rolled-back enrolment does not burn them. Callers ask once per transaction.
+        """
+        if count <= 0:
+            return []
+        current = self.session.execute(
+            select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE).with_for_update()
+        ).scalar_one_or_none()
+        if current is None:
+            # First KPJ ever (normally created at start-up by `ensure_kpj_sequence`).
+            current = 1
+            self.session.execute(insert(sequences).values(name=KPJ_SEQUENCE, next_value=current + count))
+        else:
+            self.session.execute(
+                update(sequences).where(sequences.c.name == KPJ_SEQUENCE).values(next_value=current + count)
+            )
+        return [make_kpj(current + i) for i in range(count)]
+
+    def lock_kpj_sequence(self) -> None:
+        """Take the KPJ sequence lock first thing in an enrolment transaction.
+
+        Enrolments (single and bulk chunks) then run one at a time nationally: a second
+        enrolment of the same new NIK waits, then sees the first one's record and answers
+        ALREADY_EXISTS or transfers, instead of failing on the unique NIK; and every
+        enrolment takes its locks in the same order (sequence, then workers), so two
+        never deadlock. Each holds the lock for one short transaction or one chunk.
+        """
+        self.session.execute(select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE).with_for_update())
+
+    def ensure_kpj_sequence(self) -> bool:
+        if self.session.execute(select(sequences.c.name).where(sequences.c.name == KPJ_SEQUENCE)).first():
+            return False
+        self.session.execute(insert(sequences).values(name=KPJ_SEQUENCE, next_value=1))
+        return True
+
+    # ---- bulk enrolment outcomes ---------------------------------------------------
+    def bulk_batch_npp(self, request_id: str) -> str | None:
+        """The employer a batch id was first used for, if it was used before."""
+        return self.session.execute(
+            select(bulk_enrol_rows.c.npp).where(bulk_enrol_rows.c.request_id == request_id).limit(1)
+        ).scalar_one_or_none()
+
+    def bulk_outcomes(self, request_id: str, row_numbers: Iterable[int]) -> dict[int, BulkOutcome]:
+        numbers = sorted(set(row_numbers))
+        if not numbers:
+            return {}
+        rows = self.session.execute(
+            select(bulk_enrol_rows).where(bulk_enrol_rows.c.request_id == request_id,
+                                          bulk_enrol_rows.c.row_number.in_(numbers))
+        ).all()
+        return {
+            r.row_number: BulkOutcome(r.row_number, r.npp, r.outcome, r.kpj,
+                                      tuple(r.reasons.split("\n")) if r.reasons else (), r.row_fingerprint)
+            for r in rows
+        }
+
+    def record_bulk_outcomes(self, request_id: str, outcomes: Sequence[BulkOutcome]) -> None:
+        if outcomes:
+            self.session.execute(insert(bulk_enrol_rows), [
+                {"request_id": request_id, "row_number": o.row_number, "npp": o.npp, "outcome": o.outcome,
+                 "kpj": o.kpj, "reasons": "\n".join(o.reasons) or None, "row_fingerprint": o.fingerprint}
+                for o in outcomes
+            ])
+
+    # ---- helpers -------------------------------------------------------------------
+    def _require_scope(self) -> BranchScope:
+        if self.scope is None:
+            raise RuntimeError("a scoped read needs the caller's BranchScope")
+        return self.scope
+
+
+__all__ = ["BulkOutcome", "EmployerRef", "WorkerRepository"]

@@ -1,0 +1,141 @@
+"""Who may read and change a member's record: branch scope (O-2) x roles (O-3), per RPC.
+
+The member belongs to KC-BINJAI (region KW-SUMBAGUT). Reads: the branch, its region and
+the head office (the auditor included) may; other branches and regions and a caller
+whose roles grant nothing may not. Changes: only the branch's administration officer (a service
+officer issues cards); a refused change changes nothing.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+import grpc
+import pytest
+
+from jamsos.membership.v1 import cards_pb2, workers_pb2
+from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
+    ADMIN, BORN, binjai_npp, caller, cards_of, d, enrol, enrol_request, money, new_nik, outbox_events, request_id,
+    shared_service, workers_of,
+)
+
+
+@pytest.fixture(scope="module")
+def member(shared_service, binjai_npp):
+    """A KC-BINJAI worker with a KPJ card, made once per module and backend."""
+    from tests.service_harness import Caller, token_for
+
+    def make(office, *roles, user=None):
+        return Caller(shared_service.channel, token_for(office, *roles, user=user))
+
+    nik = new_nik()
+    kpj = enrol(make, binjai_npp, nik=nik).worker.kpj
+    cards_of(make).IssueCard(cards_pb2.IssueCardRequest(request_id=request_id(), kpj=kpj, card_type=cards_pb2.CARD_TYPE_KPJ))
+    return {"kpj": kpj, "nik": nik, "npp": binjai_npp}
+
+
+READS = {
+    "GetWorker": lambda c, m: workers_of(c, *c.who).GetWorker(workers_pb2.GetWorkerRequest(kpj=m["kpj"])),
+    "FindKpj": lambda c, m: workers_of(c, *c.who).FindKpj(workers_pb2.FindKpjRequest(nik=m["nik"], birth_date=d(BORN))),
+    "ListWorkers": lambda c, m: workers_of(c, *c.who).ListWorkers(workers_pb2.ListWorkersRequest(npp=m["npp"])),
+    "GetFamily": lambda c, m: workers_of(c, *c.who).GetFamily(workers_pb2.GetFamilyRequest(kpj=m["kpj"])),
+    "GetEmploymentHistory": lambda c, m: workers_of(c, *c.who).GetEmploymentHistory(workers_pb2.GetEmploymentHistoryRequest(kpj=m["kpj"])),
+    "DownloadCard": lambda c, m: cards_of(c, *c.who).DownloadCard(cards_pb2.DownloadCardRequest(kpj=m["kpj"], card_type=cards_pb2.CARD_TYPE_KPJ)),
+}
+
+READERS = {
+    "own branch administration officer": (("KC-BINJAI", ADMIN), True),
+    "own branch service officer": (("KC-BINJAI", "SERVICE_OFFICER"), True),
+    "regional office of the branch": (("KW-SUMBAGUT", "REGIONAL_OFFICER"), True),
+    "head office auditor": (("KP", "HEAD_OFFICE_AUDITOR"), True),
+    "other branch of the same region": (("KC-MEDAN", ADMIN), False),
+    "branch of another region": (("KC-JAKSEL", "SERVICE_OFFICER"), False),
+    "another regional office": (("KW-DKI", "REGIONAL_OFFICER"), False),
+    "own branch with a role that grants nothing": (("KC-BINJAI", "VISITOR"), False),
+}
+
+
+class _As:
+    """A caller factory bound to one (office, roles): `workers_of(c, *c.who)`."""
+
+    def __init__(self, caller, who):
+        self.caller, self.who = caller, who
+
+    def __call__(self, office, *roles, user=None):
+        return self.caller(office, *roles, user=user)
+
+
+@pytest.mark.parametrize("reader", list(READERS))
+@pytest.mark.parametrize("rpc", list(READS))
+def test_o2_o3_read_scope(caller, member, rpc, reader):
+    who, allowed = READERS[reader]
+    call = lambda: READS[rpc](_As(caller, who), member)  # noqa: E731
+    if allowed:
+        call()
+        return
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, err.value.details()
+
+
+WRITES = {
+    "EnrolWorker": lambda s, m: workers_of(s, *s.who).EnrolWorker(enrol_request(m["npp"])),
+    "ChangeWage": lambda s, m: workers_of(s, *s.who).ChangeWage(workers_pb2.ChangeWageRequest(
+        request_id=request_id(), kpj=m["kpj"], monthly_wage=money(4_000_000), effective_date=d(date(2024, 1, 1)))),
+    "ChangeMaritalStatus": lambda s, m: workers_of(s, *s.who).ChangeMaritalStatus(workers_pb2.ChangeMaritalStatusRequest(
+        request_id=request_id(), kpj=m["kpj"], marital_status=workers_pb2.MARITAL_STATUS_DIVORCED)),
+    "ChangeFamily": lambda s, m: workers_of(s, *s.who).ChangeFamily(workers_pb2.ChangeFamilyRequest(request_id=request_id(), kpj=m["kpj"])),
+    "TerminateWorker": lambda s, m: workers_of(s, *s.who).TerminateWorker(workers_pb2.TerminateWorkerRequest(
+        request_id=request_id(), kpj=m["kpj"], termination_date=d(date(2024, 1, 31)), reason=workers_pb2.TERMINATION_REASON_RESIGNED)),
+    "RecordDeath": lambda s, m: workers_of(s, *s.who).RecordDeath(workers_pb2.RecordDeathRequest(
+        request_id=request_id(), kpj=m["kpj"], death_date=d(date(2024, 1, 31)))),
+    "IssueCard": lambda s, m: cards_of(s, *s.who).IssueCard(cards_pb2.IssueCardRequest(
+        request_id=request_id(), kpj=m["kpj"], card_type=cards_pb2.CARD_TYPE_KPK)),
+}
+
+WRITERS = {
+    "own branch administration officer": ("KC-BINJAI", ADMIN),
+    "own branch finance officer (wrong role)": ("KC-BINJAI", "FINANCE_OFFICER"),
+    "own branch marketing officer (wrong role)": ("KC-BINJAI", "MARKETING_OFFICER"),
+    "other branch administration officer": ("KC-MEDAN", ADMIN),
+    "regional office (reads only)": ("KW-SUMBAGUT", "REGIONAL_OFFICER", ADMIN),
+    "head office auditor (read-only)": ("KP", "HEAD_OFFICE_AUDITOR"),
+    "head office admin": ("KP", "HEAD_OFFICE_ADMIN"),
+}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+@pytest.mark.parametrize("rpc", list(WRITES))
+def test_o2_o3_write_scope_and_a_refused_change_changes_nothing(caller, shared_service, binjai_npp, rpc, writer):
+    kpj = enrol(caller, binjai_npp).worker.kpj  # a fresh member per case: the allowed ones change it
+    target = {"kpj": kpj, "npp": binjai_npp}
+    who = WRITERS[writer]
+    before = (workers_of(caller).GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj)), outbox_events(shared_service, kpj))
+    call = lambda: WRITES[rpc](_As(caller, who), target)  # noqa: E731
+    if who == ("KC-BINJAI", ADMIN):
+        call()
+        return
+    with pytest.raises(grpc.RpcError) as err:
+        call()
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, err.value.details()
+    after = (workers_of(caller).GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj)), outbox_events(shared_service, kpj))
+    assert after == before
+
+
+def test_o3_a_service_officer_issues_cards_but_changes_no_record(caller, binjai_npp):
+    kpj = enrol(caller, binjai_npp).worker.kpj
+    officer = cards_of(caller, "KC-BINJAI", "SERVICE_OFFICER")
+    card = officer.IssueCard(cards_pb2.IssueCardRequest(request_id=request_id(), kpj=kpj, card_type=cards_pb2.CARD_TYPE_KPJ)).card
+    assert card.issued_by == "kc-binjai-service_officer"
+    with pytest.raises(grpc.RpcError) as err:
+        workers_of(caller, "KC-BINJAI", "SERVICE_OFFICER").ChangeWage(workers_pb2.ChangeWageRequest(
+            request_id=request_id(), kpj=kpj, monthly_wage=money(1), effective_date=d(date(2024, 1, 1))))
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_o2_a_refused_read_is_logged(caller, member, caplog):
+    with caplog.at_level(logging.WARNING, logger="jamsos.scope"):
+        with pytest.raises(grpc.RpcError):
+            workers_of(caller, "KC-MEDAN").GetWorker(workers_pb2.GetWorkerRequest(kpj=member["kpj"]))
+    refused = [r for r in caplog.records if r.name == "jamsos.scope" and r.getMessage() == "access refused"]
+    assert refused and refused[-1].refused_office == "KC-MEDAN" and refused[-1].subject_branch == "KC-BINJAI"
