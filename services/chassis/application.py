@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
+from .errors import Conflict
 from .unit_of_work import UnitOfWork
 
 ResponseT = TypeVar("ResponseT", bound=Message)
@@ -47,21 +48,18 @@ class Application:
         request_id = idempotency.require_request_id(request_id if request_id is not None else request.request_id)
         request_fp = idempotency.fingerprint(request)
         table = self.tables["idempotency"]
-        for attempt in range(2):
+        for _attempt in range(3):
             with self.unit_of_work() as uow:
                 previous = idempotency.stored_response(uow.session, table, method, request_id, request_fp, response_cls)
                 if previous is not None:
                     return previous
-                response = use_case(uow)
-                idempotency.store_response(uow.session, table, method, request_id, request_fp, response)
                 try:
-                    uow.commit()
+                    with uow.savepoint():
+                        idempotency.claim(uow.session, table, method, request_id, request_fp)
                 except IntegrityError:
-                    # Either a concurrent retry of the same request id won the race (the
-                    # next attempt returns its stored result) or a genuine constraint hit.
-                    uow.rollback()
-                    if attempt == 0:
-                        continue
-                    raise
+                    continue  # a concurrent attempt with this id committed first: answer with its result
+                response = use_case(uow)
+                idempotency.store_response(uow.session, table, method, request_id, response)
+                uow.commit()
                 return response
-        raise AssertionError("unreachable")
+        raise Conflict(f"request {request_id} is being processed concurrently; retry with the same request id")

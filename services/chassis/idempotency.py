@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from .errors import InvalidArgument
@@ -55,15 +55,21 @@ def stored_response(
     return response
 
 
-def store_response(
-    session: Session, table: Table, method: str, request_id: str, request_fp: str, response: Message
-) -> None:
+def claim(session: Session, table: Table, method: str, request_id: str, request_fp: str) -> None:
+    """Insert the key before doing the work. A concurrent attempt with the same id blocks
+    on this insert (PostgreSQL) or on the write lock (SQLite) until the first commits,
+    then fails on the key, so only one attempt ever runs the use case."""
     session.execute(
         insert(table).values(
-            method=method,
-            request_id=request_id,
-            request_fingerprint=request_fp,
-            response=response.SerializeToString(deterministic=True),
+            method=method, request_id=request_id, request_fingerprint=request_fp, response=b"",
             created_at=datetime.now(timezone.utc),
         )
+    )
+
+
+def store_response(session: Session, table: Table, method: str, request_id: str, response: Message) -> None:
+    session.execute(
+        update(table)
+        .where(table.c.method == method, table.c.request_id == request_id)
+        .values(response=response.SerializeToString(deterministic=True))
     )

@@ -11,8 +11,9 @@ Leaving the block without commit() rolls everything back, events included.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 
 from google.protobuf.message import Message
 from sqlalchemy import Table, insert
@@ -77,6 +78,20 @@ class UnitOfWork:
                 reason=reason,
             )
         )
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A part of the use case that may fail alone: on an exception its changes and the
+        events it emitted are undone together, and the exception propagates."""
+        mark = len(self._pending)
+        nested = self.session.begin_nested()
+        try:
+            yield
+        except BaseException:
+            nested.rollback()
+            del self._pending[mark:]
+            raise
+        nested.commit()
 
     def flush_events(self) -> None:
         """Write pending events to the outbox (part of this transaction)."""

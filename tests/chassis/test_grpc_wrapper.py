@@ -117,3 +117,12 @@ def test_readyz_reports_database_and_broker(widget_runtime):
     # The widget runtime points at no broker (port 1): not ready, and it says why.
     assert not ready
     assert '"database": true' in body and '"broker": false' in body
+
+
+def test_concurrent_retries_of_one_request_id_run_the_use_case_once(widget_runtime, widget_channel, branch_token):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: call(widget_channel, "Create", branch_token, request_id="race-1", name="raced"), range(6)))
+    assert all(a == answers[0] for a in answers)
+    assert widget_runtime.app.count() == 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import grpc
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa

@@ -18,14 +18,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Table, select
 
 from jamsos.membership.v1 import events_pb2, workers_pb2
 from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.context import current_principal
 from services.chassis.convert import from_date
-from services.chassis.errors import Conflict, InvalidArgument, NotFound, RuleViolation
+from services.chassis.errors import InvalidArgument, NotFound, RuleViolation
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.membership.adapters.worker_repository import EmployerRef, WorkerRepository
@@ -165,14 +164,6 @@ def enrol_one(command: EnrolWorker, today: date, existing: Worker | None, kpj: s
 METHOD = "WorkerService/EnrolWorker"
 
 
-def _refuse_concurrent_retry(uow: UnitOfWork, keys: Table, method: str, request_id: str) -> None:
-    """A retry that waited on the sequence lock while its first attempt committed must not
-    answer ALREADY_EXISTS about its own enrolment: ABORTED, and the next retry gets the
-    stored answer (the chassis's answer to the same race)."""
-    if uow.session.execute(select(keys.c.request_id).where(keys.c.method == method, keys.c.request_id == request_id)).first():
-        raise Conflict(f"request {request_id} was answered concurrently; retry with the same request id")
-
-
 class EnrolmentUseCases:
     def __init__(self, ctx: MembershipContext):
         self.ctx = ctx
@@ -190,7 +181,6 @@ class EnrolmentUseCases:
         def use_case(uow: UnitOfWork) -> workers_pb2.EnrolWorkerResponse:
             repo = WorkerRepository(uow.session, target.scope)
             repo.lock_kpj_sequence()
-            _refuse_concurrent_retry(uow, self.ctx.base.tables["idempotency"], METHOD, request.request_id)
             existing = repo.by_nik(nik, lock=True)
             kpj = None if existing else repo.allocate_kpjs(1)[0]
             enrolment = enrol_one(command, today, existing, kpj)
