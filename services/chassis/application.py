@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
+from .database import make_read_session_factory
 from .errors import Conflict
 from .unit_of_work import UnitOfWork
 
@@ -23,12 +24,14 @@ class Application:
         self.engine = engine
         self.session_factory = session_factory
         self.tables = tables
+        self._read_session_factory = make_read_session_factory(engine)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.tables, producer=self.service)
 
     def read_session(self) -> Session:
-        return self.session_factory()
+        """A session for queries only (never commit through it)."""
+        return self._read_session_factory()
 
     def mutate(
         self,

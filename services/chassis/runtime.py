@@ -33,11 +33,17 @@ log = logging.getLogger("jamsos.runtime")
 
 @dataclass(frozen=True)
 class ConsumerSpec:
-    """One consumer group of a service: which services' topics and which handlers."""
+    """One consumer group of a service: which services' topics and which handlers.
+
+    `topics`, when given, replaces the source services' event topics: a work queue such
+    as contributions' billing jobs (`jamsos.contributions.billing-jobs.v1`) is a topic of
+    its own that a consumer group shares out among replicas.
+    """
 
     name: str
     source_services: tuple[str, ...]
     registry: HandlerRegistry
+    topics: tuple[str, ...] = ()
 
 
 @dataclass
@@ -112,7 +118,7 @@ class ServiceRuntime:
     def _start_consumers(self, base: Application) -> None:
         s, d = self.settings, self.definition
         for spec in d.consumers(self.app):
-            topics = [topic_of(name) for name in spec.source_services]
+            topics = list(spec.topics) or [topic_of(name) for name in spec.source_services]
             applier = EventApplier(spec.name, d.name, spec.registry, base.unit_of_work)
             runner = ConsumerRunner(
                 applier,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Iterable, Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select, update, text
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
@@ -259,15 +259,23 @@ class WorkerRepository:
 
     # ---- KPJ numbers (M-3) ---------------------------------------------------------
     def allocate_kpjs(self, count: int) -> list[str]:
-        """`count` fresh KPJs from the national sequence, advanced in this transaction.
+        """`count` fresh KPJs from the national sequence.
 
-        The row is locked (PostgreSQL) until commit, so numbers are never issued twice,
-        and a rolled-back enrolment does not burn them. Callers ask once per transaction.
+        PostgreSQL: a real SEQUENCE (migration 0005): `nextval` takes no lock that lasts
+        the transaction, so enrolments in different branches do not queue behind one
+        another; a rolled-back enrolment leaves a gap, which a card number can afford.
+        SQLite (embedded): the counter row, advanced inside the transaction, which
+        SQLite's single writer serialises anyway.
         """
         if count <= 0:
             return []
+        if self.session.get_bind().dialect.name == "postgresql":
+            values = self.session.execute(
+                text("SELECT nextval('kpj_sequence') FROM generate_series(1, :n)"), {"n": count}
+            ).scalars().all()
+            return [make_kpj(v) for v in sorted(values)]
         current = self.session.execute(
-            select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE).with_for_update()
+            select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE)
         ).scalar_one_or_none()
         if current is None:
             # First KPJ ever (normally created at start-up by `ensure_kpj_sequence`).
@@ -279,16 +287,26 @@ class WorkerRepository:
             )
         return [make_kpj(current + i) for i in range(count)]
 
-    def lock_kpj_sequence(self) -> None:
-        """Take the KPJ sequence lock first thing in an enrolment transaction.
+    def lock_enrolment(self, niks: Iterable[str], batch: str | None = None) -> None:
+        """Take the locks of an enrolment first thing in its transaction (M-3).
 
-        Enrolments (single and bulk chunks) then run one at a time nationally: a second
-        enrolment of the same new NIK waits, then sees the first one's record and answers
-        ALREADY_EXISTS or transfers, instead of failing on the unique NIK; and every
-        enrolment takes its locks in the same order (sequence, then workers), so two
-        never deadlock. Each holds the lock for one short transaction or one chunk.
+        One lock per person (NIK) and, for a bulk batch, one per batch id: a second
+        enrolment of the same NIK, or a resend of the same batch, waits, then sees the
+        first one's records and answers ALREADY_EXISTS, transfers or replays, instead of
+        failing on a unique key. Enrolments of different people run side by side. The
+        keys are taken in sorted order, so two enrolments never deadlock.
+        PostgreSQL: transaction-scoped advisory locks. SQLite: its single writer lock
+        (BEGIN IMMEDIATE) already serialises every enrolment.
         """
-        self.session.execute(select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE).with_for_update())
+        if self.session.get_bind().dialect.name != "postgresql":
+            return
+        keys = sorted({f"nik:{''.join(ch for ch in nik if ch.isdigit())}" for nik in niks}
+                      | ({f"batch:{batch}"} if batch else set()))
+        self.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                 "FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered"),
+            {"keys": keys},
+        )
 
     def ensure_kpj_sequence(self) -> bool:
         if self.session.execute(select(sequences.c.name).where(sequences.c.name == KPJ_SEQUENCE)).first():

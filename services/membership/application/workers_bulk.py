@@ -127,7 +127,7 @@ class BulkEnrolment:
         answers: list[workers_pb2.BulkEnrolWorkersResponse | None] = [None] * len(rows)
         with self.ctx.base.unit_of_work() as uow:
             repo = WorkerRepository(uow.session, target.scope)
-            repo.lock_kpj_sequence()
+            repo.lock_enrolment([row.nik for row in rows], batch=request_id)
             stored = repo.bulk_outcomes(request_id, [r.row_number for r in rows if r.row_number > 0])
             fresh: list[_Fresh] = []
             for i, row in enumerate(rows):

@@ -180,7 +180,7 @@ class EnrolmentUseCases:
 
         def use_case(uow: UnitOfWork) -> workers_pb2.EnrolWorkerResponse:
             repo = WorkerRepository(uow.session, target.scope)
-            repo.lock_kpj_sequence()
+            repo.lock_enrolment([nik])
             existing = repo.by_nik(nik, lock=True)
             kpj = None if existing else repo.allocate_kpjs(1)[0]
             enrolment = enrol_one(command, today, existing, kpj)
