@@ -8,6 +8,7 @@ import asyncio
 import json
 import socket
 import threading
+import time
 from typing import Callable
 
 import uvicorn
@@ -69,8 +70,14 @@ class HttpSide:
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=f"{service}-http", daemon=True)
 
-    def start(self) -> None:
+    def start(self, timeout: float = 10.0) -> None:
+        """Returns once uvicorn listens, so probes right after start do not see a refusal."""
         self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"HTTP side did not start on port {self.port}")
+            time.sleep(0.01)
 
     def stop(self) -> None:
         self._server.should_exit = True

@@ -18,7 +18,7 @@ from services.contributions.adapters.office_directory import ReplicatedOfficeDir
 from services.contributions.adapters.tables import metadata, platform
 from services.contributions.application.context import ContributionsContext
 
-COMPONENTS: tuple[str, ...] = ()
+COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")
 
 
 @dataclass
@@ -34,7 +34,7 @@ class ContributionsApp:
 
 
 def make_application(settings: Settings, base: Application) -> ContributionsApp:
-    ctx = ContributionsContext(base=base, directory=ReplicatedOfficeDirectory(base.session_factory))
+    ctx = ContributionsContext(base=base, directory=ReplicatedOfficeDirectory(base.session_factory), settings=settings)
     app = ContributionsApp(ctx=ctx)
     for name in COMPONENTS:
         app.components[name] = importlib.import_module(f"services.contributions.application.{name}").build(ctx)

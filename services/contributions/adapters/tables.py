@@ -32,6 +32,7 @@ rm_employers = Table(
     Column("kind", String(30), nullable=False),
     Column("registration_date", Date, nullable=False),
     Column("status", String(10), nullable=False),
+    Index("ix_rm_employers_branch_npp", "branch_code", "npp"),  # billing walks a branch in NPP order
 )
 rm_employer_risk_groups = Table(
     "rm_employer_risk_groups", metadata,
@@ -107,7 +108,8 @@ billing_runs = Table(
     Column("requested_by", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("completed_at", DateTime(timezone=True), nullable=True),
-    UniqueConstraint("period_year", "period_month", "scope", name="uq_billing_run_period_scope"),
+    # Not unique: a period may be billed again (late registrations); bills are unique (0002a).
+    Index("ix_billing_runs_period_scope", "period_year", "period_month", "scope"),
 )
 billing_jobs = Table(
     "billing_jobs", metadata,
@@ -152,3 +154,7 @@ bill_lines = Table(
     Column("rate_bp", Integer, nullable=False),
     Column("amount_rupiah", BigInteger, nullable=False),
 )
+
+# The money side (payments, penalties, reconciliation, standing, JHT ledger) is on the
+# same MetaData; importing it here keeps the metadata complete for Alembic.
+from services.contributions.adapters import money_tables  # noqa: E402,F401

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Callable, Iterable
 
 from services.chassis.application import Application
+from services.chassis.config import Settings
 from services.chassis.context import current_principal
 from services.chassis.errors import PermissionDenied
 from services.chassis.scope import BranchScope, current_scope
@@ -29,6 +30,8 @@ class ContributionsContext:
     base: Application
     directory: ReplicatedOfficeDirectory
     today: Callable[[], date] = field(default=date.today)
+    # The process settings (None when a use case is built outside a service process).
+    settings: Settings | None = None
 
     def authorise(self, action: str, roles: Iterable[str]) -> BranchScope:
         """O-3: the caller needs one of `roles` for `action`; returns its branch scope (O-2)."""

@@ -1,0 +1,194 @@
+"""Billing bench: one monthly billing run over a synthetic read model on PostgreSQL (C-5).
+
+Starts a throwaway PostgreSQL, migrates the contributions database, loads N workers of E
+employers in B branches with COPY, then times
+
+1. a full billing run for one period through the billing use case (every branch, jobs
+   billed inline by `--job-workers` threads: the shape of that many replicas sharing the
+   job topic), and
+2. a plain COPY of the same bill-line rows (as PostgreSQL stored them) into the same,
+   truncated, bill_lines table: the floor any way of writing those lines has to pay.
+
+and reports workers per second and run_time / copy_time (target <= 2x).
+
+Synthetic data: employer sizes uniform 1..2*avg-1, risk groups I..V uniform, 60% married,
+wages in Rp50,000 steps between Rp2,000,000 and Rp15,000,000 (some below the branch UMK,
+so the C-6a floor is exercised), 30% of workers with a second (later) wage row.
+`--rupiah-wages` draws wages to the rupiah instead (the worst case for the pricing memo).
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import io
+import os
+import random
+import time
+from datetime import date, timedelta
+
+import psycopg
+
+from jamsos.common.v1 import types_pb2
+from jamsos.contributions.v1 import billing_pb2
+from services.chassis.application import Application
+from services.chassis.config import Settings
+from services.chassis.context import SYSTEM, request_context
+from services.chassis.database import make_engine, make_session_factory
+from services.chassis.migrations import upgrade_to_head
+from services.contributions.bootstrap import definition, make_application
+from tests.harness.postgres import ThrowawayPostgres
+
+LINE_COLUMNS = "bill_number, kpj, program, payer, base_rupiah, rate_bp, amount_rupiah"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("billing")
+    group.add_argument("--workers", type=int, default=1_000_000, help="workers to bill (default 1,000,000)")
+    group.add_argument("--employers", type=int, default=None, help="employers (default workers / 20)")
+    group.add_argument("--branches", type=int, default=20)
+    group.add_argument("--period", default="2024-03", help="period billed, YYYY-MM")
+    group.add_argument("--job-workers", type=int, default=2, help="branch jobs billed at once")
+    group.add_argument("--rupiah-wages", action="store_true", help="wages to the rupiah (no two alike)")
+    group.add_argument("--seed", type=int, default=42)
+
+
+def _copy(conn: psycopg.Connection, table: str, columns: str, rows) -> int:
+    count = 0
+    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            count += 1
+    return count
+
+
+def load_read_model(conn: psycopg.Connection, workers: int, employers: int, branches: int, rupiah: bool, seed: int) -> None:
+    rng = random.Random(seed)
+    branch_codes = [f"KC-B{b:02d}" for b in range(branches)]
+    _copy(conn, "rm_offices", "code, level, parent_code", [("KP", "HEAD", None), ("KW-BENCH", "REGIONAL", "KP"),
+                                                            *((b, "BRANCH", "KW-BENCH") for b in branch_codes)])
+    _copy(conn, "umk_rates", "branch_code, effective_from, monthly_rupiah",
+          ((b, date(2020, 1, 1), 1_000 * rng.randint(2_500, 5_000)) for b in branch_codes))
+    npps = [f"{j + 1:08d}" for j in range(employers)]
+    _copy(conn, "rm_employers", "npp, branch_code, legal_name, address, kind, registration_date, status",
+          ((n, branch_codes[j % branches], f"PT Bench {n}", "Jl. Bench", "COMPANY", date(2010, 1, 4), "ACTIVE")
+           for j, n in enumerate(npps)))
+    _copy(conn, "rm_employer_risk_groups", "npp, effective_date, risk_group",
+          ((n, date(2010, 1, 4), rng.randint(1, 5)) for n in npps))
+    average = max(1, workers // employers)
+    sizes = [rng.randint(1, 2 * average - 1) for _ in npps]
+    sizes[-1] += workers - sum(sizes)  # exactly `workers` in all
+    while sizes[-1] < 1:  # the draw overshot: take workers back from the others
+        for j in range(len(sizes) - 1):
+            if sizes[j] > 1 and sizes[-1] < 1:
+                sizes[j] -= 1
+                sizes[-1] += 1
+    people, jobs, wages, marital = io.StringIO(), io.StringIO(), io.StringIO(), io.StringIO()
+    kpj = 0
+    for npp, size, j in zip(npps, sizes, range(employers)):
+        branch = branch_codes[j % branches]
+        for _ in range(size):
+            kpj += 1
+            k = f"{kpj:011d}"
+            start = date(2015, 1, 1) + timedelta(days=rng.randint(0, 3000))
+            wage = rng.randint(2_000_000, 15_000_000) if rupiah else 50_000 * rng.randint(40, 300)
+            people.write(f"{k}\tPekerja {kpj}\t{npp}\t{branch}\tACTIVE\tJHT,JKK,JK,JPK\t\\N\n")
+            jobs.write(f"{k}\t{npp}\t{start}\t\\N\n")
+            wages.write(f"{k}\t{start}\t{wage}\n")
+            if rng.random() < 0.3 and start < date(2023, 1, 1):
+                wages.write(f"{k}\t2023-01-01\t{wage + 250_000}\n")
+            marital.write(f"{k}\t{start}\t{'MARRIED' if rng.random() < 0.6 else 'SINGLE'}\n")
+    for table, columns, buffer in (
+        ("rm_workers", "kpj, name, npp, branch_code, status, programs, death_date", people),
+        ("rm_employments", "kpj, npp, start_date, end_date", jobs),
+        ("rm_worker_wages", "kpj, effective_date, monthly_wage", wages),
+        ("rm_worker_marital", "kpj, effective_date, marital_status", marital),
+    ):
+        with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+    conn.commit()
+    conn.execute("ANALYZE")
+    conn.commit()
+
+
+def timed_run(url: str, period: tuple[int, int], job_workers: int) -> tuple[float, object]:
+    engine = make_engine(url, pool_size=max(2, job_workers + 1))
+    d = definition()
+    settings = dataclasses.replace(Settings.from_env("contributions"), database_url=url, consumers_enabled=False,
+                                   relay_enabled=False)
+    app = make_application(settings, Application(d.name, engine, make_session_factory(engine), d.tables))
+    app.billing.runs.inline_workers = job_workers
+    request = billing_pb2.StartBillingRunRequest(request_id="bench-run", period=types_pb2.Period(year=period[0], month=period[1]))
+    started = time.perf_counter()
+    with request_context(SYSTEM, "bench"):
+        run = app.billing.start_run(request).run
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed, run
+
+
+def timed_plain_copy(conn: psycopg.Connection) -> tuple[float, int]:
+    """COPY the run's own lines back into the truncated table, as raw COPY text."""
+    chunks = []
+    with conn.cursor() as cursor, cursor.copy(f"COPY (SELECT {LINE_COLUMNS} FROM bill_lines) TO STDOUT") as copy:
+        for chunk in copy:
+            chunks.append(bytes(chunk))
+    conn.execute("TRUNCATE bill_lines")
+    conn.commit()
+    conn.execute("CHECKPOINT")
+    started = time.perf_counter()
+    with conn.cursor() as cursor, cursor.copy(f"COPY bill_lines ({LINE_COLUMNS}) FROM STDIN") as copy:
+        for chunk in chunks:
+            copy.write(chunk)
+    conn.commit()
+    elapsed = time.perf_counter() - started
+    rows = conn.execute("SELECT count(*) FROM bill_lines").fetchone()[0]
+    return elapsed, rows
+
+
+def run(args: argparse.Namespace) -> dict:
+    workers, branches = args.workers, args.branches
+    employers = args.employers or max(1, workers // 20)
+    year, month = (int(x) for x in args.period.split("-"))
+    server = ThrowawayPostgres().start()
+    try:
+        url = server.create_database("bench_billing")
+        engine = make_engine(url)
+        upgrade_to_head(engine, definition().migrations)
+        engine.dispose()
+        with psycopg.connect(server.conninfo("bench_billing")) as conn:
+            version = conn.execute("SHOW server_version").fetchone()[0]
+            started = time.perf_counter()
+            load_read_model(conn, workers, employers, branches, args.rupiah_wages, args.seed)
+            load_seconds = time.perf_counter() - started
+            conn.execute("CHECKPOINT")
+        run_seconds, billing_run = timed_run(url, (year, month), args.job_workers)
+        with psycopg.connect(server.conninfo("bench_billing")) as conn:
+            bills, lines = conn.execute("SELECT (SELECT count(*) FROM bills), (SELECT count(*) FROM bill_lines)").fetchone()
+            copy_seconds, copied = timed_plain_copy(conn)
+    finally:
+        server.stop()
+    result = {
+        "workers": workers, "employers": employers, "branches": branches, "period": args.period,
+        "job_workers": args.job_workers, "rupiah_wages": args.rupiah_wages, "cpus": os.cpu_count(),
+        "postgres": version, "run_status": billing_pb2.BillingRunStatus.Name(billing_run.status),
+        "bills_issued": bills, "bill_lines": lines, "load_seconds": round(load_seconds, 2),
+        "run_seconds": round(run_seconds, 2), "workers_per_second": round(workers / run_seconds),
+        "copy_seconds": round(copy_seconds, 2), "copied_lines": copied,
+        "ratio_run_to_copy": round(run_seconds / copy_seconds, 2), "target_ratio": 2.0,
+    }
+    _print(result)
+    return result
+
+
+def _print(r: dict) -> None:
+    rows = [
+        ("workers", f"{r['workers']:,}"), ("employers", f"{r['employers']:,}"), ("branches", str(r["branches"])),
+        ("run status", r["run_status"]), ("bills issued", f"{r['bills_issued']:,}"), ("bill lines", f"{r['bill_lines']:,}"),
+        ("load read model (COPY)", f"{r['load_seconds']:.1f} s"),
+        ("billing run", f"{r['run_seconds']:.1f} s  ({r['workers_per_second']:,} workers/s, {r['job_workers']} job workers)"),
+        ("plain COPY of the lines", f"{r['copy_seconds']:.1f} s"),
+        ("run / copy", f"{r['ratio_run_to_copy']:.2f}x  (target <= {r['target_ratio']:.0f}x)"),
+    ]
+    print(f"\nbilling bench: PostgreSQL {r['postgres']}, {r['cpus']} CPUs, period {r['period']}")
+    for name, value in rows:
+        print(f"  {name:<26} {value}")

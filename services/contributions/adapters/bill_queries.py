@@ -1,0 +1,116 @@
+"""Reading bills and bill lines (C-5): by number, by employer or branch, latest billed period."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
+from services.contributions.domain.periods import Period
+
+REGULAR = "REGULAR"
+CORRECTION = "CORRECTION"
+
+
+@dataclass(frozen=True)
+class BillRow:
+    bill_number: str
+    npp: str
+    employer_name: str
+    branch_code: str
+    period: Period
+    kind: str
+    sequence: int
+    due_date: date
+    total_rupiah: int
+    employer_rupiah: int
+    worker_rupiah: int
+    paid_rupiah: int
+    status: str
+    worker_count: int
+    run_id: str | None
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class LineRow:
+    kpj: str
+    worker_name: str
+    program: str
+    payer: str
+    base_rupiah: int
+    rate_bp: int
+    amount_rupiah: int
+
+
+def _bill_select() -> Select:
+    workers = (select(func.count(func.distinct(bill_lines.c.kpj)))
+               .where(bill_lines.c.bill_number == bills.c.bill_number).scalar_subquery())
+    return (select(bills, func.coalesce(rm_employers.c.legal_name, "").label("employer_name"), workers.label("worker_count"))
+            .outerjoin(rm_employers, rm_employers.c.npp == bills.c.npp))
+
+
+def _row(r) -> BillRow:
+    return BillRow(r.bill_number, r.npp, r.employer_name, r.branch_code, Period(r.period_year, r.period_month),
+                   r.kind, r.sequence, r.due_date, r.total_rupiah, r.employer_rupiah, r.worker_rupiah,
+                   r.paid_rupiah, r.status, r.worker_count or 0, r.run_id, r.issued_at)
+
+
+def get_bill(session: Session, bill_number: str) -> BillRow | None:
+    row = session.execute(_bill_select().where(bills.c.bill_number == bill_number)).first()
+    return None if row is None else _row(row)
+
+
+def lines_of(session: Session, bill_number: str) -> list[LineRow]:
+    rows = session.execute(
+        select(bill_lines, func.coalesce(rm_workers.c.name, "").label("worker_name"))
+        .outerjoin(rm_workers, rm_workers.c.kpj == bill_lines.c.kpj)
+        .where(bill_lines.c.bill_number == bill_number).order_by(bill_lines.c.kpj, bill_lines.c.id)
+    ).all()
+    return [LineRow(r.kpj, r.worker_name, r.program, r.payer, r.base_rupiah, r.rate_bp, r.amount_rupiah) for r in rows]
+
+
+def list_bills(session: Session, *, npp: str | None, branch_codes: frozenset[str] | None, branch_code: str | None,
+               period: Period | None, after: dict | None, limit: int) -> list[BillRow]:
+    """Newest period first, then bill number; keyset paging on (period, bill_number).
+
+    `branch_codes` is the caller's readable scope (None: every branch)."""
+    statement = _bill_select()
+    if npp:
+        statement = statement.where(bills.c.npp == npp)
+    if branch_code:
+        statement = statement.where(bills.c.branch_code == branch_code)
+    if branch_codes is not None:
+        statement = statement.where(bills.c.branch_code.in_(sorted(branch_codes)))
+    if period is not None:
+        statement = statement.where(bills.c.period_year == period.year, bills.c.period_month == period.month)
+    if after:
+        key = after["y"] * 100 + after["m"]
+        current = bills.c.period_year * 100 + bills.c.period_month
+        statement = statement.where(or_(current < key, and_(current == key, bills.c.bill_number > after["b"])))
+    statement = statement.order_by(bills.c.period_year.desc(), bills.c.period_month.desc(), bills.c.bill_number)
+    return [_row(r) for r in session.execute(statement.limit(limit)).all()]
+
+
+def latest_billed_period(session: Session, branch_code: str | None = None) -> Period | None:
+    """The newest period with a regular bill (in one branch, or anywhere)."""
+    statement = select(bills.c.period_year, bills.c.period_month).where(bills.c.kind == REGULAR)
+    if branch_code:
+        statement = statement.where(bills.c.branch_code == branch_code)
+    row = session.execute(statement.order_by(bills.c.period_year.desc(), bills.c.period_month.desc()).limit(1)).first()
+    return None if row is None else Period(row.period_year, row.period_month)
+
+
+def billed_periods_of_employers(session: Session, npps: list[str], since: Period) -> list[tuple[str, Period]]:
+    """(npp, period) of every regular bill of these employers from `since` on."""
+    if not npps:
+        return []
+    rows = session.execute(
+        select(bills.c.npp, bills.c.period_year, bills.c.period_month)
+        .where(bills.c.npp.in_(npps), bills.c.kind == REGULAR,
+               tuple_(bills.c.period_year, bills.c.period_month) >= (since.year, since.month))
+        .order_by(bills.c.npp, bills.c.period_year, bills.c.period_month)
+    ).all()
+    return [(r.npp, Period(r.period_year, r.period_month)) for r in rows]

@@ -1,0 +1,77 @@
+"""Payments and their allocations to bills: rows in, rows out (no rules here)."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Sequence
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from services.contributions.adapters.money_tables import payment_allocations, payments
+
+MATCHED, SUSPENSE = "MATCHED", "SUSPENSE"
+
+
+def get_payment(session: Session, payment_id: str, *, lock: bool = False):
+    statement = select(payments).where(payments.c.payment_id == payment_id)
+    return session.execute(statement.with_for_update() if lock else statement).first()
+
+
+def by_bank_reference(session: Session, bank_reference: str):
+    return session.execute(select(payments).where(payments.c.bank_reference == bank_reference)).first()
+
+
+def insert_payment(session: Session, **values: Any) -> None:
+    session.execute(insert(payments).values(recorded_at=datetime.now(timezone.utc), **values))
+
+
+def update_payment(session: Session, payment_id: str, **values: Any) -> None:
+    session.execute(update(payments).where(payments.c.payment_id == payment_id).values(**values))
+
+
+def insert_allocation(session: Session, payment_id: str, bill_number: str, amount: int, on: date,
+                      from_credit: bool) -> dict:
+    row = dict(payment_id=payment_id, bill_number=bill_number, amount_rupiah=amount, allocated_on=on,
+               from_credit=from_credit)
+    session.execute(insert(payment_allocations).values(created_at=datetime.now(timezone.utc), **row))
+    return row
+
+
+def allocations_of(session: Session, payment_ids: Sequence[str]) -> dict[str, list]:
+    result: dict[str, list] = {pid: [] for pid in payment_ids}
+    if payment_ids:
+        rows = session.execute(select(payment_allocations).where(payment_allocations.c.payment_id.in_(payment_ids))
+                               .order_by(payment_allocations.c.id))
+        for r in rows:
+            result[r.payment_id].append(r)
+    return result
+
+
+def allocations_to(session: Session, bill_numbers: Iterable[str]):
+    """Allocations to the bills with the paying payment's bank reference, oldest first."""
+    return session.execute(
+        select(payment_allocations, payments.c.bank_reference)
+        .join(payments, payments.c.payment_id == payment_allocations.c.payment_id)
+        .where(payment_allocations.c.bill_number.in_(list(bill_numbers)))
+        .order_by(payment_allocations.c.allocated_on, payment_allocations.c.id)).all()
+
+
+def credit_sources(session: Session, npp: str, *, lock: bool = False):
+    """Matched payments of the employer with money not yet allocated, oldest first."""
+    statement = (select(payments).where(payments.c.npp == npp, payments.c.status == MATCHED,
+                                        payments.c.credit_rupiah > 0)
+                 .order_by(payments.c.paid_on, payments.c.payment_id))
+    return session.execute(statement.with_for_update() if lock else statement).all()
+
+
+def employer_credit(session: Session, npp: str) -> int:
+    """C-7: the employer's credit, the sum of its payments' unallocated amounts."""
+    total = session.execute(select(func.sum(payments.c.credit_rupiah))
+                            .where(payments.c.npp == npp, payments.c.status == MATCHED)).scalar()
+    return int(total or 0)
+
+
+def suspense_of(session: Session, npp: str):
+    """Payments naming the employer that wait in suspense (e.g. they named a wrong bill)."""
+    return session.execute(select(payments).where(payments.c.npp == npp, payments.c.status == SUSPENSE)
+                           .order_by(payments.c.paid_on, payments.c.payment_id)).all()

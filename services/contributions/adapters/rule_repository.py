@@ -1,0 +1,110 @@
+"""Rule tables as stored in rule_versions, holidays and umk_rates (C-1..C-6, C-6a, C-9).
+
+`rule_versions` keeps one row per (table, effective_from) with the version as JSON, so
+the domain's `to_dict`/`from_dict` are the only (de)serialisation. Other components (the
+JHT ledger, penalties) load their tables through the same functions.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from services.contributions.adapters.tables import holidays, rule_versions, umk_rates
+from services.contributions.domain.rule_tables import (
+    ContributionRules, JhtReturnRate, JhtReturnRates, RuleTable,
+)
+from services.contributions.domain.working_days import WorkingDayCalendar
+
+CONTRIBUTION_RULES = "contribution_rules"
+JHT_RETURN_RATES = "jht_return_rates"
+TABLE_NAMES = (CONTRIBUTION_RULES, JHT_RETURN_RATES)
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    table_name: str
+    effective_from: date
+    version: ContributionRules | JhtReturnRate
+    created_by: str
+    created_at: datetime
+    reason: str | None
+
+
+def _load(table_name: str, payload: str) -> ContributionRules | JhtReturnRate:
+    data = json.loads(payload)
+    return ContributionRules.from_dict(data) if table_name == CONTRIBUTION_RULES else JhtReturnRate.from_dict(data)
+
+
+def effective_from_of(version: ContributionRules | JhtReturnRate) -> date:
+    """A JHT return rate is in force for its calendar year, from 1 January (C-9)."""
+    return version.effective_from if isinstance(version, ContributionRules) else date(version.year, 1, 1)
+
+
+def stored_versions(session: Session, table_name: str) -> list[StoredVersion]:
+    rows = session.execute(
+        select(rule_versions).where(rule_versions.c.table_name == table_name).order_by(rule_versions.c.effective_from)
+    ).all()
+    return [StoredVersion(r.table_name, r.effective_from, _load(r.table_name, r.payload), r.created_by,
+                          r.created_at, r.reason) for r in rows]
+
+
+def has_version(session: Session, table_name: str, effective_from: date) -> bool:
+    return session.execute(
+        select(rule_versions.c.effective_from).where(
+            rule_versions.c.table_name == table_name, rule_versions.c.effective_from == effective_from)
+    ).first() is not None
+
+
+def add_version(session: Session, version: ContributionRules | JhtReturnRate, created_by: str,
+                reason: str | None) -> None:
+    table_name = CONTRIBUTION_RULES if isinstance(version, ContributionRules) else JHT_RETURN_RATES
+    session.execute(insert(rule_versions).values(
+        table_name=table_name, effective_from=effective_from_of(version),
+        payload=json.dumps(version.to_dict(), sort_keys=True), created_by=created_by,
+        created_at=datetime.now(timezone.utc), reason=reason,
+    ))
+
+
+def load_contribution_rules(session: Session) -> RuleTable[ContributionRules]:
+    """C-1..C-6: every stored version; `in_force_on` picks one per day."""
+    return RuleTable(v.version for v in stored_versions(session, CONTRIBUTION_RULES))
+
+
+def load_jht_return_rates(session: Session) -> JhtReturnRates:
+    """C-9: the declared yearly JHT return rates."""
+    return JhtReturnRates(tuple(v.version for v in stored_versions(session, JHT_RETURN_RATES)))
+
+
+def load_calendar(session: Session) -> WorkingDayCalendar:
+    """C-6: weekends plus every stored holiday."""
+    return WorkingDayCalendar.with_holidays(session.execute(select(holidays.c.day)).scalars())
+
+
+def holidays_of_year(session: Session, year: int) -> list[tuple[date, str]]:
+    rows = session.execute(
+        select(holidays.c.day, holidays.c.name).where(_in_year(year)).order_by(holidays.c.day)
+    ).all()
+    return [(r.day, r.name) for r in rows]
+
+
+def replace_holidays(session: Session, year: int, days: list[tuple[date, str]]) -> None:
+    session.execute(delete(holidays).where(_in_year(year)))
+    if days:
+        session.execute(insert(holidays), [{"day": d, "name": n} for d, n in days])
+
+
+def _in_year(year: int):
+    return (holidays.c.day >= date(year, 1, 1)) & (holidays.c.day < date(year + 1, 1, 1))
+
+
+def umk_in_force(session: Session, branch_code: str, day: date) -> int | None:
+    """C-6a: the UMK of a branch's area in force on `day`, None when none is recorded."""
+    return session.execute(
+        select(umk_rates.c.monthly_rupiah)
+        .where(umk_rates.c.branch_code == branch_code, umk_rates.c.effective_from <= day)
+        .order_by(umk_rates.c.effective_from.desc()).limit(1)
+    ).scalar()

@@ -1,0 +1,61 @@
+"""Billing rows as protos (billing.proto)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from jamsos.contributions.v1 import billing_pb2
+from services.chassis.convert import from_date, from_period, from_rupiah
+from services.contributions.adapters.bill_queries import BillRow, LineRow
+
+RUN_STATUS = {"PENDING": billing_pb2.BILLING_RUN_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_RUN_STATUS_RUNNING,
+              "COMPLETED": billing_pb2.BILLING_RUN_STATUS_COMPLETED}
+JOB_STATUS = {"PENDING": billing_pb2.BILLING_JOB_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_JOB_STATUS_RUNNING,
+              "DONE": billing_pb2.BILLING_JOB_STATUS_DONE}
+BILL_KIND = {"REGULAR": billing_pb2.BILL_KIND_REGULAR, "CORRECTION": billing_pb2.BILL_KIND_CORRECTION}
+ALL_BRANCHES = "ALL"
+
+
+def timestamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=timezone.utc)
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def run_to_proto(run, jobs) -> billing_pb2.BillingRun:
+    message = billing_pb2.BillingRun(
+        run_id=run.run_id, period=from_period(run.period_year, run.period_month),
+        branch_code="" if run.scope == ALL_BRANCHES else run.scope, status=RUN_STATUS[run.status],
+        requested_by=run.requested_by, created_at=timestamp(run.created_at), completed_at=timestamp(run.completed_at),
+    )
+    for job in jobs:
+        message.jobs.append(billing_pb2.BillingJob(
+            branch_code=job.branch_code, status=JOB_STATUS[job.status], employers_total=job.employers_total,
+            employers_done=job.employers_done, bills_issued=job.bills_issued,
+        ))
+        message.employers_total += job.employers_total
+        message.employers_done += job.employers_done
+        message.bills_issued += job.bills_issued
+    return message
+
+
+def bill_to_proto(bill: BillRow, lines: list[LineRow] | None = None) -> billing_pb2.Bill:
+    message = billing_pb2.Bill(
+        bill_number=bill.bill_number, npp=bill.npp, employer_name=bill.employer_name, branch_code=bill.branch_code,
+        period=from_period(bill.period.year, bill.period.month), kind=BILL_KIND[bill.kind], sequence=bill.sequence,
+        due_date=from_date(bill.due_date), total=from_rupiah(bill.total_rupiah),
+        employer_share=from_rupiah(bill.employer_rupiah), worker_share=from_rupiah(bill.worker_rupiah),
+        paid=from_rupiah(bill.paid_rupiah), status=bill.status, worker_count=bill.worker_count,
+        run_id=bill.run_id or "", issued_at=timestamp(bill.issued_at),
+    )
+    for line in lines or ():
+        message.lines.append(billing_pb2.BillLine(
+            kpj=line.kpj, worker_name=line.worker_name, program=line.program, payer=line.payer,
+            base=from_rupiah(line.base_rupiah), rate_bp=line.rate_bp, amount=from_rupiah(line.amount_rupiah),
+        ))
+    return message

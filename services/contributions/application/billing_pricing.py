@@ -1,0 +1,80 @@
+"""Pricing workers for one period under one rule version (C-1..C-4, C-6a), memoised.
+
+`compute_lines` is a pure function of (wage, UMK, marital status, risk group) and the rule
+version, and workers share few distinct combinations (wages cluster on the UMK and on
+round amounts), so each combination is priced once per process and rule version and its
+lines reused, with their totals and their COPY text. Only the programs a worker is
+enrolled in are billed (M-4).
+"""
+from __future__ import annotations
+
+import json
+import threading
+from functools import lru_cache
+
+from services.contributions.adapters.bill_store import WorkerLines
+from services.chassis.errors import InvalidArgument
+from services.contributions.domain.calculation import (
+    Payer, Program, WorkerWageFacts, compute_lines, contribution_base,
+)
+from services.contributions.domain.rule_tables import ContributionRules
+
+ALL_PROGRAMS = frozenset(p.value for p in Program)
+_CACHE_LIMIT = 200_000
+_cache: dict[tuple, WorkerLines] = {}
+_cache_lock = threading.Lock()
+_WORKER = Payer.WORKER.value
+
+
+@lru_cache(maxsize=64)
+def enrolled_programs(programs: str | None) -> frozenset[str]:
+    """The stored program list ("JHT,JKK,JK,JPK"); empty means all four (M-4 default)."""
+    chosen = frozenset(p for p in (programs or "").split(",") if p)
+    return chosen or ALL_PROGRAMS
+
+
+def shares(amounts: list[tuple[str, int]]) -> tuple[int, int]:
+    """(employer, worker) totals of (payer, amount) pairs (C-1: the worker's JHT share)."""
+    employer = worker = 0
+    for payer, amount in amounts:
+        if payer == _WORKER:
+            worker += amount
+        else:
+            employer += amount
+    return employer, worker
+
+
+class LinePricer:
+    """C-1..C-4 lines of workers under `rules` with the area's UMK floor (C-6a).
+
+    The memo key is the contribution base (the wage raised to the UMK), not the wage: the
+    lines depend on the wage only through it, so workers of every area share entries."""
+
+    def __init__(self, rules: ContributionRules, umk_rupiah: int | None):
+        self.rules = rules
+        self.umk_rupiah = umk_rupiah
+        # The whole version is the key (not its date): two databases may differ.
+        self._rules_key = json.dumps(rules.to_dict(), sort_keys=True)
+
+    def lines(self, kpj: str, wage: int, marital: str | None, risk_group: int, programs: str | None) -> WorkerLines:
+        """The worker's lines, totals and COPY text (validated by the domain on first use)."""
+        if wage < 0:
+            raise InvalidArgument.field("wage_rupiah", f"negative wage of {kpj}")
+        key = (self._rules_key, contribution_base(wage, self.umk_rupiah), marital, risk_group, programs)
+        found = _cache.get(key)
+        if found is None:
+            found = self._price(kpj, wage, marital or "SINGLE", risk_group, programs)
+            with _cache_lock:
+                if len(_cache) >= _CACHE_LIMIT:
+                    _cache.clear()
+                _cache[key] = found
+        return found
+
+    def _price(self, kpj: str, wage: int, marital: str, risk_group: int, programs: str | None) -> WorkerLines:
+        facts = WorkerWageFacts(kpj, wage, marital, risk_group, self.umk_rupiah)
+        enrolled = enrolled_programs(programs)
+        # `_value_` reads the enum's value without the descriptor (this is the hot path).
+        rows = tuple((line.program._value_, line.payer._value_, line.base_rupiah, line.rate_bp, line.amount_rupiah)
+                     for line in compute_lines(facts, self.rules) if line.program._value_ in enrolled)
+        employer, worker = shares([(r[1], r[4]) for r in rows])
+        return WorkerLines.of(rows, employer, worker)

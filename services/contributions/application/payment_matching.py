@@ -1,0 +1,112 @@
+"""Where an employer's money goes (C-6, C-7, C-8): credit first, then the new payment.
+
+1. The employer's earlier credit (unallocated overpayments, oldest first) pays its open
+   bills, oldest period first: this is how an overpayment is applied to the next bill.
+   Credit reaches a bill on the later of the day it was paid and the day the bill was
+   issued: the money and the bill both existed then (C-6 counts lateness from it).
+2. The new payment pays the bill it names (if still open), then the oldest open bills
+   (domain `allocate`); the rest stays on the payment as the employer's credit.
+3. A bill paid in full is settled on the day of its last allocation; if that is after its
+   due date the C-6 penalty is assessed (`assess_late_penalty`).
+4. The employer's standing (C-8) is recomputed as of today.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from services.chassis.unit_of_work import UnitOfWork
+from services.contributions.adapters import money_bills, payment_store
+from services.contributions.adapters.money_tables import payment_allocations
+from services.contributions.application.penalty_assessment import assess_late_penalty
+from services.contributions.application.standing_state import recompute_standing
+from services.contributions.domain.bills import OpenBill
+from services.contributions.domain.payments import allocate
+
+
+@dataclass
+class MatchResult:
+    credit_applied: list[dict] = field(default_factory=list)  # allocation rows from credit
+    allocations: list[dict] = field(default_factory=list)  # allocation rows of the new payment
+    penalty_ids: list[str] = field(default_factory=list)
+
+    @property
+    def bill_numbers(self) -> list[str]:
+        return list(dict.fromkeys(a["bill_number"] for a in (*self.credit_applied, *self.allocations)))
+
+
+def apply_credit(uow: UnitOfWork, npp: str) -> list[dict]:
+    """Step 1: the employer's credit pays its open bills; returns the allocation rows."""
+    session = uow.session
+    sources = payment_store.credit_sources(session, npp, lock=True)
+    if not sources:
+        return []
+    bills = {b.bill_number: b for b in money_bills.open_bills(session, npp, lock=True)}
+    outstanding = {number: b.outstanding_rupiah for number, b in bills.items()}
+    applied: list[dict] = []
+    for source in sources:
+        open_now = [OpenBill(n, b.period, b.due_date, outstanding[n]) for n, b in bills.items() if outstanding[n] > 0]
+        if not open_now:
+            break
+        allocation = allocate(int(source.credit_rupiah), open_now)
+        for part in allocation.allocations:
+            on = max(source.paid_on, bills[part.bill_number].issued_on)
+            applied.append(payment_store.insert_allocation(session, source.payment_id, part.bill_number,
+                                                           part.amount_rupiah, on, from_credit=True))
+            money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
+            outstanding[part.bill_number] -= part.amount_rupiah
+        payment_store.update_payment(session, source.payment_id, credit_rupiah=allocation.credit_rupiah)
+    return applied
+
+
+def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
+                     bill_number: str | None) -> list[dict]:
+    """Step 2: the named bill (if still open), then oldest first; the rest is credit."""
+    session = uow.session
+    bills = money_bills.open_bills(session, npp, lock=True)
+    named = bill_number if bill_number in {b.bill_number for b in bills} else None
+    allocation = allocate(amount, [b.open_bill() for b in bills], named)
+    rows = []
+    for part in allocation.allocations:
+        rows.append(payment_store.insert_allocation(session, payment_id, part.bill_number, part.amount_rupiah,
+                                                    paid_on, from_credit=False))
+        money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
+    payment_store.update_payment(session, payment_id, credit_rupiah=allocation.credit_rupiah)
+    return rows
+
+
+def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> list[str]:
+    """Step 3: settle the bills now paid in full; assess C-6 penalties; returns penalty ids."""
+    session = uow.session
+    penalty_ids = []
+    for number in bill_numbers:
+        bill = money_bills.get_bill(session, number)
+        if bill is None or bill.status != money_bills.OPEN or bill.paid_rupiah < bill.total_rupiah:
+            continue
+        last = session.execute(select(func.max(payment_allocations.c.allocated_on))
+                               .where(payment_allocations.c.bill_number == number)).scalar()
+        money_bills.mark_settled(session, number, last)
+        penalty_id = assess_late_penalty(uow, number, today)
+        if penalty_id:
+            penalty_ids.append(penalty_id)
+    return penalty_ids
+
+
+def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
+                     bill_number: str | None, today: date) -> MatchResult:
+    """Steps 1-4 for a payment already stored as MATCHED to employer `npp`."""
+    result = MatchResult(credit_applied=apply_credit(uow, npp))
+    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number)
+    result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
+    recompute_standing(uow, npp, today)
+    return result
+
+
+def apply_credit_to_new_bills(uow: UnitOfWork, npp: str, today: date) -> MatchResult:
+    """A bill was issued: the employer's credit pays it (steps 1, 3, 4)."""
+    result = MatchResult(credit_applied=apply_credit(uow, npp))
+    result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
+    recompute_standing(uow, npp, today)
+    return result

@@ -1,0 +1,112 @@
+"""Recording one bank receipt (C-7): validate, refuse duplicates, match or keep in suspense.
+
+Who: a finance or administration officer of the employer's branch (O-2, O-3).
+* The employer is the NPP given, or the employer of the bill given when no NPP is.
+* A bill of another branch is refused (PERMISSION_DENIED), as is an employer of another
+  branch.
+* An employer that is not known (not replicated from membership, not billed) does not
+  make the payment fail: money has arrived, so it is kept in suspense for the branch named
+  in the request until an officer assigns it. So is a payment naming a bill its employer
+  does not have open (domain `match_payment`).
+* A bank reference is recorded once: a second request with it is ALREADY_EXISTS.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from jamsos.contributions.v1 import events_pb2
+from services.chassis.config import topic_of
+from services.chassis.convert import from_date, from_rupiah
+from services.chassis.errors import AlreadyExists, FieldViolation, InvalidArgument
+from services.chassis.ids import uuid7
+from services.chassis.scope import BranchScope
+from services.chassis.unit_of_work import UnitOfWork
+from services.contributions.adapters import money_bills, payment_store
+from services.contributions.application.payment_matching import MatchResult, post_to_employer
+from services.contributions.domain.payments import MatchOutcome, Payment, match_payment, validate_payment
+
+# The domain names amounts `amount_rupiah`; the API field is `amount`.
+_API_FIELD = {"amount_rupiah": "amount"}
+
+
+@dataclass(frozen=True)
+class PaymentLine:
+    """One receipt as the bank or the officer gave it."""
+
+    bank_reference: str
+    amount_rupiah: int
+    paid_on: date
+    npp: str = ""
+    bill_number: str = ""
+    branch_code: str = ""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    payment_id: str
+    match: MatchResult | None  # None: kept in suspense
+
+
+def validate_line(line: PaymentLine, today: date) -> None:
+    """Positive amount, not after today, bank reference present: INVALID_ARGUMENT naming the field."""
+    try:
+        validate_payment(Payment(line.bank_reference, line.amount_rupiah, line.paid_on), today)
+    except InvalidArgument as exc:
+        raise InvalidArgument([FieldViolation(_API_FIELD.get(v.field, v.field), v.reason) for v in exc.violations]) from None
+
+
+def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: date, user: str) -> Recorded:
+    validate_line(line, today)
+    session = uow.session
+    reference = line.bank_reference.strip()
+    if payment_store.by_bank_reference(session, reference) is not None:
+        raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
+    bill = money_bills.get_bill(session, line.bill_number) if line.bill_number else None
+    if bill is not None:
+        scope.require_write(bill.branch_code, f"bill {bill.bill_number}")
+    npp = line.npp.strip() or (bill.npp if bill is not None else "")
+    facts = money_bills.employer(session, npp) if npp else None
+    row = dict(payment_id=uuid7(), bank_reference=reference, npp=npp or None, amount_rupiah=line.amount_rupiah,
+               paid_on=line.paid_on, bill_number=line.bill_number or None, credit_rupiah=0, recorded_by=user)
+    if facts is None:
+        branch = line.branch_code.strip()
+        if not branch:
+            raise InvalidArgument.field("branch_code", "required when the employer is not known: the payment "
+                                                       "is kept in that branch's suspense")
+        scope.require_write(branch, "payment")
+        reason = f"employer {npp} is not known" if npp else "no employer given"
+        return _suspense(uow, row, branch, reason)
+    scope.require_write(facts.branch_code, f"employer {facts.npp}")
+    open_now = [b.open_bill() for b in money_bills.open_bills(session, facts.npp)]
+    match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
+                          open_now)
+    if match.outcome is MatchOutcome.SUSPENSE:
+        return _suspense(uow, row, facts.branch_code, match.reason)
+    payment_store.insert_payment(session, **row, branch_code=facts.branch_code, status=payment_store.MATCHED)
+    result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
+                              line.bill_number or None, today)
+    emit_posted(uow, row["payment_id"])
+    return Recorded(row["payment_id"], result)
+
+
+def _suspense(uow: UnitOfWork, row: dict, branch: str, reason: str) -> Recorded:
+    payment_store.insert_payment(uow.session, **row, branch_code=branch, status=payment_store.SUSPENSE,
+                                 suspense_reason=reason)
+    emit_posted(uow, row["payment_id"])
+    return Recorded(row["payment_id"], None)
+
+
+def emit_posted(uow: UnitOfWork, payment_id: str) -> None:
+    """PaymentPosted, and the audit record, from the payment as stored."""
+    p = payment_store.get_payment(uow.session, payment_id)
+    unmatched = p.status == payment_store.SUSPENSE
+    left = int(p.amount_rupiah) if unmatched else int(p.credit_rupiah)
+    uow.emit(topic_of("contributions"), events_pb2.PaymentPosted(
+        payment_id=p.payment_id, bank_reference=p.bank_reference, npp=p.npp or "",
+        amount=from_rupiah(int(p.amount_rupiah)), paid_on=from_date(p.paid_on), credit=from_rupiah(left),
+        unmatched=unmatched,
+    ), aggregate_type="employer" if p.npp else "payment", aggregate_id=p.npp or p.payment_id, branch_code=p.branch_code)
+    uow.audit("payment.post", p.payment_id, {"bank_reference": p.bank_reference, "npp": p.npp, "amount": int(p.amount_rupiah),
+                                             "paid_on": p.paid_on, "status": p.status, "credit": left,
+                                             "suspense_reason": p.suspense_reason})

@@ -1,0 +1,88 @@
+"""The SPI (Surat Pemberitahuan Iuran, contribution notice, C-5) as a document.
+
+Reproducible from data: the same bill renders the same text. `render_pdf` writes a
+plain PDF 1.4 by hand (Courier text, one page per 60 lines), so no PDF library is
+needed; `render_text` gives the same content as plain text.
+"""
+from __future__ import annotations
+
+from itertools import groupby
+
+from services.contributions.adapters.bill_queries import BillRow, LineRow
+
+PROGRAM_COLUMNS = (("JHT", "EMPLOYER"), ("JHT", "WORKER"), ("JKK", "EMPLOYER"), ("JK", "EMPLOYER"), ("JPK", "EMPLOYER"))
+LINES_PER_PAGE = 60
+
+
+def _rp(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".")
+
+
+def spi_lines(bill: BillRow, lines: list[LineRow]) -> list[str]:
+    """The notice as lines of text: header, one row per worker (a column per program share), totals."""
+    title = "SURAT PEMBERITAHUAN IURAN (SPI)" + (f" - KOREKSI {bill.sequence}" if bill.kind == "CORRECTION" else "")
+    out = [
+        title,
+        f"Nomor         : {bill.bill_number}",
+        f"Perusahaan    : {bill.employer_name} (NPP {bill.npp})",
+        f"Kantor cabang : {bill.branch_code}",
+        f"Periode       : {bill.period}",
+        f"Jatuh tempo   : {bill.due_date.isoformat()} (C-6)",
+        "",
+        f"{'KPJ':<11} {'Nama':<20} {'Upah':>12} {'JHT-PK':>10} {'JHT-TK':>10} {'JKK':>10} {'JK':>10} {'JPK':>10} {'Jumlah':>12}",
+    ]
+    for kpj, rows in groupby(lines, key=lambda l: l.kpj):
+        rows = list(rows)
+        by_share = {(r.program, r.payer): r.amount_rupiah for r in rows}
+        base = max((r.base_rupiah for r in rows if r.program != "JPK"), default=rows[0].base_rupiah)
+        cells = " ".join(f"{_rp(by_share.get(c, 0)):>10}" for c in PROGRAM_COLUMNS)
+        out.append(f"{kpj:<11} {rows[0].worker_name[:20]:<20} {_rp(base):>12} {cells} {_rp(sum(by_share.values())):>12}")
+    out += [
+        "",
+        f"Jumlah tenaga kerja      : {bill.worker_count}",
+        f"Iuran pemberi kerja      : Rp {_rp(bill.employer_rupiah)}",
+        f"Iuran tenaga kerja (JHT) : Rp {_rp(bill.worker_rupiah)}",
+        f"TOTAL IURAN              : Rp {_rp(bill.total_rupiah)}",
+        f"Dibayar paling lambat {bill.due_date.isoformat()}; keterlambatan dikenakan denda (C-6).",
+    ]
+    return out
+
+
+def render_text(bill: BillRow, lines: list[LineRow]) -> str:
+    return "\n".join(spi_lines(bill, lines)) + "\n"
+
+
+def _pdf_escape(text: str) -> str:
+    text = text.encode("latin-1", "replace").decode("latin-1")
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def render_pdf(text_lines: list[str], title: str = "SPI") -> bytes:
+    """A valid PDF (A4 landscape, Courier 8pt) of the lines, paginated."""
+    pages = [text_lines[i:i + LINES_PER_PAGE] for i in range(0, len(text_lines), LINES_PER_PAGE)] or [[]]
+    objects: list[bytes] = []  # object n is objects[n - 1]
+    font_id, pages_id = 3, 2
+    page_ids = []
+    objects += [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"]
+    for page in pages:
+        body = "BT /F1 8 Tf 10 TL 28 560 Td " + " ".join(f"({_pdf_escape(line)}) '" for line in page) + " ET"
+        stream = body.encode("latin-1")
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+        content_id = len(objects)
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 %d 0 R >> >> "
+                       b"/Contents %d 0 R >>" % (font_id, content_id))
+        page_ids.append(len(objects))
+    objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
+        b" ".join(b"%d 0 R" % i for i in page_ids), len(page_ids))
+    objects.append(b"<< /Title (%s) /Producer (Jamsos) >>" % _pdf_escape(title).encode("latin-1"))
+    info_id = len(objects)
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info_id, xref)
+    return bytes(out)
