@@ -7,13 +7,12 @@ exposes `consumers(use_cases) -> list[ConsumerSpec]` in its application module.
 """
 from __future__ import annotations
 
-import importlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from services.chassis.application import Application
+from services.chassis.components import ComponentApp
 from services.chassis.config import Settings
-from services.chassis.runtime import ConsumerSpec, ServiceDefinition
+from services.chassis.runtime import ServiceDefinition
 from services.contributions.adapters.office_directory import ReplicatedOfficeDirectory
 from services.contributions.adapters.tables import metadata, platform
 from services.contributions.application.context import ContributionsContext
@@ -21,40 +20,9 @@ from services.contributions.application.context import ContributionsContext
 COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")
 
 
-@dataclass
-class ContributionsApp:
-    ctx: ContributionsContext
-    components: dict[str, object] = field(default_factory=dict)
-
-    def __getattr__(self, name: str):
-        try:
-            return self.__dict__["components"][name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-
-def make_application(settings: Settings, base: Application) -> ContributionsApp:
+def make_application(settings: Settings, base: Application) -> ComponentApp:
     ctx = ContributionsContext(base=base, directory=ReplicatedOfficeDirectory(base.session_factory), settings=settings)
-    app = ContributionsApp(ctx=ctx)
-    for name in COMPONENTS:
-        app.components[name] = importlib.import_module(f"services.contributions.application.{name}").build(ctx)
-    return app
-
-
-def register(server, app: ContributionsApp) -> list[str]:
-    names: list[str] = []
-    for name in COMPONENTS:
-        names += importlib.import_module(f"services.contributions.entrypoints.{name}").register(server, app.components[name])
-    return names
-
-
-def consumers(app: ContributionsApp) -> list[ConsumerSpec]:
-    specs: list[ConsumerSpec] = []
-    for name in COMPONENTS:
-        module = importlib.import_module(f"services.contributions.application.{name}")
-        if hasattr(module, "consumers"):
-            specs += module.consumers(app.components[name])
-    return specs
+    return ComponentApp("services.contributions", COMPONENTS, ctx).build()
 
 
 def definition() -> ServiceDefinition:
@@ -64,6 +32,6 @@ def definition() -> ServiceDefinition:
         tables=platform,
         migrations=Path(__file__).parent / "migrations",
         make_application=make_application,
-        register=register,
-        consumers=consumers,
+        register=lambda server, app: app.register(server),
+        consumers=lambda app: app.consumers(),
     )

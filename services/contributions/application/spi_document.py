@@ -9,6 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from services.contributions.adapters.bill_queries import BillRow, LineRow
+from services.chassis.pdf import assemble, pdf_string
 
 PROGRAM_COLUMNS = (("JHT", "EMPLOYER"), ("JHT", "WORKER"), ("JKK", "EMPLOYER"), ("JK", "EMPLOYER"), ("JPK", "EMPLOYER"))
 LINES_PER_PAGE = 60
@@ -52,11 +53,6 @@ def render_text(bill: BillRow, lines: list[LineRow]) -> str:
     return "\n".join(spi_lines(bill, lines)) + "\n"
 
 
-def _pdf_escape(text: str) -> str:
-    text = text.encode("latin-1", "replace").decode("latin-1")
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-
 def render_pdf(text_lines: list[str], title: str = "SPI") -> bytes:
     """A valid PDF (A4 landscape, Courier 8pt) of the lines, paginated."""
     pages = [text_lines[i:i + LINES_PER_PAGE] for i in range(0, len(text_lines), LINES_PER_PAGE)] or [[]]
@@ -65,8 +61,7 @@ def render_pdf(text_lines: list[str], title: str = "SPI") -> bytes:
     page_ids = []
     objects += [b"<< /Type /Catalog /Pages 2 0 R >>", b"", b"<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>"]
     for page in pages:
-        body = "BT /F1 8 Tf 10 TL 28 560 Td " + " ".join(f"({_pdf_escape(line)}) '" for line in page) + " ET"
-        stream = body.encode("latin-1")
+        stream = b"BT /F1 8 Tf 10 TL 28 560 Td " + b" ".join(pdf_string(line) + b" '" for line in page) + b" ET"
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         content_id = len(objects)
         objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Resources << /Font << /F1 %d 0 R >> >> "
@@ -74,15 +69,5 @@ def render_pdf(text_lines: list[str], title: str = "SPI") -> bytes:
         page_ids.append(len(objects))
     objects[pages_id - 1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (
         b" ".join(b"%d 0 R" % i for i in page_ids), len(page_ids))
-    objects.append(b"<< /Title (%s) /Producer (Jamsos) >>" % _pdf_escape(title).encode("latin-1"))
-    info_id = len(objects)
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info_id, xref)
-    return bytes(out)
+    objects.append(b"<< /Title " + pdf_string(title) + b" /Producer (Jamsos) >>")
+    return assemble(objects, info_id=len(objects))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from PIL import Image, ImageDraw, ImageFont
+from services.chassis.pdf import assemble, pdf_string
 
 TITLES = {
     "KPJ": "KARTU PESERTA JAMSOSTEK (KPJ)",
@@ -85,22 +86,16 @@ def render_png(view: CardView) -> bytes:
 PDF_PAGE = (324, 204)  # the ID-1 card size (85.6 x 54 mm) scaled by 4/3, in points
 
 
-def _pdf_text(text: str) -> bytes:
-    """A PDF literal string in WinAnsi: unknown characters become '?', and \\ ( ) escaped."""
-    raw = text.encode("cp1252", errors="replace")
-    return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
-
-
 def _content(view: CardView) -> bytes:
     width, height = PDF_PAGE
     ops = [
         b"0.9 w 6 6 %d %d re S" % (width - 12, height - 12),
-        b"BT /F2 11 Tf 16 %d Td " % (height - 28) + _pdf_text(view.title) + b" Tj ET",
+        b"BT /F2 11 Tf 16 %d Td " % (height - 28) + pdf_string(view.title) + b" Tj ET",
     ]
     y = height - 52
     for label, value in view.lines():
-        ops.append(b"BT /F1 8 Tf 16 %d Td " % y + _pdf_text(label) + b" Tj ET")
-        ops.append(b"BT /F2 9 Tf 92 %d Td " % y + _pdf_text(value) + b" Tj ET")
+        ops.append(b"BT /F1 8 Tf 16 %d Td " % y + pdf_string(label) + b" Tj ET")
+        ops.append(b"BT /F2 9 Tf 92 %d Td " % y + pdf_string(value) + b" Tj ET")
         y -= 19
     return b"\n".join(ops)
 
@@ -115,16 +110,6 @@ def render_pdf(view: CardView) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>",
-        b"<< /Title " + _pdf_text(f"{view.title} {view.kpj}") + b" /Producer (Jamsos membership) >>",
+        b"<< /Title " + pdf_string(f"{view.title} {view.kpj}") + b" /Producer (Jamsos membership) >>",
     ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, len(objects), xref)
-    return bytes(out)
+    return assemble(objects, info_id=len(objects))

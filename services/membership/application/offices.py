@@ -86,3 +86,10 @@ class OfficeUseCases:
 def _row(office: Office) -> dict:
     return {"code": office.code, "name": office.name, "level": office.level.value,
             "parent_code": office.parent_code, "branch_class": office.branch_class}
+
+
+def build(ctx: MembershipContext) -> OfficeUseCases:
+    """The office component; an empty database gets the embedded default tree."""
+    use_cases = OfficeUseCases(ctx)
+    use_cases.seed_default_if_empty()
+    return use_cases

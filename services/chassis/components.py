@@ -1,0 +1,47 @@
+"""Services are assembled from components: `application/<name>.py` exposes `build(ctx)`
+(its use cases) and optionally `consumers(use_cases)`; `entrypoints/<name>.py` exposes
+`register(server, use_cases)` returning the gRPC service names it added.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+
+
+@dataclass
+class ComponentApp:
+    """A service's context plus its built components, reachable as attributes (`app.workers`)."""
+
+    package: str
+    names: tuple[str, ...]
+    ctx: Any
+    components: dict[str, object] = field(default_factory=dict)
+
+    def __getattr__(self, name: str):
+        try:
+            return self.__dict__["components"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def build(self) -> "ComponentApp":
+        for name in self.names:
+            self.components[name] = self._module("application", name).build(self.ctx)
+        return self
+
+    def register(self, server: grpc.Server) -> list[str]:
+        return [service for name in self.names
+                for service in self._module("entrypoints", name).register(server, self.components[name])]
+
+    def consumers(self) -> list:
+        specs: list = []
+        for name in self.names:
+            module = self._module("application", name)
+            if hasattr(module, "consumers"):
+                specs += module.consumers(self.components[name])
+        return specs
+
+    def _module(self, layer: str, name: str):
+        return importlib.import_module(f"{self.package}.{layer}.{name}")
