@@ -7,7 +7,7 @@ ports and the default SQLite file. Override anything with the environment:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 SERVICES = ("membership", "contributions", "benefits", "welfare")
@@ -39,7 +39,6 @@ class Settings:
     relay_enabled: bool = True
     consumers_enabled: bool = True
     log_level: str = "INFO"
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def grpc_address(self) -> str:

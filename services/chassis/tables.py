@@ -16,7 +16,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    UniqueConstraint,
 )
 
 # SQLite autoincrements only INTEGER PRIMARY KEY; PostgreSQL gets a BIGINT identity.
@@ -73,5 +72,3 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
 def platform_table_names() -> tuple[str, ...]:
     return ("outbox", "inbox", "idempotency_keys", "audit_log")
 
-
-__all__ = ["add_platform_tables", "platform_table_names", "BigId", "UniqueConstraint"]

@@ -5,7 +5,8 @@ from sqlalchemy import delete, insert, select
 
 from jamsos.membership.v1 import events_pb2, offices_pb2
 from services.chassis.config import topic_of
-from services.chassis.context import current_principal
+from services.chassis.context import HEAD, current_principal
+from services.chassis.errors import PermissionDenied
 from services.membership.adapters.office_directory import load_tree
 from services.membership.adapters.tables import offices
 from services.membership.application.context import MembershipContext
@@ -38,9 +39,8 @@ class OfficeUseCases:
 
     def upsert_office(self, request: offices_pb2.UpsertOfficeRequest) -> offices_pb2.UpsertOfficeResponse:
         self.ctx.authorise(MembershipAction.MANAGE_OFFICES)
-        if current_principal().office_level != "HEAD" and not current_principal().is_service:
-            from services.chassis.errors import PermissionDenied
-
+        caller = current_principal()
+        if caller.office_level != HEAD and not caller.is_service:
             raise PermissionDenied("O-1: only the head office changes the office tree")
         o = request.office
         office = Office(
