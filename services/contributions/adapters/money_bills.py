@@ -1,7 +1,9 @@
 """What the money side reads and changes of the billing side's tables.
 
 Bills (SPI, C-5) are issued by billing; payments only move `paid_rupiah`, `status` and
-`settled_on`. Employers are known from the membership read model (rm_employers); an
+`settled_on`. A CREDIT bill (a correction lowering what was billed, negative total) is a
+credit note: on it `paid_rupiah` counts the credit already used (applied to other bills),
+so its credit left is `-total_rupiah - paid_rupiah`; once used up its status is APPLIED. Employers are known from the membership read model (rm_employers); an
 employer not replicated yet but already billed is known by its bills' branch.
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.periods import Period
 
 OPEN, PAID = "OPEN", "PAID"
+CREDIT, APPLIED = "CREDIT", "APPLIED"  # credit note with credit left / used up
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ class BillRow:
     @property
     def outstanding_rupiah(self) -> int:
         return max(0, self.total_rupiah - self.paid_rupiah)
+
+    @property
+    def credit_left_rupiah(self) -> int:
+        """CREDIT bills only: the part of the credit note not yet applied to a bill."""
+        return max(0, -self.total_rupiah - self.paid_rupiah) if self.status == CREDIT else 0
 
     def open_bill(self) -> OpenBill:
         return OpenBill(self.bill_number, self.period, self.due_date, self.outstanding_rupiah)
@@ -62,6 +70,31 @@ def open_bills(session: Session, npp: str, *, lock: bool = False) -> list[BillRo
     if lock:
         statement = statement.with_for_update()
     return [_row(r) for r in session.execute(statement)]
+
+
+def credit_notes(session: Session, npp: str, *, lock: bool = False) -> list[BillRow]:
+    """CREDIT bills of `npp` with credit left, oldest period first (locked like `open_bills`)."""
+    statement = (select(bills).where(bills.c.npp == npp, bills.c.status == CREDIT,
+                                     -bills.c.total_rupiah > bills.c.paid_rupiah)
+                 .order_by(bills.c.period_year, bills.c.period_month, bills.c.sequence, bills.c.bill_number))
+    if lock:
+        statement = statement.with_for_update()
+    return [_row(r) for r in session.execute(statement)]
+
+
+def credit_notes_left(session: Session, npp: str) -> int:
+    """The employer's credit from credit notes not yet applied (C-7)."""
+    total = session.execute(select(func.sum(-bills.c.total_rupiah - bills.c.paid_rupiah))
+                            .where(bills.c.npp == npp, bills.c.status == CREDIT)).scalar()
+    return int(total or 0)
+
+
+def use_credit(session: Session, bill_number: str, amount_rupiah: int) -> None:
+    """Counts `amount_rupiah` of a credit note as used, in SQL; APPLIED once used up."""
+    session.execute(update(bills).where(bills.c.bill_number == bill_number)
+                    .values(paid_rupiah=bills.c.paid_rupiah + amount_rupiah))
+    session.execute(update(bills).where(bills.c.bill_number == bill_number, bills.c.status == CREDIT,
+                                        bills.c.paid_rupiah >= -bills.c.total_rupiah).values(status=APPLIED))
 
 
 def bills_of_period(session: Session, npp: str, period: Period) -> list[BillRow]:

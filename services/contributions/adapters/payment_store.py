@@ -1,4 +1,9 @@
-"""Payments and their allocations to bills: rows in, rows out (no rules here)."""
+"""Payments and their allocations to bills: rows in, rows out (no rules here).
+
+An allocation row is also written when a credit note (a CREDIT bill, see `money_bills`)
+pays a bill: its `payment_id` then holds the credit note's bill number (no payments row),
+`from_credit` is true. So it counts for settling the bill and for C-6 lateness, but it is
+never money received from the bank (`allocations_to` joins payments and leaves it out)."""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -7,7 +12,9 @@ from typing import Any, Iterable, Sequence
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.contributions.adapters.money_bills import credit_notes_left
 from services.contributions.adapters.money_tables import payment_allocations, payments
+from services.contributions.adapters.tables import bills
 
 MATCHED, SUSPENSE = "MATCHED", "SUSPENSE"
 
@@ -47,6 +54,15 @@ def allocations_of(session: Session, payment_ids: Sequence[str]) -> dict[str, li
     return result
 
 
+def credit_notes_applied_to(session: Session, bill_numbers: Iterable[str]) -> int:
+    """How much of the bills was paid by credit notes (allocations whose payer is a bill)."""
+    total = session.execute(
+        select(func.sum(payment_allocations.c.amount_rupiah))
+        .join(bills, bills.c.bill_number == payment_allocations.c.payment_id)
+        .where(payment_allocations.c.bill_number.in_(list(bill_numbers)))).scalar()
+    return int(total or 0)
+
+
 def allocations_to(session: Session, bill_numbers: Iterable[str]):
     """Allocations to the bills with the paying payment's bank reference, oldest first."""
     return session.execute(
@@ -65,10 +81,11 @@ def credit_sources(session: Session, npp: str, *, lock: bool = False):
 
 
 def employer_credit(session: Session, npp: str) -> int:
-    """C-7: the employer's credit, the sum of its payments' unallocated amounts."""
+    """C-7: the employer's credit, the sum of its payments' unallocated amounts plus the
+    credit left on its credit notes (CREDIT bills)."""
     total = session.execute(select(func.sum(payments.c.credit_rupiah))
                             .where(payments.c.npp == npp, payments.c.status == MATCHED)).scalar()
-    return int(total or 0)
+    return int(total or 0) + credit_notes_left(session, npp)
 
 
 def suspense_of(session: Session, npp: str):

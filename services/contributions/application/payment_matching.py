@@ -1,9 +1,16 @@
 """Where an employer's money goes (C-6, C-7, C-8): credit first, then the new payment.
 
-1. The employer's earlier credit (unallocated overpayments, oldest first) pays its open
-   bills, oldest period first: this is how an overpayment is applied to the next bill.
-   Credit reaches a bill on the later of the day it was paid and the day the bill was
-   issued: the money and the bill both existed then (C-6 counts lateness from it).
+1. The employer's earlier credit pays its open bills, oldest period first: first its credit
+   notes (CREDIT bills, a back-dated decrease of a billed period, C-5; oldest period
+   first), then its unallocated overpayments (oldest first): this is how an overpayment or
+   a lowered bill is applied to the next bill. Credit notes go first so that money
+   received stays the employer's (refundable) credit as long as possible. A credit note
+   pays the oldest open bill, not necessarily the bill of its own period (that one is
+   usually paid already); with nothing open it stays as credit for the next bills.
+   Credit reaches a bill on the later of the day it was paid (a credit note: issued) and
+   the day the bill was issued: both existed then (C-6 counts lateness from it).
+   Idempotent: what a credit note has given is counted on it (`money_bills.use_credit`)
+   in the same transaction, so re-running the step applies only what is left.
 2. The new payment pays the bill it names (if still open), then the oldest open bills
    (domain `allocate`); the rest stays on the payment as the employer's credit.
 3. A bill paid in full is settled on the day of its last allocation; if that is after its
@@ -38,26 +45,39 @@ class MatchResult:
 
 
 def apply_credit(uow: UnitOfWork, npp: str) -> list[dict]:
-    """Step 1: the employer's credit pays its open bills; returns the allocation rows."""
+    """Step 1: the employer's credit notes, then its payment credit, pay its open bills;
+    returns the allocation rows."""
     session = uow.session
+    notes = money_bills.credit_notes(session, npp, lock=True)
     sources = payment_store.credit_sources(session, npp, lock=True)
-    if not sources:
+    if not notes and not sources:
         return []
     bills = {b.bill_number: b for b in money_bills.open_bills(session, npp, lock=True)}
     outstanding = {number: b.outstanding_rupiah for number, b in bills.items()}
     applied: list[dict] = []
-    for source in sources:
+
+    def spread(source_id: str, credit: int, since: date) -> int:
+        """Allocates `credit` of `source_id` to the open bills; returns what is left."""
         open_now = [OpenBill(n, b.period, b.due_date, outstanding[n]) for n, b in bills.items() if outstanding[n] > 0]
         if not open_now:
-            break
-        allocation = allocate(int(source.credit_rupiah), open_now)
+            return credit
+        allocation = allocate(credit, open_now)
         for part in allocation.allocations:
-            on = max(source.paid_on, bills[part.bill_number].issued_on)
-            applied.append(payment_store.insert_allocation(session, source.payment_id, part.bill_number,
+            on = max(since, bills[part.bill_number].issued_on)
+            applied.append(payment_store.insert_allocation(session, source_id, part.bill_number,
                                                            part.amount_rupiah, on, from_credit=True))
             money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
             outstanding[part.bill_number] -= part.amount_rupiah
-        payment_store.update_payment(session, source.payment_id, credit_rupiah=allocation.credit_rupiah)
+        return allocation.credit_rupiah
+
+    for note in notes:
+        left = spread(note.bill_number, note.credit_left_rupiah, note.issued_on)
+        if left != note.credit_left_rupiah:
+            money_bills.use_credit(session, note.bill_number, note.credit_left_rupiah - left)
+    for source in sources:
+        left = spread(source.payment_id, int(source.credit_rupiah), source.paid_on)
+        if left != int(source.credit_rupiah):
+            payment_store.update_payment(session, source.payment_id, credit_rupiah=left)
     return applied
 
 

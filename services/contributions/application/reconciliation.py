@@ -4,7 +4,16 @@ Prepare (administration officer): for an employer and period, billed = the perio
 (regular and corrections), received = the money allocated to them plus any credit still
 held on the payments that paid them (an overpayment), unmatched = the employer's payments
 in suspense, penalty charged = the penalties assessed on those bills; the domain works out
-the differences. Validate: an officer other than the preparer (O-4). Post: only a
+the differences.
+
+Credit notes (CREDIT bills: a correction lowering what was billed, C-5) are not money from
+the bank, so they are never in "received" (their allocations have no payment row). They
+reduce the *billed* amount instead, where they took effect: billed = the period's positive
+bills, minus what credit notes (of any period) paid of them, minus the credit still left
+on the period's own credit notes (held as the employer's credit; like an overpayment it
+shows here as OVER_PAYMENT until it pays a bill). So the period whose bill was already
+paid in full and then lowered shows the credit while it is held, and the period whose
+bill the credit note paid is not shown as underpaid. Validate: an officer other than the preparer (O-4). Post: only a
 validated worksheet (C-7); it credits each worker's JHT share (employer + worker, C-1) of
 the worksheet's *paid* bills to the member's JHT account (C-9). A bill line is credited
 once ever (its posting reference is unique), so neither a retried post nor a later
@@ -58,7 +67,7 @@ class ReconciliationUseCases:
                 raise RuleViolation("C-7", f"no contribution notice (SPI) issued to {facts.npp} for {period}")
             numbers = [b.bill_number for b in bills]
             ws = prepare_worksheet(
-                worksheet_id=uuid7(), npp=facts.npp, period=period, billed_rupiah=sum(b.total_rupiah for b in bills),
+                worksheet_id=uuid7(), npp=facts.npp, period=period, billed_rupiah=_billed(session, bills),
                 reported_rupiah=reported, payments=_received(session, facts.npp, numbers),
                 due_date=min(b.due_date for b in bills), as_of=today, rules=rules_for(period, session),
                 prepared_by=user, penalty_billed_rupiah=_penalty_charged(session, numbers))
@@ -137,6 +146,14 @@ class ReconciliationUseCases:
             raise NotFound("worksheet", worksheet_id)
         scope.require_write(stored.branch_code, f"worksheet {worksheet_id}")
         return stored
+
+
+def _billed(session, bills: list[money_bills.BillRow]) -> int:
+    """C-7 billed amount net of credit notes (see the module docstring)."""
+    positive = [b for b in bills if b.total_rupiah > 0]
+    return (sum(b.total_rupiah for b in positive)
+            - payment_store.credit_notes_applied_to(session, [b.bill_number for b in positive])
+            - sum(b.credit_left_rupiah for b in bills))
 
 
 def _received(session, npp: str, bill_numbers: list[str]) -> list[ReceivedPayment]:

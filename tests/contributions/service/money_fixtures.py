@@ -62,10 +62,11 @@ def add_worker(contributions, kpj: str, npp: str = NPP, branch: str = BINJAI) ->
 
 
 def add_bill(contributions, period: Period, total: int, due: date, *, npp: str = NPP, branch: str = BINJAI,
-             kind: str = "REGULAR", sequence: int = 0, issued_on: date | None = None,
+             kind: str = "REGULAR", sequence: int = 0, issued_on: date | None = None, status: str = "OPEN",
              jht: Mapping[str, tuple[int, int]] | None = None) -> str:
     """A bill of `total` rupiah; `jht` gives each KPJ's (employer, worker) JHT lines. The rest
-    of the total is one JKK line of the first worker (or of a placeholder KPJ)."""
+    of the total is one JKK line of the first worker (or of a placeholder KPJ). A credit
+    note is a CORRECTION with a negative total and status "CREDIT"."""
     number = f"SPI-{period.year:04d}{period.month:02d}-{npp}" + (f"-K{sequence}" if sequence else "")
     lines = []
     for kpj, (employer_share, worker_share) in (jht or {}).items():
@@ -83,7 +84,7 @@ def add_bill(contributions, period: Period, total: int, due: date, *, npp: str =
     _write(contributions, insert(bills), [dict(
         bill_number=number, npp=npp, branch_code=branch, period_year=period.year, period_month=period.month,
         kind=kind, sequence=sequence, due_date=due, total_rupiah=total, employer_rupiah=total - worker,
-        worker_rupiah=worker, paid_rupiah=0, status="OPEN", settled_on=None, run_id=None, issued_at=issued)])
+        worker_rupiah=worker, paid_rupiah=0, status=status, settled_on=None, run_id=None, issued_at=issued)])
     _write(contributions, insert(bill_lines), lines)
     return number
 
