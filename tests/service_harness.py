@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import dataclasses
+import uuid
 from dataclasses import dataclass
 
 import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
 from services.chassis.auth import mint_token
 from services.chassis.config import DEV_JWT_SECRET, Settings
@@ -60,3 +63,45 @@ class _AuthStub:
             return method(request, metadata=self._metadata, **kwargs)
 
         return call
+
+
+def shared_runtime(definition: ServiceDefinition, request, tmp_path_factory):
+    """Generator body of a module-scoped fixture parametrised over ["sqlite", "postgres"]:
+    one service per test module and backend, for many small tests that each make their
+    own rows. Yields the runtime with an open `channel` attribute."""
+    if request.param == "sqlite":
+        url, drop = f"sqlite:///{tmp_path_factory.mktemp(definition.name)}/shared.db", None
+    else:
+        server, name = request.getfixturevalue("postgres_server"), f"test_{uuid.uuid4().hex[:16]}"
+        url, drop = server.create_database(name), lambda: server.drop_database(name)
+    runtime = start_service(definition, url)
+    with grpc.insecure_channel(f"127.0.0.1:{runtime.grpc_port}") as channel:
+        runtime.channel = channel
+        yield runtime
+    runtime.stop(grace=0)
+    if drop is not None:
+        drop()
+
+
+def error_details(error: grpc.RpcError, message_cls) -> list:
+    """The rich status details of type `message_cls` carried by a failed call."""
+    status = rpc_status.from_call(error)
+    assert status is not None, "no rich status details"
+    found = []
+    for detail in status.details:
+        message = message_cls()
+        if detail.Unpack(message):
+            found.append(message)
+    return found
+
+
+def violated_fields(error: grpc.RpcError) -> set[str]:
+    """The fields named by the BadRequest detail of an INVALID_ARGUMENT error."""
+    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (error.code(), error.details())
+    return {v.field for bad in error_details(error, error_details_pb2.BadRequest) for v in bad.field_violations}
+
+
+def rule_of(error: grpc.RpcError) -> str:
+    """The rule id (ErrorInfo.reason) of a FAILED_PRECONDITION error."""
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, (error.code(), error.details())
+    return error_details(error, error_details_pb2.ErrorInfo)[0].reason

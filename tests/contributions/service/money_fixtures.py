@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime, time, timezone
 from typing import Mapping
 
-import grpc
 from sqlalchemy import insert, select
 
 from jamsos.common.v1 import types_pb2
@@ -18,6 +17,7 @@ from services.chassis.events import parse_envelope, unpack_payload
 from services.contributions.adapters.money_tables import ledger_entries
 from services.contributions.adapters.tables import bill_lines, bills, platform, rm_employers, rm_workers
 from services.contributions.domain.periods import Period
+from tests.service_harness import rule_of  # noqa: F401 - re-exported for the money tests
 
 BINJAI, MEDAN = "KC-BINJAI", "KC-MEDAN"
 NPP, OTHER_NPP = "NN000001", "NN000002"
@@ -29,11 +29,6 @@ def d(value: date) -> types_pb2.Date:
 
 def rp(amount: int) -> types_pb2.Money:
     return types_pb2.Money(rupiah=amount)
-
-
-def rule_of(err: grpc.RpcError) -> str:
-    """The rule id a FAILED_PRECONDITION names (its message starts with it)."""
-    return err.details().split(":", 1)[0]
 
 
 def set_today(contributions, day: date) -> None:

@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import itertools
-import uuid
 from datetime import date
 
-import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from jamsos.common.v1 import types_pb2
 from jamsos.membership.v1 import employers_pb2, employers_pb2_grpc, pwbd_pb2_grpc
 from services.membership.bootstrap import definition
-from tests.service_harness import Caller, start_service, token_for
+from tests.service_harness import (  # noqa: F401 - error helpers re-exported for the tests
+    Caller, error_details, rule_of, shared_runtime, start_service, token_for, violated_fields,
+)
 
 _ids = itertools.count(1)
 # A 15-digit NPWP per call: unique within the process, so tests never collide.
@@ -54,29 +52,6 @@ def register(as_user, branch: str = "KC-BINJAI", **overrides) -> employers_pb2.E
     return marketing(as_user, branch).RegisterEmployer(register_request(branch_code=branch, **overrides)).employer
 
 
-def _details(error: grpc.RpcError, message_cls):
-    status = rpc_status.from_call(error)
-    assert status is not None, "no rich status details"
-    found = []
-    for detail in status.details:
-        message = message_cls()
-        if detail.Unpack(message):
-            found.append(message)
-    return found
-
-
-def violated_fields(error: grpc.RpcError) -> set[str]:
-    """The fields named by the BadRequest detail of an INVALID_ARGUMENT error."""
-    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, error.details()
-    return {v.field for bad in _details(error, error_details_pb2.BadRequest) for v in bad.field_violations}
-
-
-def rule_of(error: grpc.RpcError) -> str:
-    """The rule id (ErrorInfo.reason) of a FAILED_PRECONDITION error."""
-    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, error.details()
-    return _details(error, error_details_pb2.ErrorInfo)[0].reason
-
-
 def today() -> date:
     return date.today()
 
@@ -87,18 +62,7 @@ def shared_membership(request, tmp_path_factory):
     tests (callers x RPCs, bad fields) that each need only a few rows of their own, so
     they do not pay a database and a server each. Such tests must use fresh request
     ids and NPWPs and must not count rows they did not make."""
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('membership')}/shared.db", None
-    else:
-        server, name = request.getfixturevalue("postgres_server"), f"test_{uuid.uuid4().hex[:16]}"
-        url, drop = server.create_database(name), lambda: server.drop_database(name)
-    runtime = start_service(definition(), url)
-    with grpc.insecure_channel(f"127.0.0.1:{runtime.grpc_port}") as channel:
-        runtime.channel = channel
-        yield runtime
-    runtime.stop(grace=0)
-    if drop is not None:
-        drop()
+    yield from shared_runtime(definition(), request, tmp_path_factory)
 
 
 @pytest.fixture

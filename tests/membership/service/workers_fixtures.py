@@ -9,10 +9,7 @@ import itertools
 import uuid
 from datetime import date
 
-import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from sqlalchemy import func, select
 
 from jamsos.common.v1 import types_pb2
@@ -21,7 +18,9 @@ from services.membership.adapters import tables
 from services.membership.bootstrap import definition
 from services.membership.domain.nik import make_nik
 from services.membership.domain.person import Sex
-from tests.service_harness import Caller, start_service, token_for
+from tests.service_harness import (  # noqa: F401 - error helpers re-exported for the tests
+    Caller, error_details, rule_of, shared_runtime, start_service, token_for, violated_fields,
+)
 
 ADMIN = "ADMINISTRATION_OFFICER"
 _ids = itertools.count(1)
@@ -85,29 +84,6 @@ def enrol(as_user, npp: str, office: str = "KC-BINJAI", **overrides) -> workers_
     return workers_of(as_user, office).EnrolWorker(enrol_request(npp, **overrides))
 
 
-def _details(error: grpc.RpcError, message_cls):
-    status = rpc_status.from_call(error)
-    assert status is not None, "no rich status details"
-    found = []
-    for detail in status.details:
-        message = message_cls()
-        if detail.Unpack(message):
-            found.append(message)
-    return found
-
-
-def violated_fields(error: grpc.RpcError) -> set[str]:
-    """The fields named by the BadRequest detail of an INVALID_ARGUMENT error."""
-    assert error.code() == grpc.StatusCode.INVALID_ARGUMENT, (error.code(), error.details())
-    return {v.field for bad in _details(error, error_details_pb2.BadRequest) for v in bad.field_violations}
-
-
-def rule_of(error: grpc.RpcError) -> str:
-    """The rule id (ErrorInfo.reason) of a FAILED_PRECONDITION error."""
-    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, (error.code(), error.details())
-    return _details(error, error_details_pb2.ErrorInfo)[0].reason
-
-
 def outbox_events(runtime, kpj: str | None = None) -> list[str]:
     """Event types in the service's outbox (for one KPJ), oldest first."""
     outbox = runtime.app.ctx.base.tables["outbox"]
@@ -137,18 +113,7 @@ def shared_service(request, tmp_path_factory):
     """One membership service per test module and backend, for the many small tests that
     each make their own employers and workers (fresh NIKs, request ids) and never count
     rows they did not make."""
-    if request.param == "sqlite":
-        url, drop = f"sqlite:///{tmp_path_factory.mktemp('workers')}/shared.db", None
-    else:
-        server, name = request.getfixturevalue("postgres_server"), f"test_{uuid.uuid4().hex[:16]}"
-        url, drop = server.create_database(name), lambda: server.drop_database(name)
-    runtime = start_service(definition(), url)
-    with grpc.insecure_channel(f"127.0.0.1:{runtime.grpc_port}") as channel:
-        runtime.channel = channel
-        yield runtime
-    runtime.stop(grace=0)
-    if drop is not None:
-        drop()
+    yield from shared_runtime(definition(), request, tmp_path_factory)
 
 
 @pytest.fixture
