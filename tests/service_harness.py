@@ -9,8 +9,8 @@ import grpc
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from services.chassis.auth import mint_token
-from services.chassis.config import DEV_JWT_SECRET, Settings
+from services.chassis.auth import mint_service_token, mint_token
+from services.chassis.config import DEV_JWT_SECRET, DEV_SERVICE_JWT_SECRET, Settings
 from services.chassis.runtime import ServiceDefinition, ServiceRuntime
 
 
@@ -26,6 +26,8 @@ def test_settings(service: str, database_url: str, bootstrap: str | None = None)
         consumers_enabled=bootstrap is not None,
         jwt_secret=DEV_JWT_SECRET,
         jwt_public_key=None,
+        service_jwt_secret=DEV_SERVICE_JWT_SECRET,
+        service_jwt_public_key=None,
     )
 
 
@@ -37,6 +39,11 @@ def token_for(office: str, *roles: str, user: str | None = None) -> str:
     level = "HEAD" if office == "KP" else "REGIONAL" if office.startswith("KW") else "BRANCH"
     return mint_token(user_id=user or f"{office.lower()}-{'-'.join(r.lower() for r in roles) or 'none'}",
                       office_code=office, office_level=level, roles=roles, secret=DEV_JWT_SECRET)
+
+
+def service_token_for(service: str) -> str:
+    """A service token of `service` (embedded key), for the calls services make to each other."""
+    return mint_service_token(service, secret=DEV_SERVICE_JWT_SECRET)
 
 
 @dataclass

@@ -1,14 +1,17 @@
 """Base of every service's application layer: units of work and idempotent use cases."""
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from typing import Callable, TypeVar
 
 from google.protobuf.message import Message
-from sqlalchemy import Engine, Table
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
+from .context import Principal, current_principal
 from .database import make_read_session_factory
 from .errors import Conflict
 from .unit_of_work import UnitOfWork
@@ -29,6 +32,18 @@ class Application:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.tables, producer=self.service)
 
+    def record_refusals(self, principal: Principal, rpc: str, refusals: list[dict]) -> None:
+        """Audit accesses the branch scope refused during one call (O-2), in a transaction
+        of their own: the call's own transaction was rolled back with the refusal."""
+        table = self.tables["audit"]
+        now = datetime.now(timezone.utc)
+        with self.session_factory() as session, session.begin():
+            session.execute(insert(table), [
+                dict(at=now, user_id=principal.user_id[:100], office_code=principal.office_code[:50],
+                     action="access.refused", subject=refusal["subject"][:200],
+                     detail=json.dumps({**refusal, "rpc": rpc}, sort_keys=True), reason=refusal.get("outcome"))
+                for refusal in refusals])
+
     def read_session(self) -> Session:
         """A session for queries only (never commit through it)."""
         return self._read_session_factory()
@@ -46,23 +61,26 @@ class Application:
 
         `use_case` changes state through `uow` and returns the response; commit happens
         here, together with the stored response and the outbox rows. The request id is
-        the request's `request_id` field unless given explicitly.
+        the request's `request_id` field unless given explicitly; it is the caller's own
+        (see `idempotency`), so callers authorise before they mutate and a stored answer
+        only ever goes back to the caller it was made for.
         """
         request_id = idempotency.require_request_id(request_id if request_id is not None else request.request_id)
+        key = idempotency.RequestKey(current_principal().caller_key, method, request_id)
         request_fp = idempotency.fingerprint(request)
         table = self.tables["idempotency"]
         for _attempt in range(3):
             with self.unit_of_work() as uow:
-                previous = idempotency.stored_response(uow.session, table, method, request_id, request_fp, response_cls)
+                previous = idempotency.stored_response(uow.session, table, key, request_fp, response_cls)
                 if previous is not None:
                     return previous
                 try:
                     with uow.savepoint():
-                        idempotency.claim(uow.session, table, method, request_id, request_fp)
+                        idempotency.claim(uow.session, table, key, request_fp)
                 except IntegrityError:
                     continue  # a concurrent attempt with this id committed first: answer with its result
                 response = use_case(uow)
-                idempotency.store_response(uow.session, table, method, request_id, response)
+                idempotency.store_response(uow.session, table, key, response)
                 uow.commit()
                 return response
         raise Conflict(f"request {request_id} is being processed concurrently; retry with the same request id")

@@ -1,6 +1,7 @@
 """Services are assembled from components: `application/<name>.py` exposes `build(ctx)`
 (its use cases) and optionally `consumers(use_cases)`; `entrypoints/<name>.py` exposes
-`register(server, use_cases)` returning the gRPC service names it added.
+`register(server, use_cases)` returning the gRPC service names it added, and optionally
+`SERVICE_METHODS`, the methods of its servicer that other services call with service tokens.
 """
 from __future__ import annotations
 
@@ -45,3 +46,9 @@ class ComponentApp:
 
     def _module(self, layer: str, name: str):
         return importlib.import_module(f"{self.package}.{layer}.{name}")
+
+
+def service_methods(package: str, names: tuple[str, ...]) -> frozenset[str]:
+    """The full method names the components' entrypoints open to service tokens."""
+    return frozenset(method for name in names
+                     for method in getattr(importlib.import_module(f"{package}.entrypoints.{name}"), "SERVICE_METHODS", ()))

@@ -16,6 +16,8 @@ DEFAULT_HTTP_PORTS = {"membership": 9101, "contributions": 9102, "benefits": 910
 DEFAULT_BROKER = "localhost:9092"
 # Embedded mode only: production sets JWT_PUBLIC_KEY (RS256) and no secret.
 DEV_JWT_SECRET = "jamsos-embedded-dev-secret-change-me-in-production"
+# Signs service tokens in embedded mode; a key of its own, so a user token cannot pass as one.
+DEV_SERVICE_JWT_SECRET = "jamsos-embedded-service-secret-change-me-in-production"
 
 
 def _env(name: str, default: str) -> str:
@@ -36,6 +38,8 @@ class Settings:
     jwt_public_key: str | None
     jwt_issuer: str
     data_dir: Path
+    service_jwt_secret: str | None = None
+    service_jwt_public_key: str | None = None
     relay_enabled: bool = True
     consumers_enabled: bool = True
     log_level: str = "INFO"
@@ -55,9 +59,8 @@ class Settings:
             raise ValueError(f"unknown service {service!r}")
         upper = service.upper()
         data_dir = Path(_env("JAMSOS_DATA_DIR", "data")).resolve()
-        public_key = os.environ.get("JWT_PUBLIC_KEY") or None
-        if public_key is None and os.environ.get("JWT_PUBLIC_KEY_FILE"):
-            public_key = Path(os.environ["JWT_PUBLIC_KEY_FILE"]).read_text()
+        public_key = _key_from_env("JWT_PUBLIC_KEY")
+        service_public_key = _key_from_env("SERVICE_JWT_PUBLIC_KEY")
         return cls(
             service=service,
             grpc_host=_env(f"{upper}_GRPC_HOST", _env("GRPC_HOST", "127.0.0.1")),
@@ -70,10 +73,22 @@ class Settings:
             jwt_public_key=public_key,
             jwt_issuer=_env("JWT_ISSUER", "jamsos"),
             data_dir=data_dir,
+            # The embedded service secret only in embedded mode: production names its service key.
+            service_jwt_secret=None if service_public_key else (
+                os.environ.get("SERVICE_JWT_SECRET") or (None if public_key else DEV_SERVICE_JWT_SECRET)),
+            service_jwt_public_key=service_public_key,
             relay_enabled=_env("OUTBOX_RELAY_ENABLED", "1") == "1",
             consumers_enabled=_env("CONSUMERS_ENABLED", "1") == "1",
             log_level=_env("LOG_LEVEL", "INFO"),
         )
+
+
+def _key_from_env(name: str) -> str | None:
+    """A PEM key from `NAME` or from the file named by `NAME_FILE`."""
+    value = os.environ.get(name) or None
+    if value is None and os.environ.get(f"{name}_FILE"):
+        value = Path(os.environ[f"{name}_FILE"]).read_text()
+    return value
 
 
 def topic_of(service: str) -> str:

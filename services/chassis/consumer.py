@@ -75,7 +75,7 @@ class EventApplier:
         if subscription is None:
             return "ignored"
         payload = unpack_payload(envelope, subscription.payload_cls)
-        system = context.Principal(user_id=f"consumer:{self.name}", office_code="KP", office_level=context.HEAD, roles=frozenset({context.SERVICE_ROLE}))
+        system = context.system_principal(f"consumer:{self.name}")
         with context.request_context(system, envelope.correlation_id or None, envelope.event_id):
             with self.uow_factory() as uow:
                 inbox = uow._tables["inbox"]

@@ -15,31 +15,53 @@ from .errors import PermissionDenied
 HEAD = "HEAD"
 REGIONAL = "REGIONAL"
 BRANCH = "BRANCH"
-SERVICE_ROLE = "SERVICE"
+# Roles no user token may claim: service identity is a credential of its own (auth.py).
+RESERVED_ROLES = frozenset({"SERVICE", "SYSTEM"})
+
+USER = "user"
+SERVICE = "service"  # another service, authenticated by a service token
+SYSTEM_KIND = "system"  # this process itself: consumers and jobs, never from the wire
 
 
 @dataclass(frozen=True)
 class Principal:
-    """The authenticated caller: a user of an office with roles (O-2, O-3)."""
+    """The authenticated caller: a user of an office with roles (O-2, O-3), another
+    service (by its service token), or this process itself."""
 
     user_id: str
     office_code: str
     office_level: str  # HEAD, REGIONAL or BRANCH
     roles: frozenset[str]
+    kind: str = USER
 
     def has_any_role(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
 
     @property
     def is_service(self) -> bool:
-        return SERVICE_ROLE in self.roles
+        """A service or the process itself: acts for the platform, not for one office."""
+        return self.kind in (SERVICE, SYSTEM_KIND)
+
+    @property
+    def caller_key(self) -> str:
+        """Who the caller is, for keying what is stored per caller (request ids)."""
+        return f"{self.kind}:{self.office_code}:{self.user_id}"
 
 
-SYSTEM = Principal(user_id="system", office_code="KP", office_level=HEAD, roles=frozenset({SERVICE_ROLE}))
+def service_principal(service: str) -> Principal:
+    return Principal(user_id=f"service:{service}", office_code="KP", office_level=HEAD, roles=frozenset(), kind=SERVICE)
+
+
+def system_principal(name: str) -> Principal:
+    return Principal(user_id=name, office_code="KP", office_level=HEAD, roles=frozenset(), kind=SYSTEM_KIND)
+
+
+SYSTEM = system_principal("system")
 
 _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 _causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
+_refusals: contextvars.ContextVar[list | None] = contextvars.ContextVar("refusals", default=None)
 
 
 def current_principal() -> Principal:
@@ -61,14 +83,25 @@ def causation_id() -> str | None:
     return _causation_id.get()
 
 
+def note_refusal(refusal: dict) -> None:
+    """Remember a refused access of this request; the gRPC wrapper audits it afterwards,
+    outside the request's own (rolled back) transaction."""
+    bucket = _refusals.get()
+    if bucket is not None:
+        bucket.append(refusal)
+
+
 @contextmanager
 def request_context(
-    principal: Principal | None, correlation: str | None, causation: str | None = None
+    principal: Principal | None, correlation: str | None, causation: str | None = None,
+    refusals: list | None = None,
 ) -> Iterator[None]:
-    tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation))
+    tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation),
+              _refusals.set(refusals))
     try:
         yield
     finally:
+        _refusals.reset(tokens[3])
         _causation_id.reset(tokens[2])
         _correlation_id.reset(tokens[1])
         _principal.reset(tokens[0])

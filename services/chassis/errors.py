@@ -5,7 +5,22 @@ The mapping to status codes (with rich details) lives in `services.chassis.grpc_
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
+
+MAX_ECHO = 64
+
+
+def shown(value: object, limit: int = MAX_ECHO) -> str:
+    """What a client sent, as it may appear in a reply or a log: a short prefix with
+    control and format characters (NUL, U+202E, ...) escaped, so replies stay small and
+    cannot reorder or hide text."""
+    text = str(value)
+    cut = len(text) > limit
+    escaped = "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Cs") else c for c in text[:limit]
+    )
+    return f"{escaped}...({len(text)} characters)" if cut else escaped
 
 
 class DomainError(Exception):
@@ -49,6 +64,7 @@ class RuleViolation(DomainError):
 
 class NotFound(DomainError):
     def __init__(self, kind: str, key: str):
+        key = shown(key)
         super().__init__(f"{kind} {key} not found")
         self.kind = kind
         self.key = key
@@ -56,6 +72,7 @@ class NotFound(DomainError):
 
 class AlreadyExists(DomainError):
     def __init__(self, kind: str, key: str, message: str | None = None):
+        key = shown(key)
         super().__init__(message or f"{kind} {key} already exists")
         self.kind = kind
         self.key = key

@@ -5,6 +5,7 @@ A bare ASGI app: three routes do not need a framework.
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
 import socket
 import threading
@@ -58,17 +59,40 @@ async def _respond(send, status: int, body: bytes, content_type: str) -> None:
 
 
 class HttpSide:
-    """Runs uvicorn in a background thread; `port` is the bound port (0 picks a free one)."""
+    """Runs uvicorn in a background thread; `port` is the bound port (0 picks a free one).
+
+    The socket is bound and put to listening here, so a port in use fails the service's
+    start at once with a RuntimeError naming host:port (SO_REUSEADDR only lets it reuse a
+    port left in TIME_WAIT, never share one another server listens on).
+    """
 
     def __init__(self, service: str, host: str, port: int, checks: dict[str, Callable[[], bool]]):
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
+        try:
+            sock.bind((host, port))
+            # Listen now: two sockets with SO_REUSEADDR may both bind a port nobody listens on
+            # yet, and the loser would only find out inside uvicorn's thread.
+            sock.listen(2048)
+        except OSError as exc:
+            sock.close()
+            reason = "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+            raise RuntimeError(f"cannot bind HTTP port {host}:{port} ({service}): {reason}") from None
         self._socket = sock
+        self.host = host
         self.port = sock.getsockname()[1]
+        self._error: BaseException | None = None
         config = uvicorn.Config(make_app(service, checks), log_level="warning", access_log=False, lifespan="on")
         self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name=f"{service}-http", daemon=True)
+        self._thread = threading.Thread(target=self._serve, name=f"{service}-http", daemon=True)
+
+    def _serve(self) -> None:
+        try:
+            self._server.run(sockets=[self._socket])
+        except BaseException as exc:  # SystemExit too: uvicorn exits on a failed startup
+            self._error = exc
+            if self._server.started:
+                raise
 
     def start(self, timeout: float = 10.0) -> None:
         """Returns once uvicorn listens, so probes right after start do not see a refusal."""
@@ -76,7 +100,11 @@ class HttpSide:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"HTTP side did not start on port {self.port}")
+                self._server.should_exit = True
+                self._thread.join(timeout=1)
+                self._socket.close()
+                why = f": {self._error!r}" if self._error is not None else ""
+                raise RuntimeError(f"HTTP side did not start on {self.host}:{self.port}{why}")
             time.sleep(0.01)
 
     def stop(self) -> None:

@@ -1,12 +1,15 @@
 """Idempotent mutations: a client request id returns the stored result on retry.
 
 The response is stored in the same transaction as the change it reports, so a retry
-after a crash either finds both or neither. A request id reused for a *different*
-request is refused rather than silently answered with someone else's result.
+after a crash either finds both or neither. Keys are per caller (`Principal.caller_key`:
+kind, office and user), so two offices' request ids never meet, and a replay of another
+office's id is simply a new request of this caller, authorised as such. A request id
+reused by the same caller for a *different* request is refused.
 """
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
@@ -38,14 +41,20 @@ def require_request_id(request_id: str) -> str:
     return request_id
 
 
+@dataclass(frozen=True)
+class RequestKey:
+    caller: str
+    method: str
+    request_id: str
+
+    def where(self, table: Table):
+        return (table.c.caller == self.caller, table.c.method == self.method, table.c.request_id == self.request_id)
+
+
 def stored_response(
-    session: Session, table: Table, method: str, request_id: str, request_fp: str, response_cls: type[ResponseT]
+    session: Session, table: Table, key: RequestKey, request_fp: str, response_cls: type[ResponseT]
 ) -> ResponseT | None:
-    row = session.execute(
-        select(table.c.request_fingerprint, table.c.response).where(
-            table.c.method == method, table.c.request_id == request_id
-        )
-    ).first()
+    row = session.execute(select(table.c.request_fingerprint, table.c.response).where(*key.where(table))).first()
     if row is None:
         return None
     if row.request_fingerprint != request_fp:
@@ -55,21 +64,21 @@ def stored_response(
     return response
 
 
-def claim(session: Session, table: Table, method: str, request_id: str, request_fp: str) -> None:
+def claim(session: Session, table: Table, key: RequestKey, request_fp: str) -> None:
     """Insert the key before doing the work. A concurrent attempt with the same id blocks
     on this insert (PostgreSQL) or on the write lock (SQLite) until the first commits,
     then fails on the key, so only one attempt ever runs the use case."""
     session.execute(
         insert(table).values(
-            method=method, request_id=request_id, request_fingerprint=request_fp, response=b"",
+            caller=key.caller, method=key.method, request_id=key.request_id, request_fingerprint=request_fp, response=b"",
             created_at=datetime.now(timezone.utc),
         )
     )
 
 
-def store_response(session: Session, table: Table, method: str, request_id: str, response: Message) -> None:
+def store_response(session: Session, table: Table, key: RequestKey, response: Message) -> None:
     session.execute(
         update(table)
-        .where(table.c.method == method, table.c.request_id == request_id)
+        .where(*key.where(table))
         .values(response=response.SerializeToString(deterministic=True))
     )

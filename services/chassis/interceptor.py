@@ -1,31 +1,49 @@
-"""The one wrapper around every RPC: authentication, caller scope, metrics, logs, errors.
+"""The one wrapper around every RPC: authentication, caller scope, edge checks, metrics,
+logs, errors.
 
 Health checking and reflection stay open (probes and grpcurl need no token); every
-other method needs a valid bearer token.
+other method needs a valid bearer token. A service token is accepted only on the methods
+its service declares for calls between services. Request bodies that do not decode, and
+requests that fail the edge checks (`request_guard`), are refused as INVALID_ARGUMENT
+before any handler runs. Accesses refused by the branch scope are audited after the call.
 """
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import grpc
 from grpc_status import rpc_status
 
 from . import context, metrics
 from .auth import TokenVerifier
-from .errors import DomainError
+from .errors import DomainError, InvalidArgument, PermissionDenied, shown
 from .grpc_errors import to_status
 from .ids import uuid7
+from .request_guard import check_request
 
 log = logging.getLogger("jamsos.rpc")
 
 OPEN_SERVICES = frozenset({"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"})
 
+# Writes the refused accesses of one call to the audit log: (principal, rpc, refusals).
+RefusalSink = Callable[[context.Principal, str, list], None]
+
+
+class Undecodable:
+    """Stands in for a request body that is not a message of the method's input type."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
 
 class PlatformInterceptor(grpc.ServerInterceptor):
-    def __init__(self, verifier: TokenVerifier):
+    def __init__(self, verifier: TokenVerifier, *, service_methods: Iterable[str] = (),
+                 refusal_sink: RefusalSink | None = None):
         self._verifier = verifier
+        self._service_methods = frozenset(service_methods)
+        self._refusal_sink = refusal_sink
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -33,14 +51,15 @@ class PlatformInterceptor(grpc.ServerInterceptor):
             return None
         grpc_service, _, grpc_method = handler_call_details.method.lstrip("/").partition("/")
         metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ()) if isinstance(v, str)}
-        call = _Call(self._verifier, grpc_service, grpc_method, metadata, _rpc_type(handler))
+        call = _Call(self, handler_call_details.method, grpc_service, grpc_method, metadata, _rpc_type(handler))
+        deserialize = _tolerant(handler.request_deserializer) if not call.open else handler.request_deserializer
         if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(call.unary_response(handler.unary_unary), handler.request_deserializer, handler.response_serializer)
+            return grpc.unary_unary_rpc_method_handler(call.unary_response(handler.unary_unary), deserialize, handler.response_serializer)
         if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(call.unary_response(handler.stream_unary), handler.request_deserializer, handler.response_serializer)
+            return grpc.stream_unary_rpc_method_handler(call.unary_response(handler.stream_unary), deserialize, handler.response_serializer)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), handler.request_deserializer, handler.response_serializer)
-        return grpc.stream_stream_rpc_method_handler(call.stream_response(handler.stream_stream), handler.request_deserializer, handler.response_serializer)
+            return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), deserialize, handler.response_serializer)
+        return grpc.stream_stream_rpc_method_handler(call.stream_response(handler.stream_stream), deserialize, handler.response_serializer)
 
 
 def _rpc_type(handler) -> str:
@@ -53,54 +72,112 @@ def _rpc_type(handler) -> str:
     return "bidi_stream"
 
 
+def _tolerant(deserialize):
+    """grpc answers a body its deserializer rejects with INTERNAL and a traceback; hand the
+    failure to the wrapper instead, which answers INVALID_ARGUMENT."""
+    if deserialize is None:
+        return None
+
+    def parse(data: bytes):
+        try:
+            return deserialize(data)
+        except Exception as exc:  # noqa: BLE001 - any decoding failure is the client's
+            return Undecodable(str(exc))
+    return parse
+
+
 class _Call:
-    def __init__(self, verifier, grpc_service, grpc_method, metadata, rpc_type):
-        self.verifier = verifier
+    def __init__(self, owner: PlatformInterceptor, full_method, grpc_service, grpc_method, metadata, rpc_type):
+        self.owner = owner
+        self.full_method = full_method
         self.labels = {"grpc_type": rpc_type, "grpc_service": grpc_service, "grpc_method": grpc_method}
         self.metadata = metadata
         self.open = grpc_service in OPEN_SERVICES
+        self.client_streams = rpc_type in ("client_stream", "bidi_stream")
 
-    def _principal(self):
-        return None if self.open else self.verifier.principal_from_metadata(self.metadata)
+    @property
+    def rpc(self) -> str:
+        return f"{self.labels['grpc_service']}/{self.labels['grpc_method']}"
+
+    def _principal(self) -> context.Principal | None:
+        if self.open:
+            return None
+        principal = self.owner._verifier.principal_from_metadata(self.metadata)
+        if principal.kind == context.SERVICE and self.full_method not in self.owner._service_methods:
+            raise PermissionDenied(f"{self.rpc} is not a call between services; it takes a user token")
+        return principal
+
+    def _checked(self, request):
+        """The request after the edge checks; a client stream is checked item by item."""
+        if self.open:
+            return request
+        if self.client_streams:
+            return self._checked_stream(request)
+        self._check_one(request)
+        return request
+
+    def _checked_stream(self, requests: Iterator) -> Iterator:
+        for index, request in enumerate(requests):
+            self._check_one(request, f"message {index}: ", shapes=False)  # rows of a batch answer per row
+            yield request
+
+    def _check_one(self, request, where: str = "", *, shapes: bool = True) -> None:
+        if isinstance(request, Undecodable):
+            log.warning("undecodable request body", extra={"rpc": self.rpc, "reason": shown(request.reason, 200)})
+            raise InvalidArgument.field("request", f"{where}the body is not a valid message of this method's request type")
+        check_request(request, shapes=shapes)
 
     def unary_response(self, behavior: Callable):
         def wrapped(request, servicer_context):
             outcome = [grpc.StatusCode.OK]
             start = self._start()
-            correlation = self.metadata.get("x-correlation-id") or uuid7()
+            refusals: list = []
+            principal = None
             try:
-                with context.request_context(self._principal(), correlation):
-                    return behavior(request, servicer_context)
+                principal = self._principal()
+                with context.request_context(principal, self._correlation(), refusals=refusals):
+                    return behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001 - the one place errors are mapped
                 self._fail(exc, servicer_context, outcome)
             finally:
-                self._finish(start, outcome[0])
+                self._finish(start, outcome[0], principal, refusals)
         return wrapped
 
     def stream_response(self, behavior: Callable):
         def wrapped(request, servicer_context):
             outcome = [grpc.StatusCode.OK]
             start = self._start()
-            correlation = self.metadata.get("x-correlation-id") or uuid7()
+            refusals: list = []
+            principal = None
             try:
-                with context.request_context(self._principal(), correlation):
-                    yield from behavior(request, servicer_context)
+                principal = self._principal()
+                with context.request_context(principal, self._correlation(), refusals=refusals):
+                    yield from behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc, servicer_context, outcome)
             finally:
-                self._finish(start, outcome[0])
+                self._finish(start, outcome[0], principal, refusals)
         return wrapped
+
+    def _correlation(self) -> str:
+        given = self.metadata.get("x-correlation-id")
+        return shown(given, 100) if given else uuid7()
 
     def _start(self) -> float:
         metrics.GRPC_STARTED.labels(**self.labels).inc()
         return time.perf_counter()
 
-    def _finish(self, start: float, code: grpc.StatusCode) -> None:
+    def _finish(self, start: float, code: grpc.StatusCode, principal, refusals: list) -> None:
         elapsed = time.perf_counter() - start
         metrics.GRPC_HANDLED.labels(**self.labels, grpc_code=code.name).inc()
         metrics.GRPC_HANDLING_SECONDS.labels(**self.labels).observe(elapsed)
         if not self.open:
-            log.info("rpc", extra={"rpc": f"{self.labels['grpc_service']}/{self.labels['grpc_method']}", "code": code.name, "ms": round(elapsed * 1000, 2)})
+            log.info("rpc", extra={"rpc": self.rpc, "code": code.name, "ms": round(elapsed * 1000, 2)})
+        if refusals and principal is not None and self.owner._refusal_sink is not None:
+            try:
+                self.owner._refusal_sink(principal, self.rpc, refusals)
+            except Exception:  # noqa: BLE001 - the reply is already decided; the log line stays
+                log.warning("could not audit a refused access", exc_info=True, extra={"rpc": self.rpc})
 
     def _fail(self, exc: Exception, servicer_context, outcome: list) -> None:
         """Record the status for the metrics, then abort the RPC with it (raises)."""
@@ -108,8 +185,10 @@ class _Call:
         if already is not None and not isinstance(exc, DomainError):
             outcome[0] = already  # the handler aborted by itself: keep its status
             raise exc
-        if not isinstance(exc, DomainError):
-            log.exception("unexpected error in %s/%s", self.labels["grpc_service"], self.labels["grpc_method"])
         code, status = to_status(exc)
+        if code == grpc.StatusCode.INTERNAL:
+            log.exception("unexpected error in %s", self.rpc)
+        elif not isinstance(exc, DomainError):
+            log.warning("%s failed: %s", self.rpc, code.name, exc_info=True)
         outcome[0] = code
         servicer_context.abort_with_status(rpc_status.to_status(status))

@@ -24,3 +24,9 @@ def apply_fraction(amount: int, numerator: int, denominator: int) -> int:
     magnitude = (abs(amount) * abs(numerator) * 2 + denominator) // (2 * denominator)
     negative = (amount < 0) != (numerator < 0)
     return -magnitude if negative else magnitude
+
+
+# The largest amount any request may carry (100 trillion rupiah, far above any real bill,
+# wage or payout). Chosen so that sums the platform makes of such amounts stay in 64 bits:
+# 90,000 of them, or one of them times a rate of 10,000 bp, is still below 2**63.
+MAX_RUPIAH = 100_000_000_000_000

@@ -56,3 +56,22 @@ def upgrade(op) -> None:
 def downgrade(op) -> None:
     for table in ("audit_log", "idempotency_keys", "inbox", "outbox"):
         op.drop_table(table)
+
+
+def key_idempotency_by_caller(op) -> None:
+    """Stored answers are keyed by (caller, method, request id) from here on.
+
+    The rows stored before named no caller, so they could be handed to anyone who sends
+    the same request id: they are dropped, not guessed. A client that retries across this
+    upgrade runs its request again; deploy it with the API drained.
+    """
+    op.drop_table("idempotency_keys")
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("caller", sa.String(300), primary_key=True),
+        sa.Column("method", sa.String(200), primary_key=True),
+        sa.Column("request_id", sa.String(100), primary_key=True),
+        sa.Column("request_fingerprint", sa.String(64), nullable=False),
+        sa.Column("response", sa.LargeBinary, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    )

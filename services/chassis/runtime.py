@@ -57,6 +57,9 @@ class ServiceDefinition:
     # Adds the servicers to the server; returns the full names of the gRPC services.
     register: Callable[[grpc.Server, object], list[str]]
     consumers: Callable[[object], list[ConsumerSpec]] = field(default=lambda app: [])
+    # Full method names ("/pkg.Service/Method") that other services call with service tokens;
+    # every other method refuses a service token.
+    service_methods: frozenset[str] = frozenset()
 
 
 class ServiceRuntime:
@@ -77,7 +80,7 @@ class ServiceRuntime:
         self.engine = make_engine(s.database_url)
         if migrate:
             upgrade_to_head(self.engine, d.migrations)
-        base = Application(d.name, self.engine, make_session_factory(self.engine), d.tables)
+        base = self._base = Application(d.name, self.engine, make_session_factory(self.engine), d.tables)
         self.app = d.make_application(s, base)
         self._start_grpc()
         if s.relay_enabled:
@@ -97,11 +100,15 @@ class ServiceRuntime:
 
     def _start_grpc(self) -> None:
         s, d = self.settings, self.definition
-        verifier = TokenVerifier(secret=s.jwt_secret, public_key=s.jwt_public_key, issuer=s.jwt_issuer)
+        verifier = TokenVerifier(secret=s.jwt_secret, public_key=s.jwt_public_key, issuer=s.jwt_issuer,
+                                 service_secret=s.service_jwt_secret, service_public_key=s.service_jwt_public_key)
+        interceptor = PlatformInterceptor(verifier, service_methods=d.service_methods,
+                                          refusal_sink=self._base.record_refusals)
         server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix=f"{d.name}-rpc"),
-            interceptors=[PlatformInterceptor(verifier)],
-            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024)],
+            interceptors=[interceptor],
+            # No SO_REUSEPORT: a second process on a port in use fails instead of sharing it.
+            options=[("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.so_reuseport", 0)],
         )
         self._service_names = d.register(server, self.app)
         self.health = health.HealthServicer()
@@ -109,9 +116,12 @@ class ServiceRuntime:
         reflection.enable_server_reflection(
             (*self._service_names, health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME), server
         )
-        self.grpc_port = server.add_insecure_port(f"{s.grpc_host}:{s.grpc_port}")
+        try:
+            self.grpc_port = server.add_insecure_port(f"{s.grpc_host}:{s.grpc_port}")
+        except RuntimeError:
+            self.grpc_port = 0
         if not self.grpc_port:
-            raise RuntimeError(f"cannot bind gRPC port {s.grpc_address}")
+            raise RuntimeError(f"cannot bind gRPC port {s.grpc_address}: is it in use?")
         server.start()
         self.server = server
 

@@ -3,7 +3,11 @@
 Built once per request from the caller (contextvar) and an office directory (the office
 tree, owned by membership, replicated to the other services by its events).
 Repositories apply `filter()` to every query, so no caller can forget the branch.
-A refused access raises PermissionDenied and is logged.
+
+A record of a branch the caller may not read is answered as if it did not exist
+(NotFound, the same reply as for an unknown id), so a refusal reveals neither that the id
+exists nor which branch owns it. A branch the caller names itself (listing "bills of
+KC-X") is refused with PermissionDenied. Every refusal is logged and audited.
 """
 from __future__ import annotations
 
@@ -13,8 +17,8 @@ from typing import Protocol
 
 from sqlalchemy import ColumnElement, Select
 
-from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal
-from .errors import PermissionDenied
+from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal, note_refusal
+from .errors import NotFound, PermissionDenied, shown
 
 log = logging.getLogger("jamsos.scope")
 
@@ -44,15 +48,36 @@ class BranchScope:
         if not self.can_write(branch_code):
             self._refuse("change", branch_code, subject)
 
+    def require_read_record(self, branch_code: str, kind: str, key: str) -> None:
+        """A record of another branch is NotFound, exactly as an id that does not exist."""
+        if not self.can_read(branch_code):
+            self._hide("read", branch_code, kind, key)
+
+    def require_write_record(self, branch_code: str, kind: str, key: str) -> None:
+        """Hidden when the caller cannot even read it; refused when it can read, not change."""
+        if not self.can_read(branch_code):
+            self._hide("change", branch_code, kind, key)
+        if not self.can_write(branch_code):
+            self._refuse("change", branch_code, f"{kind} {key}")
+
     def filter(self, statement: Select, branch_column: ColumnElement) -> Select:
         if self.readable is None:
             return statement
         return statement.where(branch_column.in_(sorted(self.readable)))
 
     def _refuse(self, verb: str, branch_code: str, subject: str) -> None:
+        self._record(verb, branch_code, subject, "refused")
+        raise PermissionDenied(f"office {self.principal.office_code} may not {verb} {shown(subject)} of branch {branch_code} (O-2)")
+
+    def _hide(self, verb: str, branch_code: str, kind: str, key: str) -> None:
+        self._record(verb, branch_code, f"{kind} {key}", "answered as not found")
+        raise NotFound(kind, key)
+
+    def _record(self, verb: str, branch_code: str, subject: str, outcome: str) -> None:
         p = self.principal
-        log.warning("access refused", extra={"refused_user": p.user_id, "refused_office": p.office_code, "verb": verb, "subject": subject, "subject_branch": branch_code})
-        raise PermissionDenied(f"office {p.office_code} may not {verb} {subject} of branch {branch_code} (O-2)")
+        refusal = {"verb": verb, "subject": shown(subject, 150), "subject_branch": branch_code, "outcome": outcome}
+        log.warning("access refused (O-2)", extra={"refused_user": p.user_id, "refused_office": p.office_code, **refusal})
+        note_refusal(refusal)
 
 
 def scope_for(principal: Principal, directory: OfficeDirectory) -> BranchScope:

@@ -44,9 +44,11 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
         Column("event_type", String(200), nullable=False),
         Column("applied_at", DateTime(timezone=True), nullable=False),
     )
+    # Keyed by the caller too: one office's request id never answers for another's.
     idempotency = Table(
         "idempotency_keys",
         metadata,
+        Column("caller", String(300), primary_key=True),
         Column("method", String(200), primary_key=True),
         Column("request_id", String(100), primary_key=True),
         Column("request_fingerprint", String(64), nullable=False),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp
+from services.chassis.components import ComponentApp, service_methods
 from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
 from services.contributions.adapters.office_directory import ReplicatedOfficeDirectory
@@ -33,5 +33,6 @@ def definition() -> ServiceDefinition:
         migrations=Path(__file__).parent / "migrations",
         make_application=make_application,
         register=lambda server, app: app.register(server),
+        service_methods=service_methods("services.contributions", COMPONENTS),
         consumers=lambda app: app.consumers(),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp
+from services.chassis.components import ComponentApp, service_methods
 from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.membership.adapters.office_directory import OfficeDirectory
@@ -37,5 +37,6 @@ def definition() -> ServiceDefinition:
         migrations=Path(__file__).parent / "migrations",
         make_application=make_application,
         register=lambda server, app: app.register(server),
+        service_methods=service_methods("services.membership", COMPONENTS),
         consumers=consumers,
     )

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from services.chassis.auth import mint_token
-from services.chassis.config import DEV_JWT_SECRET, Settings
+from services.chassis.config import DEV_JWT_SECRET, DEV_SERVICE_JWT_SECRET, Settings
 from services.chassis.runtime import ServiceRuntime
 from tests.chassis import widget_service
 
@@ -17,7 +17,8 @@ def settings_for(database_url: str, bootstrap: str = "127.0.0.1:1", **overrides)
     base = Settings.from_env("membership")
     return dataclasses.replace(
         base, database_url=database_url, kafka_bootstrap_servers=bootstrap, grpc_port=0, http_port=0,
-        relay_enabled=False, consumers_enabled=False, jwt_secret=DEV_JWT_SECRET, jwt_public_key=None, **overrides,
+        relay_enabled=False, consumers_enabled=False, jwt_secret=DEV_JWT_SECRET, jwt_public_key=None,
+        service_jwt_secret=DEV_SERVICE_JWT_SECRET, service_jwt_public_key=None, **overrides,
     )
 
 

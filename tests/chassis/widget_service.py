@@ -70,7 +70,7 @@ def _fail(request: struct_pb2.Struct, _context) -> struct_pb2.Struct:
     if kind == "field":
         raise errors.InvalidArgument.field("nik", "must be 16 digits")
     if kind == "not_found":
-        raise errors.NotFound("worker", "12345678901")
+        raise errors.NotFound("worker", json_format.MessageToDict(request).get("key", "12345678901"))
     raise RuntimeError("boom")
 
 
@@ -81,9 +81,15 @@ def register(server: grpc.Server, app: WidgetApp) -> list[str]:
         )
 
     server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler(SERVICE, {"Create": unary(lambda r, c: app.create(r)), "Fail": unary(_fail)}),)
+        (grpc.method_handlers_generic_handler(SERVICE, {"Create": unary(lambda r, c: app.create(r)), "Fail": unary(_fail),
+                                                        "Internal": unary(_whoami), "WhoAmI": unary(_whoami)}),)
     )
     return [SERVICE]
+
+
+def _whoami(_request, _context) -> struct_pb2.Struct:
+    p = current_principal()
+    return _struct(kind=p.kind, user=p.user_id, service=p.is_service)
 
 
 def definition() -> ServiceDefinition:
@@ -94,6 +100,7 @@ def definition() -> ServiceDefinition:
         migrations=Path("unused"),
         make_application=lambda settings, base: WidgetApp(base),
         register=register,
+        service_methods=frozenset({f"/{SERVICE}/Internal"}),
     )
 
 

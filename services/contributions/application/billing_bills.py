@@ -56,6 +56,6 @@ class BillReader:
             bill = bill_queries.get_bill(session, bill_number.strip())
             if bill is None:
                 raise NotFound("bill", bill_number)
-            scope.require_read(bill.branch_code, f"bill {bill.bill_number}")
+            scope.require_read_record(bill.branch_code, "bill", bill.bill_number)
             return bill, bill_queries.lines_of(session, bill.bill_number)
 

@@ -68,7 +68,7 @@ class BillingRuns:
         with self.ctx.base.read_session() as session:
             run = self._progress(session, request.run_id)
         if run.branch_code:
-            scope.require_read(run.branch_code, f"billing run {run.run_id}")
+            scope.require_read_record(run.branch_code, "billing run", run.run_id)
         else:  # a run over every branch: show the jobs of the branches the caller reads (O-2)
             visible = [j for j in run.jobs if scope.can_read(j.branch_code)]
             if len(visible) != len(run.jobs):

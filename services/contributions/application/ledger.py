@@ -182,7 +182,7 @@ class LedgerUseCases:
         branch = ledger_store.member_branch(session, kpj) or money_bills.worker_branch(session, kpj)
         if branch is None:
             raise NotFound("JHT account", kpj)
-        scope.require_read(branch, f"JHT account {kpj}")
+        scope.require_read_record(branch, "JHT account", kpj)
 
 
 def build(ctx: ContributionsContext) -> LedgerUseCases:

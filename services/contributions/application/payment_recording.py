@@ -64,7 +64,7 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
     bill = money_bills.get_bill(session, line.bill_number) if line.bill_number else None
     if bill is not None:
-        scope.require_write(bill.branch_code, f"bill {bill.bill_number}")
+        scope.require_write_record(bill.branch_code, "bill", bill.bill_number)
     npp = line.npp.strip() or (bill.npp if bill is not None else "")
     facts = money_bills.employer(session, npp) if npp else None
     row = dict(payment_id=uuid7(), bank_reference=reference, npp=npp or None, amount_rupiah=line.amount_rupiah,
@@ -77,7 +77,7 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         scope.require_write(branch, "payment")
         reason = f"employer {npp} is not known" if npp else "no employer given"
         return _suspense(uow, row, branch, reason)
-    scope.require_write(facts.branch_code, f"employer {facts.npp}")
+    scope.require_write_record(facts.branch_code, "employer", facts.npp)
     open_now = [b.open_bill() for b in money_bills.open_bills(session, facts.npp)]
     match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
                           open_now)

@@ -109,13 +109,13 @@ class PaymentUseCases:
             row = payment_store.get_payment(session, request.payment_id, lock=True)
             if row is None:
                 raise NotFound("payment", request.payment_id)
-            scope.require_write(row.branch_code, f"payment {row.payment_id}")
+            scope.require_write_record(row.branch_code, "payment", row.payment_id)
             if row.status != payment_store.SUSPENSE:
                 raise RuleViolation("C-7", f"payment {row.payment_id} is not in suspense")
             facts = money_bills.employer(session, request.npp.strip())
             if facts is None:
                 raise NotFound("employer", request.npp)
-            scope.require_write(facts.branch_code, f"employer {facts.npp}")
+            scope.require_write_record(facts.branch_code, "employer", facts.npp)
             named = request.bill_number or None
             if named and named not in {b.bill_number for b in money_bills.open_bills(session, facts.npp)}:
                 raise InvalidArgument.field("bill_number", f"{named} is not an open bill of employer {facts.npp}")
@@ -134,7 +134,7 @@ class PaymentUseCases:
             row = payment_store.get_payment(session, request.payment_id)
             if row is None:
                 raise NotFound("payment", request.payment_id)
-            scope.require_read(row.branch_code, f"payment {row.payment_id}")
+            scope.require_read_record(row.branch_code, "payment", row.payment_id)
             return payments_pb2.GetPaymentResponse(payment=payments_to_proto(session, [row])[0])
 
     def list(self, request: payments_pb2.ListPaymentsRequest) -> payments_pb2.ListPaymentsResponse:

@@ -64,7 +64,7 @@ class PenaltyUseCases:
         scope = self.ctx.authorise_read("read penalty")
         with self.ctx.base.read_session() as session:
             row = _penalty(session, request.penalty_id)
-            scope.require_read(row.branch_code, f"penalty {row.penalty_id}")
+            scope.require_read_record(row.branch_code, "penalty", row.penalty_id)
             return penalties_pb2.GetPenaltyResponse(penalty=penalties_to_proto(session, [row.penalty_id])[0])
 
     def list(self, request: penalties_pb2.ListPenaltiesRequest) -> penalties_pb2.ListPenaltiesResponse:
@@ -105,7 +105,7 @@ class PenaltyUseCases:
 
         def use_case(uow):
             row = _penalty(uow.session, request.penalty_id, lock=True)
-            scope.require_write(row.branch_code, f"penalty {row.penalty_id}")
+            scope.require_write_record(row.branch_code, "penalty", row.penalty_id)
             pending = uow.session.execute(select(penalty_corrections.c.correction_id).where(
                 penalty_corrections.c.penalty_id == row.penalty_id, penalty_corrections.c.status == PENDING)).first()
             if pending is not None:
@@ -138,7 +138,7 @@ class PenaltyUseCases:
             if correction is None:
                 raise NotFound("penalty correction", request.correction_id)
             row = _penalty(session, correction.penalty_id, lock=True)
-            scope.require_write(row.branch_code, f"penalty {row.penalty_id}")
+            scope.require_write_record(row.branch_code, "penalty", row.penalty_id)
             if correction.status != PENDING:
                 raise RuleViolation("C-7", f"correction {correction.correction_id} is {correction.status}, not pending")
             if correction.requested_by == user:

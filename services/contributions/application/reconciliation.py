@@ -61,7 +61,7 @@ class ReconciliationUseCases:
             facts = money_bills.employer(session, request.npp.strip()) if request.npp.strip() else None
             if facts is None:
                 raise NotFound("employer", request.npp)
-            scope.require_write(facts.branch_code, f"employer {facts.npp}")
+            scope.require_write_record(facts.branch_code, "employer", facts.npp)
             bills = money_bills.bills_of_period(session, facts.npp, period)
             if not bills:
                 raise RuleViolation("C-7", f"no contribution notice (SPI) issued to {facts.npp} for {period}")
@@ -136,7 +136,7 @@ class ReconciliationUseCases:
             stored = load_worksheet(session, request.worksheet_id)
             if stored is None:
                 raise NotFound("worksheet", request.worksheet_id)
-            scope.require_read(stored.branch_code, f"worksheet {request.worksheet_id}")
+            scope.require_read_record(stored.branch_code, "worksheet", request.worksheet_id)
             return pb.GetWorksheetResponse(worksheet=worksheet_to_proto(stored))
 
     @staticmethod
@@ -144,7 +144,7 @@ class ReconciliationUseCases:
         stored = load_worksheet(session, worksheet_id, lock=True)
         if stored is None:
             raise NotFound("worksheet", worksheet_id)
-        scope.require_write(stored.branch_code, f"worksheet {worksheet_id}")
+        scope.require_write_record(stored.branch_code, "worksheet", worksheet_id)
         return stored
 
 

@@ -89,7 +89,7 @@ def _known_employer(session, npp: str, scope: BranchScope) -> money_bills.Employ
     facts = money_bills.employer(session, _required(npp, "npp"))
     if facts is None:
         raise NotFound("employer", npp)
-    scope.require_read(facts.branch_code, f"employer {npp}")
+    scope.require_read_record(facts.branch_code, "employer", npp)
     return facts
 
 

@@ -6,6 +6,10 @@ import grpc
 from jamsos.contributions.v1 import ledger_pb2, ledger_pb2_grpc
 from services.contributions.application.ledger import LedgerUseCases
 
+_SERVICE = ledger_pb2.DESCRIPTOR.services_by_name["JhtLedgerService"].full_name
+# Benefits reads a member's JHT balance and settles a JHT payout (B-JHT-1) with its service token.
+SERVICE_METHODS = (f"/{_SERVICE}/GetJhtBalance", f"/{_SERVICE}/SettleJht")
+
 
 class JhtLedgerServicer(ledger_pb2_grpc.JhtLedgerServiceServicer):
     def __init__(self, use_cases: LedgerUseCases):
@@ -26,4 +30,4 @@ class JhtLedgerServicer(ledger_pb2_grpc.JhtLedgerServiceServicer):
 
 def register(server: grpc.Server, use_cases: LedgerUseCases) -> list[str]:
     ledger_pb2_grpc.add_JhtLedgerServiceServicer_to_server(JhtLedgerServicer(use_cases), server)
-    return [ledger_pb2.DESCRIPTOR.services_by_name["JhtLedgerService"].full_name]
+    return [_SERVICE]

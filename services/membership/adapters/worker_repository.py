@@ -105,12 +105,12 @@ class WorkerRepository:
 
     def employer_readable(self, npp: str) -> EmployerRef:
         employer = self._employer_or_404(npp)
-        self._require_scope().require_read(employer.branch_code, f"employer {npp}")
+        self._require_scope().require_read_record(employer.branch_code, "employer", npp)
         return employer
 
     def employer_writable(self, npp: str) -> EmployerRef:
         employer = self._employer_or_404(npp)
-        self._require_scope().require_write(employer.branch_code, f"employer {npp}")
+        self._require_scope().require_write_record(employer.branch_code, "employer", npp)
         return employer
 
     def _employer_or_404(self, npp: str) -> EmployerRef:
@@ -130,7 +130,7 @@ class WorkerRepository:
         worker = self.get(kpj)
         if worker is None:
             raise NotFound("worker", kpj)
-        self._require_scope().require_read(worker.branch_code, f"worker {kpj}")
+        self._require_scope().require_read_record(worker.branch_code, "worker", kpj)
         return worker
 
     def writable(self, kpj: str, *, lock: bool = True) -> Worker:
@@ -138,7 +138,7 @@ class WorkerRepository:
         worker = self.get(kpj, lock=lock)
         if worker is None:
             raise NotFound("worker", kpj)
-        self._require_scope().require_write(worker.branch_code, f"worker {kpj}")
+        self._require_scope().require_write_record(worker.branch_code, "worker", kpj)
         return worker
 
     def by_niks(self, niks: Iterable[str], *, lock: bool = False) -> dict[str, Worker]:

@@ -101,7 +101,7 @@ def _owned_employer(repo: EmployerRepository, scope: BranchScope, npp: str, effe
     row = repo.get(npp, for_update=True)
     if row is None:
         raise NotFound("employer", npp)
-    scope.require_write(row.branch_code, f"employer {npp}")
+    scope.require_write_record(row.branch_code, "employer", npp)
     if effective < row.registration_date:
         raise InvalidArgument.field(
             "effective_date", f"{effective.isoformat()} is before the registration on {row.registration_date.isoformat()}")

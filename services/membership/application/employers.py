@@ -88,7 +88,7 @@ class EmployerUseCases(EmployerChanges):
             row = repo.get(npp)
             if row is None:
                 raise NotFound("employer", npp)
-            scope.require_read(row.branch_code, f"employer {npp}")
+            scope.require_read_record(row.branch_code, "employer", npp)
             return employers_pb2.GetEmployerResponse(employer=self._protos(repo, [row])[0])
 
     def search(self, request: employers_pb2.SearchEmployersRequest) -> employers_pb2.SearchEmployersResponse:

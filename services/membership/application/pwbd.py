@@ -104,7 +104,7 @@ class PwbdUseCases:
             row = repo.get(candidate_id, for_update=True)
             if row is None:
                 raise NotFound("PWBD candidate", candidate_id)
-            scope.require_write(row.branch_code, f"PWBD candidate {candidate_id}")
+            scope.require_write_record(row.branch_code, "PWBD candidate", candidate_id)
             entry = PwbdEntry(candidate_of(row), PwbdStatus(row.status), row.registered_npp)
             entry = entry.record_notice(sent_on)  # RuleViolation M-2 for a registered company
             if repo.has_letter(candidate_id, letter_number):

@@ -67,7 +67,7 @@ def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, 
         raise NotFound("employer", npp)
     kind = membership_kind_for(employer.kind)
     scope = ctx.authorise(enrolment_action(kind))
-    scope.require_write(employer.branch_code, f"employer {npp}")
+    scope.require_write_record(employer.branch_code, "employer", npp)
     if requested_kind and KIND.get(requested_kind) is not kind:
         raise InvalidArgument.field("kind", f"employer {npp} is a {employer.kind.value}: its members are {kind.value}")
     if employer.status == EmployerStatus.CLOSED.value:

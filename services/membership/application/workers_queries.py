@@ -53,7 +53,7 @@ class WorkerQueries:
             worker = repo.by_nik(nik)
             if worker is None or not worker.matches_identity(nik, birth_date):
                 raise NotFound("worker", "with this NIK and birth date")
-            scope.require_read(worker.branch_code, f"worker {worker.kpj}")
+            scope.require_read_record(worker.branch_code, "worker", "with this NIK and birth date")  # never the KPJ
         return workers_pb2.FindKpjResponse(kpj=worker.kpj, name=worker.name, status=STATUS_TO_PROTO[worker.status])
 
     def list_for_employer(self, request: workers_pb2.ListWorkersRequest) -> workers_pb2.ListWorkersResponse:

@@ -20,7 +20,7 @@ from services.contributions.domain.periods import Period
 from tests.service_harness import rule_of  # noqa: F401 - re-exported for the money tests
 
 BINJAI, MEDAN = "KC-BINJAI", "KC-MEDAN"
-NPP, OTHER_NPP = "NN000001", "NN000002"
+NPP, OTHER_NPP = "99000001", "99000002"
 
 
 def d(value: date) -> types_pb2.Date:

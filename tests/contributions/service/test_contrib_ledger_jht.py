@@ -11,6 +11,7 @@ import pytest
 from jamsos.contributions.v1 import events_pb2, ledger_pb2 as pb, ledger_pb2_grpc, payments_pb2, payments_pb2_grpc
 from jamsos.contributions.v1 import reconciliation_pb2 as rec, reconciliation_pb2_grpc
 from services.contributions.domain.periods import Period
+from tests.service_harness import Caller, service_token_for
 from tests.contributions.service.money_fixtures import (
     BINJAI, MEDAN, NPP, add_bill, add_employer, d, events, ledger_rows, rp, rule_of, set_today,
 )
@@ -21,12 +22,12 @@ K1 = "11000000001"
 class Officers:
     """The branch's finance officer, preparer, validator; the head office; benefits."""
 
-    def __init__(self, as_user):
+    def __init__(self, as_user, channel):
         self.pay = as_user(BINJAI, "FINANCE_OFFICER")(payments_pb2_grpc.PaymentServiceStub)
         self.ani = as_user(BINJAI, "ADMINISTRATION_OFFICER", user="ani")(reconciliation_pb2_grpc.ReconciliationServiceStub)
         self.budi = as_user(BINJAI, "BRANCH_HEAD", user="budi")(reconciliation_pb2_grpc.ReconciliationServiceStub)
         self.head = as_user("KP", "HEAD_OFFICE_ADMIN")(ledger_pb2_grpc.JhtLedgerServiceStub)
-        self.benefits = as_user("KP", "SERVICE", user="svc-benefits")(ledger_pb2_grpc.JhtLedgerServiceStub)
+        self.benefits = Caller(channel, service_token_for("benefits"))(ledger_pb2_grpc.JhtLedgerServiceStub)
         self.branch = as_user(BINJAI, "ADMINISTRATION_OFFICER")(ledger_pb2_grpc.JhtLedgerServiceStub)
 
     def contribute(self, contributions, period: Period, jht: dict, paid_on: date, tag: str, extra: int = 0) -> int:
@@ -50,9 +51,9 @@ class Officers:
 
 
 @pytest.fixture
-def officers(contributions, as_user):
+def officers(contributions, contributions_channel, as_user):
     add_employer(contributions)
-    return Officers(as_user)
+    return Officers(as_user, contributions_channel)
 
 
 def test_c9_balance_statement_yearly_returns_once_and_settlement(contributions, officers):

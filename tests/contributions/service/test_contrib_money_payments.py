@@ -121,7 +121,7 @@ def test_c7_unknown_employer_is_kept_in_suspense_then_assigned(contributions, pa
 
 def test_c7_a_payment_naming_a_bill_its_employer_does_not_owe_goes_to_suspense(contributions, payments):
     add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
-    response = record(payments, "BRI-2", 1_000_000, date(2021, 3, 1), bill_number="SPI-202001-NN000001")
+    response = record(payments, "BRI-2", 1_000_000, date(2021, 3, 1), bill_number="SPI-202001-99000001")
     assert response.payment.status == pb.PAYMENT_STATUS_SUSPENSE and response.payment.npp == NPP
 
 

@@ -89,7 +89,7 @@ def test_c7_under_payment_unmatched_payment_and_penalty_correction_are_found(con
     march = types_pb2.Period(year=2021, month=3)
     number = add_bill(contributions, Period(2021, 3), 1_000_000, date(2021, 4, 15), jht={K1: (37_000, 20_000)})
     pay(payments, "BNI-2", 400_000, date(2021, 4, 10))
-    pay(payments, "BNI-3", 50_000, date(2021, 4, 12), bill_number="SPI-209901-NN000001")  # suspense: no such bill
+    pay(payments, "BNI-3", 50_000, date(2021, 4, 12), bill_number="SPI-209901-99000001")  # suspense: no such bill
     ws = prepare(ani, "w-1", 1_000_000, march)
     # 600,000 unpaid since 15 April: 15 June is two months, the rest of June starts a third,
     # so 2% x 3 x 600,000 = 36,000 due now and nothing charged yet.

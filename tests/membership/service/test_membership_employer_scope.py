@@ -1,7 +1,9 @@
 """Who may read and change which employer (O-2 office scope, O-3 roles), RPC by RPC.
 
 One shared service per backend holds an employer in KC-BINJAI (region Sumbagut) and one
-in KC-JAKSEL (region DKI); every caller below tries every RPC on the Binjai employer.
+in KC-JAKSEL (region DKI); every caller below tries every RPC on the Binjai employer. An
+office outside the employer's branch and region finds it HIDDEN: NOT_FOUND, as if the NPP
+had never been issued; naming a branch it may not read (ListEmployers) is DENIED.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from tests.membership.service.employers_support import (  # noqa: F401 - shared 
 )
 from tests.service_harness import Caller, token_for
 
-OK, DENIED, FOUND, NOTHING = "ok", "denied", "found", "nothing"
+OK, DENIED, HIDDEN, FOUND, NOTHING = "ok", "denied", "hidden", "found", "nothing"
 RPCS = ("get", "list", "search", "change_address", "change_risk_group")
 
 # caller -> (office, roles, expected outcome of each RPC on the Binjai employer)
@@ -28,10 +30,10 @@ CALLERS = {
     "binjai-service-officer": ("KC-BINJAI", ("SERVICE_OFFICER",), (OK, OK, FOUND, DENIED, DENIED)),
     "binjai-branch-head": ("KC-BINJAI", ("BRANCH_HEAD",), (OK, OK, FOUND, DENIED, DENIED)),
     "binjai-no-role": ("KC-BINJAI", (), (DENIED, DENIED, DENIED, DENIED, DENIED)),
-    "medan-marketing": ("KC-MEDAN", ("MARKETING_OFFICER",), (DENIED, DENIED, NOTHING, DENIED, DENIED)),
-    "jaksel-administration": ("KC-JAKSEL", ("ADMINISTRATION_OFFICER",), (DENIED, DENIED, NOTHING, DENIED, DENIED)),
+    "medan-marketing": ("KC-MEDAN", ("MARKETING_OFFICER",), (HIDDEN, DENIED, NOTHING, HIDDEN, HIDDEN)),
+    "jaksel-administration": ("KC-JAKSEL", ("ADMINISTRATION_OFFICER",), (HIDDEN, DENIED, NOTHING, HIDDEN, HIDDEN)),
     "sumbagut-regional": ("KW-SUMBAGUT", ("REGIONAL_OFFICER",), (OK, OK, FOUND, DENIED, DENIED)),
-    "dki-regional": ("KW-DKI", ("REGIONAL_OFFICER",), (DENIED, DENIED, NOTHING, DENIED, DENIED)),
+    "dki-regional": ("KW-DKI", ("REGIONAL_OFFICER",), (HIDDEN, DENIED, NOTHING, DENIED, DENIED)),
     "head-office-auditor": ("KP", ("HEAD_OFFICE_AUDITOR",), (OK, OK, FOUND, DENIED, DENIED)),
 }
 MATRIX = [(caller, rpc, expected[i]) for caller, (_, _, expected) in CALLERS.items() for i, rpc in enumerate(RPCS)]
@@ -74,10 +76,11 @@ def test_o2_o3_each_caller_reads_and_changes_only_what_its_office_and_roles_allo
     office, roles, _ = CALLERS[caller]
     stub = employers_of(as_shared_user, office, *roles)
     target = world["binjai"]
-    if expected == DENIED:
+    if expected in (DENIED, HIDDEN):
         with pytest.raises(grpc.RpcError) as err:
             _call(stub, rpc, target)
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, err.value.details()
+        code = grpc.StatusCode.PERMISSION_DENIED if expected == DENIED else grpc.StatusCode.NOT_FOUND
+        assert err.value.code() == code, err.value.details()
     elif expected == NOTHING:
         assert target.npp not in _call(stub, rpc, target)
     elif expected == FOUND:
@@ -91,7 +94,7 @@ def test_o2_a_regional_user_reads_its_own_branches_but_not_another_regions(as_sh
     assert sumbagut.GetEmployer(employers_pb2.GetEmployerRequest(npp=world["binjai"].npp)).employer.npp == world["binjai"].npp
     with pytest.raises(grpc.RpcError) as err:
         sumbagut.GetEmployer(employers_pb2.GetEmployerRequest(npp=world["jaksel"].npp))
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
     found = {e.npp for e in sumbagut.SearchEmployers(employers_pb2.SearchEmployersRequest(query="lingkup")).employers}
     assert world["binjai"].npp in found and world["jaksel"].npp not in found
 
@@ -128,4 +131,4 @@ def test_o2_a_marketing_officer_registers_only_in_its_own_branch(as_shared_user,
         with pytest.raises(grpc.RpcError) as err:
             employers_of(as_shared_user, office, *roles).RegisterEmployer(register_request(branch_code="KC-BINJAI"))
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert any(r.getMessage() == "access refused" for r in caplog.records)  # O-2: refused and logged
+    assert any(r.getMessage() == "access refused (O-2)" for r in caplog.records)  # O-2: refused and logged

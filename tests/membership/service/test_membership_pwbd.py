@@ -192,10 +192,12 @@ def test_m2_a_notice_letter_is_recorded_once_for_an_unregistered_company(as_user
 def test_m2_o2_o3_only_the_branchs_administration_officer_records_letters_and_others_read_within_scope(as_user):
     [result] = import_rows(as_user, "scope", [company(3)]).results
     request = pwbd_pb2.RecordNoticeLetterRequest(request_id="s-1", candidate_id=result.candidate_id, letter_number="B/9", sent_on=d(2024, 5, 2))
-    for office, role in (("KC-MEDAN", "ADMINISTRATION_OFFICER"), ("KC-BINJAI", "MARKETING_OFFICER"), ("KW-SUMBAGUT", "REGIONAL_OFFICER")):
+    hidden, denied = grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED  # another branch's: as if absent
+    for office, role, code in (("KC-MEDAN", "ADMINISTRATION_OFFICER", hidden), ("KC-BINJAI", "MARKETING_OFFICER", denied),
+                               ("KW-SUMBAGUT", "REGIONAL_OFFICER", denied)):
         with pytest.raises(grpc.RpcError) as err:
             pwbd_of(as_user, office, role).RecordNoticeLetter(request)
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert err.value.code() == code
     list_binjai = pwbd_pb2.ListUnregisteredRequest(branch_code="KC-BINJAI")
     for office, role in (("KW-SUMBAGUT", "REGIONAL_OFFICER"), ("KP", "HEAD_OFFICE_AUDITOR"), ("KC-BINJAI", "MARKETING_OFFICER")):
         assert len(pwbd_of(as_user, office, role).ListUnregistered(list_binjai).companies) == 1

@@ -199,9 +199,9 @@ class TestReads:
             assert err.value.code() == grpc.StatusCode.NOT_FOUND
             messages.append(err.value.details())
         assert messages[0] == messages[1] and kpj not in messages[0]
-        with pytest.raises(grpc.RpcError) as err:  # another branch's member: refused (O-2)
+        with pytest.raises(grpc.RpcError) as err:  # another branch's member: as if there were none (O-2)
             workers_of(caller, "KC-JAKSEL", "SERVICE_OFFICER").FindKpj(workers_pb2.FindKpjRequest(nik=nik, birth_date=d(BORN)))
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND and err.value.details() == messages[0]
 
     def test_m4_an_employers_workers_are_listed_by_kpj_in_pages_with_a_status_filter(self, caller):
         npp = register_employer(caller)
@@ -221,4 +221,4 @@ class TestReads:
         assert [w.kpj for w in active.workers] == [k for k in kpjs if k != kpjs[1]]
         with pytest.raises(grpc.RpcError) as err:
             workers_of(caller, "KC-MEDAN").ListWorkers(workers_pb2.ListWorkersRequest(npp=npp))
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND  # another branch's employer (O-2)

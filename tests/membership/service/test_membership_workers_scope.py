@@ -1,9 +1,10 @@
 """Who may read and change a member's record: branch scope (O-2) x roles (O-3), per RPC.
 
 The member belongs to KC-BINJAI (region KW-SUMBAGUT). Reads: the branch, its region and
-the head office (the auditor included) may; other branches and regions and a caller
-whose roles grant nothing may not. Changes: only the branch's administration officer (a service
-officer issues cards); a refused change changes nothing.
+the head office (the auditor included) may; other branches and regions get NOT_FOUND, the
+same answer as for a KPJ never issued (a refusal reveals nothing), and a caller whose
+roles grant nothing gets PERMISSION_DENIED. Changes: only the branch's administration
+officer (a service officer issues cards); a refused change changes nothing.
 """
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from datetime import date
 
 import grpc
 import pytest
+from sqlalchemy import select
 
-from jamsos.membership.v1 import cards_pb2, workers_pb2
+from jamsos.membership.v1 import cards_pb2, workers_pb2, workers_pb2_grpc
 from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
     ADMIN, BORN, binjai_npp, caller, cards_of, d, enrol, enrol_request, money, new_nik, outbox_events, request_id,
     shared_service, workers_of,
@@ -43,15 +45,16 @@ READS = {
     "DownloadCard": lambda c, m: cards_of(c, *c.who).DownloadCard(cards_pb2.DownloadCardRequest(kpj=m["kpj"], card_type=cards_pb2.CARD_TYPE_KPJ)),
 }
 
+HIDDEN, DENIED = grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED
 READERS = {
-    "own branch administration officer": (("KC-BINJAI", ADMIN), True),
-    "own branch service officer": (("KC-BINJAI", "SERVICE_OFFICER"), True),
-    "regional office of the branch": (("KW-SUMBAGUT", "REGIONAL_OFFICER"), True),
-    "head office auditor": (("KP", "HEAD_OFFICE_AUDITOR"), True),
-    "other branch of the same region": (("KC-MEDAN", ADMIN), False),
-    "branch of another region": (("KC-JAKSEL", "SERVICE_OFFICER"), False),
-    "another regional office": (("KW-DKI", "REGIONAL_OFFICER"), False),
-    "own branch with a role that grants nothing": (("KC-BINJAI", "VISITOR"), False),
+    "own branch administration officer": (("KC-BINJAI", ADMIN), None),
+    "own branch service officer": (("KC-BINJAI", "SERVICE_OFFICER"), None),
+    "regional office of the branch": (("KW-SUMBAGUT", "REGIONAL_OFFICER"), None),
+    "head office auditor": (("KP", "HEAD_OFFICE_AUDITOR"), None),
+    "other branch of the same region": (("KC-MEDAN", ADMIN), HIDDEN),
+    "branch of another region": (("KC-JAKSEL", "SERVICE_OFFICER"), HIDDEN),
+    "another regional office": (("KW-DKI", "REGIONAL_OFFICER"), HIDDEN),
+    "own branch with a role that grants nothing": (("KC-BINJAI", "VISITOR"), DENIED),
 }
 
 
@@ -68,14 +71,14 @@ class _As:
 @pytest.mark.parametrize("reader", list(READERS))
 @pytest.mark.parametrize("rpc", list(READS))
 def test_o2_o3_read_scope(caller, member, rpc, reader):
-    who, allowed = READERS[reader]
+    who, refusal = READERS[reader]
     call = lambda: READS[rpc](_As(caller, who), member)  # noqa: E731
-    if allowed:
+    if refusal is None:
         call()
         return
     with pytest.raises(grpc.RpcError) as err:
         call()
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, err.value.details()
+    assert err.value.code() == refusal, err.value.details()
 
 
 WRITES = {
@@ -94,13 +97,13 @@ WRITES = {
 }
 
 WRITERS = {
-    "own branch administration officer": ("KC-BINJAI", ADMIN),
-    "own branch finance officer (wrong role)": ("KC-BINJAI", "FINANCE_OFFICER"),
-    "own branch marketing officer (wrong role)": ("KC-BINJAI", "MARKETING_OFFICER"),
-    "other branch administration officer": ("KC-MEDAN", ADMIN),
-    "regional office (reads only)": ("KW-SUMBAGUT", "REGIONAL_OFFICER", ADMIN),
-    "head office auditor (read-only)": ("KP", "HEAD_OFFICE_AUDITOR"),
-    "head office admin": ("KP", "HEAD_OFFICE_ADMIN"),
+    "own branch administration officer": (("KC-BINJAI", ADMIN), None),
+    "own branch finance officer (wrong role)": (("KC-BINJAI", "FINANCE_OFFICER"), DENIED),
+    "own branch marketing officer (wrong role)": (("KC-BINJAI", "MARKETING_OFFICER"), DENIED),
+    "other branch administration officer": (("KC-MEDAN", ADMIN), HIDDEN),
+    "regional office (reads only)": (("KW-SUMBAGUT", "REGIONAL_OFFICER", ADMIN), DENIED),
+    "head office auditor (read-only)": (("KP", "HEAD_OFFICE_AUDITOR"), DENIED),
+    "head office admin": (("KP", "HEAD_OFFICE_ADMIN"), DENIED),
 }
 
 
@@ -109,15 +112,15 @@ WRITERS = {
 def test_o2_o3_write_scope_and_a_refused_change_changes_nothing(caller, shared_service, binjai_npp, rpc, writer):
     kpj = enrol(caller, binjai_npp).worker.kpj  # a fresh member per case: the allowed ones change it
     target = {"kpj": kpj, "npp": binjai_npp}
-    who = WRITERS[writer]
+    who, refusal = WRITERS[writer]
     before = (workers_of(caller).GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj)), outbox_events(shared_service, kpj))
     call = lambda: WRITES[rpc](_As(caller, who), target)  # noqa: E731
-    if who == ("KC-BINJAI", ADMIN):
+    if refusal is None:
         call()
         return
     with pytest.raises(grpc.RpcError) as err:
         call()
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, err.value.details()
+    assert err.value.code() == refusal, err.value.details()
     after = (workers_of(caller).GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj)), outbox_events(shared_service, kpj))
     assert after == before
 
@@ -133,9 +136,28 @@ def test_o3_a_service_officer_issues_cards_but_changes_no_record(caller, binjai_
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
-def test_o2_a_refused_read_is_logged(caller, member, caplog):
+def test_o2_a_refused_read_is_logged_and_audited(caller, shared_service, member, caplog):
     with caplog.at_level(logging.WARNING, logger="jamsos.scope"):
         with pytest.raises(grpc.RpcError):
-            workers_of(caller, "KC-MEDAN").GetWorker(workers_pb2.GetWorkerRequest(kpj=member["kpj"]))
-    refused = [r for r in caplog.records if r.name == "jamsos.scope" and r.getMessage() == "access refused"]
+            caller("KC-MEDAN", ADMIN, user="medan-snoop")(workers_pb2_grpc.WorkerServiceStub).GetWorker(
+                workers_pb2.GetWorkerRequest(kpj=member["kpj"]))
+    refused = [r for r in caplog.records if r.name == "jamsos.scope" and r.getMessage() == "access refused (O-2)"]
     assert refused and refused[-1].refused_office == "KC-MEDAN" and refused[-1].subject_branch == "KC-BINJAI"
+    audit = shared_service.app.ctx.base.tables["audit"]
+    with shared_service.app.ctx.base.read_session() as session:
+        rows = session.execute(select(audit).where(audit.c.user_id == "medan-snoop")).all()
+    assert [(r.action, r.office_code, r.subject) for r in rows] == [("access.refused", "KC-MEDAN", f"worker {member['kpj']}")]
+    assert '"rpc": "jamsos.membership.v1.WorkerService/GetWorker"' in rows[0].detail
+
+
+def test_o2_another_branch_s_member_looks_exactly_like_a_kpj_never_issued(caller, member):
+    from services.membership.domain.numbers import make_kpj
+
+    never_issued = make_kpj(9_999_999_999)
+    answers = []
+    for kpj in (member["kpj"], never_issued):
+        with pytest.raises(grpc.RpcError) as err:
+            workers_of(caller, "KC-JAKSEL", ADMIN).GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj))
+        answers.append((err.value.code(), err.value.details().replace(kpj, "<kpj>"), err.value.trailing_metadata() and
+                        len(err.value.trailing_metadata())))
+    assert answers[0] == answers[1] and answers[0][0] == grpc.StatusCode.NOT_FOUND
