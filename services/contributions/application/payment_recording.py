@@ -2,8 +2,8 @@
 
 Who: a finance or administration officer of the employer's branch (O-2, O-3).
 * The employer is the NPP given, or the employer of the bill given when no NPP is.
-* A bill of another branch is refused (PERMISSION_DENIED), as is an employer of another
-  branch.
+* A bill or an employer of a branch the caller cannot read is NOT_FOUND, as if it did
+  not exist (O-2); one it can read but not change is PERMISSION_DENIED.
 * An employer that is not known (not replicated from membership, not billed) does not
   make the payment fail: money has arrived, so it is kept in suspense for the branch named
   in the request until an officer assigns it. So is a payment naming a bill its employer

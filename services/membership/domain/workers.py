@@ -227,8 +227,8 @@ def _wage(value: object, rules: WorkerRules, v: Violations) -> int | None:
     if not is_whole_rupiah(value):
         v.add(WAGE_FIELD, "must be a whole number of rupiah")
         return None
-    if value < 0:
-        v.add(WAGE_FIELD, "must not be negative")
+    if value <= 0:
+        v.add(WAGE_FIELD, "must be positive: a wage of Rp0 would bill no contribution")
         return None
     if value >= rules.absurd_monthly_wage_rupiah:
         v.add(WAGE_FIELD, f"Rp{value:,} a month is implausible (limit below "
@@ -289,7 +289,7 @@ def validate_enrolment(command: EnrolWorker, today: date) -> None:
     """Check an enrolment (M-3, M-4), raising InvalidArgument listing every problem:
     NIK format and agreement with birth date and sex, birth date not in the future, age
     at start between the minimum working age and the absurd age, start not before birth,
-    wage a whole non-negative number of rupiah below the absurdity bound. The start date
+    wage a whole positive number of rupiah below the absurdity bound. The start date
     may lie ahead (an employer may enrol a new hire before the first day)."""
     _validated(command, today)
 

@@ -129,15 +129,15 @@ def test_o2_o3_billing_runs_are_the_branch_administration_officers_own(feed, as_
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, (office, role, branch)
 
 
-def test_o2_a_branch_user_cannot_read_another_branch_bill(feed, as_user):
+def test_o2_a_branch_user_cannot_read_another_branch_bill_it_is_not_found(feed, as_user):
     start(billing(as_user), "run-1")
     number = billing_pb2.GetBillRequest(bill_number="SPI-202403-10000001")
     with pytest.raises(grpc.RpcError) as err:
         billing(as_user, "KC-MEDAN").GetBill(number)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND  # O-2: as if there were no such bill
     with pytest.raises(grpc.RpcError) as err:
         as_user("KW-DKI", "REGIONAL_OFFICER")(billing_pb2_grpc.BillingServiceStub).GetBill(number)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
     assert as_user("KW-SUMBAGUT", "REGIONAL_OFFICER")(billing_pb2_grpc.BillingServiceStub).GetBill(number).bill.npp == "10000001"
     assert as_user("KP", "HEAD_OFFICE_AUDITOR")(billing_pb2_grpc.BillingServiceStub).GetBill(number).bill.npp == "10000001"
     with pytest.raises(grpc.RpcError) as err:

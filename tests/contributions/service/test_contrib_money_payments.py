@@ -103,9 +103,9 @@ def test_c7_bill_issued_event_applies_the_employers_credit(contributions, paymen
 
 def test_c7_unknown_employer_is_kept_in_suspense_then_assigned(contributions, payments):
     number = add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
-    response = record(payments, "BRI-1", 1_000_000, date(2021, 3, 1), npp="NN999999", branch_code=BINJAI)
+    response = record(payments, "BRI-1", 1_000_000, date(2021, 3, 1), npp="99999999", branch_code=BINJAI)
     assert response.payment.status == pb.PAYMENT_STATUS_SUSPENSE
-    assert "NN999999" in response.payment.suspense_reason and not response.payment.allocations
+    assert "99999999" in response.payment.suspense_reason and not response.payment.allocations
     assert events(contributions, events_pb2.PaymentPosted)[0].unmatched is True
     suspense = payments.ListPayments(pb.ListPaymentsRequest(branch_code=BINJAI, status=pb.PAYMENT_STATUS_SUSPENSE))
     assert [p.bank_reference for p in suspense.payments] == ["BRI-1"]
@@ -144,14 +144,14 @@ def test_bad_amount_or_future_date_is_invalid_argument_naming_the_field(contribu
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and err.value.details().startswith(field)
 
 
-def test_o2_another_branchs_bill_or_employer_is_permission_denied(contributions, payments, as_user):
+def test_o2_another_branchs_bill_or_employer_is_not_found(contributions, payments, as_user):
     add_employer(contributions, OTHER_NPP, MEDAN)
     medan_bill = add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15), npp=OTHER_NPP, branch=MEDAN)
     for kwargs in ({"bill_number": medan_bill}, {"npp": OTHER_NPP}):
         with pytest.raises(grpc.RpcError) as err:
             record(payments, f"X-{len(kwargs)}-{kwargs.get('npp', '')}", 1_000_000, date(2021, 3, 1),
                    **{"npp": "", **kwargs})
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND  # as if the bill or employer did not exist
     marketing = as_user(BINJAI, "MARKETING_OFFICER")(payments_pb2_grpc.PaymentServiceStub)
     with pytest.raises(grpc.RpcError) as err:
         record(marketing, "X-3", 1_000, date(2021, 3, 1))

@@ -67,10 +67,10 @@ def test_waiver_needs_a_reason_one_pending_at_a_time_and_the_own_branch(contribu
     with pytest.raises(grpc.RpcError) as err:
         medan_head.ApprovePenaltyCorrection(pb.ApprovePenaltyCorrectionRequest(
             request_id="a-1", correction_id=waiver.correction_id))
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED  # O-2
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND  # O-2: another branch's penalty is not there
     with pytest.raises(grpc.RpcError) as err:
         medan_head.GetPenalty(pb.GetPenaltyRequest(penalty_id=penalty.penalty_id))
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
     head = as_user(BINJAI, "BRANCH_HEAD")(penalties_pb2_grpc.PenaltyServiceStub)
     waived = head.ApprovePenaltyCorrection(pb.ApprovePenaltyCorrectionRequest(
         request_id="a-2", correction_id=waiver.correction_id)).penalty

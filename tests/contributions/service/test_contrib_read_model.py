@@ -95,7 +95,7 @@ def test_o2_office_tree_changed_replaces_the_tree_the_branch_scope_uses(feed, as
 
     with pytest.raises(grpc.RpcError) as err:  # no tree replicated yet: a region oversees nothing
         regional("KW-SUMBAGUT").GetBill(number)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
     feed(office_tree())
     assert regional("KW-SUMBAGUT").GetBill(number).bill.npp == "10000001"
     moved = office_tree()
@@ -107,4 +107,4 @@ def test_o2_office_tree_changed_replaces_the_tree_the_branch_scope_uses(feed, as
     assert regional("KW-DKI").GetBill(number).bill.npp == "10000001"
     with pytest.raises(grpc.RpcError) as err:
         regional("KW-SUMBAGUT").GetBill(number)
-    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND

@@ -81,7 +81,7 @@ def test_c7_worksheet_draft_validated_posted_credits_jht_once(contributions, as_
                  lambda: medan.ValidateWorksheet(pb.ValidateWorksheetRequest(request_id="m", worksheet_id=again.worksheet_id))):
         with pytest.raises(grpc.RpcError) as err:
             call()
-        assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED  # O-2
+        assert err.value.code() == grpc.StatusCode.NOT_FOUND  # O-2: another branch's worksheet is not there
 
 
 def test_c7_under_payment_unmatched_payment_and_penalty_correction_are_found(contributions, stubs):

@@ -111,16 +111,16 @@ class TestEnrolment:
             validate_enrolment(replace(SITI, start_date=date(1980, 1, 1)), TODAY)
         assert fields(caught.value) == {"start_date"}
 
-    @pytest.mark.parametrize("wage", [-1, 3_500_000.0, "3500000", True, None,
+    @pytest.mark.parametrize("wage", [-1, 0, 3_500_000.0, "3500000", True, None,
                                       WORKER_RULE_TABLE[0].absurd_monthly_wage_rupiah])
-    def test_m4_wage_is_whole_non_negative_rupiah_below_the_absurdity_bound(self, wage):
+    def test_m4_wage_is_whole_positive_rupiah_below_the_absurdity_bound(self, wage):
         with pytest.raises(InvalidArgument) as caught:
             validate_enrolment(replace(SITI, monthly_wage_rupiah=wage), TODAY)
         assert fields(caught.value) == {"monthly_wage_rupiah"}
 
-    def test_m4_zero_wage_and_wage_just_below_the_bound_are_accepted(self):
+    def test_m4_one_rupiah_and_wage_just_below_the_bound_are_accepted(self):
         bound = worker_rules_on(TODAY).absurd_monthly_wage_rupiah
-        validate_enrolment(replace(SITI, monthly_wage_rupiah=0), TODAY)
+        validate_enrolment(replace(SITI, monthly_wage_rupiah=1), TODAY)
         validate_enrolment(replace(SITI, monthly_wage_rupiah=bound - 1), TODAY)
 
     def test_m4_every_bad_field_is_reported_at_once(self):

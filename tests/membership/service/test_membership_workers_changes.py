@@ -45,7 +45,8 @@ class TestWage:
     def test_m4_bad_wage_changes_are_refused_naming_the_field(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
-        for rupiah, effective, field in [(-1, TODAY, "monthly_wage"), (10**10, TODAY, "monthly_wage"),
+        for rupiah, effective, field in [(-1, TODAY, "monthly_wage"), (0, TODAY, "monthly_wage"),
+                                         (10**10, TODAY, "monthly_wage"), (2**63 - 1, TODAY, "monthly_wage.rupiah"),
                                          (4_000_000, date(2019, 12, 31), "effective_date")]:
             with pytest.raises(grpc.RpcError) as err:
                 _wage(stub, kpj, rupiah, effective)

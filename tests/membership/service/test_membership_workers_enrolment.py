@@ -91,6 +91,13 @@ def test_m4_every_problem_is_reported_at_once(caller, binjai_npp):
     assert violated_fields(err.value) == {"name", "monthly_wage", "sex"}
 
 
+@pytest.mark.parametrize("rupiah,field", [(0, "monthly_wage"), (2**63 - 1, "monthly_wage.rupiah")])
+def test_m4_a_wage_of_nothing_or_beyond_any_bound_is_refused(caller, binjai_npp, rupiah, field):
+    with pytest.raises(grpc.RpcError) as err:
+        workers_of(caller).EnrolWorker(enrol_request(binjai_npp, monthly_wage=money(rupiah)))
+    assert violated_fields(err.value) == {field}
+
+
 def test_m3_nik_disagreeing_with_birth_date_or_sex_is_refused_naming_each(caller, binjai_npp):
     npp = binjai_npp
     nik = new_nik(BORN, Sex.FEMALE)
