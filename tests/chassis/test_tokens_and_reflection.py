@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import grpc
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -49,6 +50,24 @@ def test_the_documented_dev_token_command_mints_a_token_the_server_accepts(widge
         capture_output=True, text=True, check=True,
     ).stdout.strip()
     assert call(widget_channel, "Create", token, request_id="tok-1", name="made-with-cli").fields["name"].string_value == "made-with-cli"
+
+
+def _devtoken(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "services.chassis.devtoken", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_dev_token_command_mints_a_service_token_accepted_only_between_services(widget_channel):
+    token = _devtoken("--service", "benefits").stdout.strip()
+    assert call(widget_channel, "Internal", token)["user"] == "service:benefits"
+    with pytest.raises(grpc.RpcError) as err:
+        call(widget_channel, "Create", token, request_id="svc-1", name="x")
+    assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_the_dev_token_command_refuses_a_reserved_role_in_a_user_token():
+    result = _devtoken("--office", "KC-BINJAI", "--roles", "SERVICE")
+    assert result.returncode != 0 and "reserved" in result.stderr and not result.stdout
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
