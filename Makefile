@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test venv protos lint-protos breaking-protos bench token clean
+.PHONY: run test reliability venv protos lint-protos breaking-protos bench token clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ run: protos
 
 test: protos lint-protos breaking-protos
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The reliability suite (tests/reliability) with a deep fuzz: 200 requests per RPC, not a few.
+reliability: protos
+	JAMSOS_FUZZ_EXAMPLES=200 $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
 
 bench: protos
 	$(PY) -m bench $(BENCH_ARGS)

@@ -14,6 +14,7 @@ import time
 from typing import Callable, Iterable, Iterator
 
 import grpc
+from google.protobuf.unknown_fields import UnknownFieldSet
 from grpc_status import rpc_status
 
 from . import context, metrics
@@ -80,10 +81,19 @@ def _tolerant(deserialize):
 
     def parse(data: bytes):
         try:
-            return deserialize(data)
+            message = deserialize(data)
         except Exception as exc:  # noqa: BLE001 - any decoding failure is the client's
             return Undecodable(str(exc))
+        if data and _has_field_number_zero(message):
+            return Undecodable("field number 0 is not valid protobuf")
+        return message
     return parse
+
+
+def _has_field_number_zero(message) -> bool:
+    """upb keeps the bytes of a message type without fields as unknown fields unchecked,
+    so a body of zeros "decodes"; field number 0 never exists on the wire."""
+    return any(field.field_number == 0 for field in UnknownFieldSet(message))
 
 
 class _Call:

@@ -48,6 +48,16 @@ class BranchScope:
         if not self.can_write(branch_code):
             self._refuse("change", branch_code, subject)
 
+    def sees(self, branch_code: str, kind: str, key: str) -> bool:
+        """Whether a record of `branch_code` exists for this caller; a hidden one is audited.
+        For use cases that treat an unknown record as a normal case (a payment naming an
+        employer the branch does not know goes to suspense), so that a hidden record and an
+        absent one take the same path."""
+        if self.can_read(branch_code):
+            return True
+        self._record("read", branch_code, f"{kind} {key}", "treated as unknown")
+        return False
+
     def require_read_record(self, branch_code: str, kind: str, key: str) -> None:
         """A record of another branch is NotFound, exactly as an id that does not exist."""
         if not self.can_read(branch_code):

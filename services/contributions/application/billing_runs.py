@@ -37,11 +37,11 @@ class BillingRuns:
         self.chunk_size = jobs.CHUNK_SIZE  # employers per transaction on the inline path
 
     def start(self, request: billing_pb2.StartBillingRunRequest) -> billing_pb2.StartBillingRunResponse:
+        branch = request.branch_code.strip()
+        self._authorise_start(branch)  # before the request is read: a caller without the role learns nothing
         period = Period(*to_period(request, "period"))
         if period > Period.of(self.ctx.today()):
             raise InvalidArgument.field("period", f"{period} is in the future: a period is billed once it has begun")
-        branch = request.branch_code.strip()
-        self._authorise_start(branch)
         scope = branch or ALL_BRANCHES
         with self.ctx.base.read_session() as session:  # C-RULES: refuse a period no rule version covers
             rules_for_period(rules_repo.load_contribution_rules(session), period.year, period.month)

@@ -2,8 +2,9 @@
 
 Who: a finance or administration officer of the employer's branch (O-2, O-3).
 * The employer is the NPP given, or the employer of the bill given when no NPP is.
-* A bill or an employer of a branch the caller cannot read is NOT_FOUND, as if it did
-  not exist (O-2); one it can read but not change is PERMISSION_DENIED.
+* A bill or an employer of a branch the caller cannot read is treated exactly as one
+  that does not exist (O-2): the payment goes to the suspense of the branch named. One
+  the caller can read but not change is PERMISSION_DENIED.
 * An employer that is not known (not replicated from membership, not billed) does not
   make the payment fail: money has arrived, so it is kept in suspense for the branch named
   in the request until an officer assigns it. So is a payment naming a bill its employer
@@ -63,10 +64,14 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
     if payment_store.by_bank_reference(session, reference) is not None:
         raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
     bill = money_bills.get_bill(session, line.bill_number) if line.bill_number else None
+    if bill is not None and not scope.sees(bill.branch_code, "bill", bill.bill_number):
+        bill = None  # another branch's bill: exactly as a bill that does not exist (O-2)
     if bill is not None:
         scope.require_write_record(bill.branch_code, "bill", bill.bill_number)
     npp = line.npp.strip() or (bill.npp if bill is not None else "")
     facts = money_bills.employer(session, npp) if npp else None
+    if facts is not None and not scope.sees(facts.branch_code, "employer", facts.npp):
+        facts = None
     row = dict(payment_id=uuid7(), bank_reference=reference, npp=npp or None, amount_rupiah=line.amount_rupiah,
                paid_on=line.paid_on, bill_number=line.bill_number or None, credit_rupiah=0, recorded_by=user)
     if facts is None:

@@ -30,7 +30,7 @@ from services.chassis.idempotency import require_request_id
 from services.membership.adapters.worker_repository import BulkOutcome, WorkerRepository
 from services.membership.application.context import MembershipContext
 from services.membership.application.workers_enrolment import (
-    EnrolmentTarget, EnrolmentWriter, enrol_one, enrolment_target,
+    EnrolmentTarget, EnrolmentWriter, enrol_one, enrolment_target, require_an_enrolling_role,
 )
 from services.membership.application.workers_mapping import enrolment_command
 from services.membership.domain.nik import normalise_nik
@@ -84,6 +84,7 @@ class BulkEnrolment:
 
     def run(self, requests: Iterator[workers_pb2.BulkEnrolWorkersRequest]) -> Iterator[workers_pb2.BulkEnrolWorkersResponse]:
         """BulkEnrolWorkers: authorise once on the header (O-2, O-3, M-7), then chunk by chunk."""
+        require_an_enrolling_role()  # before the stream is read: a caller without the role learns nothing
         first = next(requests, None)
         if first is None or not first.HasField("header"):
             raise InvalidArgument.field("header", "the first message must be the header (request id and NPP)")

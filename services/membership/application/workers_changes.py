@@ -15,6 +15,7 @@ from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_rupiah, to_date, to_rupiah
 from services.chassis.errors import InvalidArgument, RuleViolation, Violations
+from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.membership.adapters.worker_repository import WorkerRepository
 from services.membership.application.context import MembershipContext
@@ -52,11 +53,11 @@ class WorkerChanges:
     def __init__(self, ctx: MembershipContext):
         self.ctx = ctx
 
-    def _change(self, method: str, request, response_cls, action: MembershipAction, operation: str,
+    def _change(self, method: str, request, response_cls, scope: BranchScope, operation: str,
                 change: Change) -> Message:
-        """Authorise (O-3), check write scope on the worker's branch (O-2) before and
-        inside the transaction, and run `change` once per request id."""
-        scope = self.ctx.authorise(action)
+        """Check write scope on the worker's branch (O-2) before and inside the
+        transaction, and run `change` once per request id. The caller has authorised
+        (O-3) before reading the request, so a caller without the role learns nothing."""
         kpj = validate_kpj(request.kpj)
         with self.ctx.base.read_session() as session:
             WorkerRepository(session, scope).writable(kpj, lock=False)
@@ -81,6 +82,7 @@ class WorkerChanges:
         wage that was in force then), so contributions can issue correction bills. The
         record's current wage follows the history: a change dated ahead shows from its day.
         """
+        scope = self.ctx.authorise(MembershipAction.CHANGE_WAGE)
         wage = to_rupiah(request, "monthly_wage")
         effective = to_date(request, "effective_date")
 
@@ -102,12 +104,13 @@ class WorkerChanges:
                                                   "effective_date": effective})
             return workers_pb2.ChangeWageResponse(worker=present(repo, changed, today))
 
-        return self._change("ChangeWage", request, workers_pb2.ChangeWageResponse, MembershipAction.CHANGE_WAGE,
+        return self._change("ChangeWage", request, workers_pb2.ChangeWageResponse, scope,
                             "worker_wage_changed", change)
 
     def change_marital_status(self, request: workers_pb2.ChangeMaritalStatusRequest) -> workers_pb2.ChangeMaritalStatusResponse:
         """M-4, M-6: a reported change of marital status (unset date: today); it changes
         JPK coverage (M-6) and the JPK rate (C-4), so it is published as WorkerFamilyChanged."""
+        scope = self.ctx.authorise(MembershipAction.CHANGE_WORKER_DETAILS)
         v = Violations()
         status = enum_in(MARITAL, request.marital_status, "marital_status", v)
         v.raise_if_any()
@@ -130,12 +133,13 @@ class WorkerChanges:
             return workers_pb2.ChangeMaritalStatusResponse(worker=present(repo, changed, today))
 
         return self._change("ChangeMaritalStatus", request, workers_pb2.ChangeMaritalStatusResponse,
-                            MembershipAction.CHANGE_WORKER_DETAILS, "worker_family_changed", change)
+                            scope, "worker_family_changed", change)
 
     def change_family(self, request: workers_pb2.ChangeFamilyRequest) -> workers_pb2.ChangeFamilyResponse:
         """M-6: the whole family as it is now replaces the previous list (Daftar Susunan
         Keluarga); the answer carries the dependants covered today. A deceased member's
         record is closed (M-8)."""
+        scope = self.ctx.authorise(MembershipAction.CHANGE_FAMILY)
         family, decoding = family_from_proto(request.members)
 
         def change(uow, repo: WorkerRepository, worker: Worker, today: date):
@@ -158,11 +162,12 @@ class WorkerChanges:
             return workers_pb2.ChangeFamilyResponse(members=protos,
                                                     covered_dependants=[family_member_to_proto(m) for m in covered])
 
-        return self._change("ChangeFamily", request, workers_pb2.ChangeFamilyResponse, MembershipAction.CHANGE_FAMILY,
+        return self._change("ChangeFamily", request, workers_pb2.ChangeFamilyResponse, scope,
                             "worker_family_changed", change)
 
     def terminate(self, request: workers_pb2.TerminateWorkerRequest) -> workers_pb2.TerminateWorkerResponse:
         """M-8: termination of employment (PHK) with its date (the last day worked) and reason."""
+        scope = self.ctx.authorise(MembershipAction.TERMINATE_WORKER)
         v = Violations()
         reason = enum_in(TERMINATION, request.reason, "reason", v)
         v.raise_if_any()
@@ -181,10 +186,11 @@ class WorkerChanges:
             return workers_pb2.TerminateWorkerResponse(worker=present(repo, changed, today))
 
         return self._change("TerminateWorker", request, workers_pb2.TerminateWorkerResponse,
-                            MembershipAction.TERMINATE_WORKER, "worker_terminated", change)
+                            scope, "worker_terminated", change)
 
     def record_death(self, request: workers_pb2.RecordDeathRequest) -> workers_pb2.RecordDeathResponse:
         """M-8: death; an open employment ends on that day. Benefits (JK, JHT) act on WorkerDied."""
+        scope = self.ctx.authorise(MembershipAction.RECORD_DEATH)
         day = to_date(request, "death_date")
 
         def change(uow, repo: WorkerRepository, worker: Worker, today: date):
@@ -198,7 +204,7 @@ class WorkerChanges:
             uow.audit("worker.death", worker.kpj, {"npp": worker.employer_npp, "death_date": day})
             return workers_pb2.RecordDeathResponse(worker=present(repo, changed, today))
 
-        return self._change("RecordDeath", request, workers_pb2.RecordDeathResponse, MembershipAction.RECORD_DEATH,
+        return self._change("RecordDeath", request, workers_pb2.RecordDeathResponse, scope,
                             "worker_died", change)
 
 

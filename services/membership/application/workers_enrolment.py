@@ -51,15 +51,21 @@ class EnrolmentTarget:
     scope: BranchScope
 
 
-def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, *, field: str = "npp") -> EnrolmentTarget:
-    """Role (O-3; M-7: informal participants are marketing's), employer (NOT_FOUND) and
-    write scope on the employer's branch (O-2). `field` names the NPP in the request."""
+def require_an_enrolling_role() -> None:
+    """O-3: the caller may enrol some kind of member (M-7: informal participants are
+    marketing's); which kind is checked once the employer is known."""
     principal = current_principal()
     if not principal.is_service and not any(
         is_allowed(action, principal.roles)
         for action in (MembershipAction.ENROL_WORKER, MembershipAction.REGISTER_INFORMAL_PARTICIPANT)
     ):
         require_role(MembershipAction.ENROL_WORKER, principal.roles)  # raises, naming the roles
+
+
+def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, *, field: str = "npp") -> EnrolmentTarget:
+    """Role (O-3; M-7: informal participants are marketing's), employer (NOT_FOUND) and
+    write scope on the employer's branch (O-2). `field` names the NPP in the request."""
+    require_an_enrolling_role()
     npp = validate_npp(npp, field)
     with ctx.base.read_session() as session:
         employer = WorkerRepository(session).employer(npp)

@@ -144,14 +144,23 @@ def test_bad_amount_or_future_date_is_invalid_argument_naming_the_field(contribu
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and err.value.details().startswith(field)
 
 
-def test_o2_another_branchs_bill_or_employer_is_not_found(contributions, payments, as_user):
+def test_o2_another_branchs_bill_or_employer_is_treated_as_unknown(contributions, payments, as_user):
+    """Paying another branch's bill or employer answers exactly as paying one never issued:
+    without a receiving branch it is refused the same way; with one it waits in suspense."""
     add_employer(contributions, OTHER_NPP, MEDAN)
     medan_bill = add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15), npp=OTHER_NPP, branch=MEDAN)
-    for kwargs in ({"bill_number": medan_bill}, {"npp": OTHER_NPP}):
-        with pytest.raises(grpc.RpcError) as err:
-            record(payments, f"X-{len(kwargs)}-{kwargs.get('npp', '')}", 1_000_000, date(2021, 3, 1),
-                   **{"npp": "", **kwargs})
-        assert err.value.code() == grpc.StatusCode.NOT_FOUND  # as if the bill or employer did not exist
+    hidden_and_absent = [({"bill_number": medan_bill}, {"bill_number": "SPI-202102-99999998"}),
+                         ({"npp": OTHER_NPP}, {"npp": "99999998"})]
+    for hidden, absent in hidden_and_absent:
+        answers = []
+        for kwargs in (hidden, absent):
+            with pytest.raises(grpc.RpcError) as err:
+                record(payments, f"X-{sorted(kwargs.values())[0]}", 1_000_000, date(2021, 3, 1), **{"npp": "", **kwargs})
+            answers.append((err.value.code(), err.value.details()))
+        assert answers[0] == answers[1] and answers[0][0] == grpc.StatusCode.INVALID_ARGUMENT
+        kept = record(payments, f"S-{sorted(hidden.values())[0]}", 1_000, date(2021, 3, 1),
+                      **{"npp": "", **hidden, "branch_code": BINJAI}).payment
+        assert kept.status == pb.PAYMENT_STATUS_SUSPENSE and kept.branch_code == BINJAI and not kept.allocations
     marketing = as_user(BINJAI, "MARKETING_OFFICER")(payments_pb2_grpc.PaymentServiceStub)
     with pytest.raises(grpc.RpcError) as err:
         record(marketing, "X-3", 1_000, date(2021, 3, 1))
