@@ -112,3 +112,9 @@ def rule_of(error: grpc.RpcError) -> str:
     """The rule id (ErrorInfo.reason) of a FAILED_PRECONDITION error."""
     assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, (error.code(), error.details())
     return error_details(error, error_details_pb2.ErrorInfo)[0].reason
+
+
+def violation_code_of(error: grpc.RpcError) -> str | None:
+    """The machine-readable code beside the rule id (ErrorInfo.metadata["code"]), if any."""
+    assert error.code() == grpc.StatusCode.FAILED_PRECONDITION, (error.code(), error.details())
+    return error_details(error, error_details_pb2.ErrorInfo)[0].metadata.get("code")

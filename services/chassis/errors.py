@@ -54,12 +54,15 @@ class InvalidArgument(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A business rule is not met: FAILED_PRECONDITION naming the rule id (e.g. `B-JHT-1`)."""
+    """A business rule is not met: FAILED_PRECONDITION naming the rule id (e.g. `B-JHT-1`)
+    and, where a rule can fail in several ways, a machine-readable `code` saying which
+    (e.g. `MEMBERSHIP_UNDER_5_YEARS`), so clients branch without parsing the text."""
 
-    def __init__(self, rule_id: str, reason: str):
+    def __init__(self, rule_id: str, reason: str, *, code: str | None = None):
         super().__init__(f"{rule_id}: {reason}")
         self.rule_id = rule_id
         self.reason = reason
+        self.code = code
 
 
 class NotFound(DomainError):

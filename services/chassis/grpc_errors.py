@@ -1,8 +1,9 @@
 """The one mapping from domain errors to gRPC status codes with rich details.
 
 INVALID_ARGUMENT carries google.rpc.BadRequest field violations; FAILED_PRECONDITION
-carries google.rpc.ErrorInfo whose `reason` is the rule id (e.g. `B-JHT-1`) and a
-PreconditionFailure naming it, so clients can branch on the rule without parsing text.
+carries google.rpc.ErrorInfo whose `reason` is the rule id (e.g. `B-JHT-1`), with the
+violation's own code in `metadata["code"]` when it has one (e.g. `SAME_PERSON`), and a
+PreconditionFailure naming both, so clients can branch on the rule without parsing text.
 """
 from __future__ import annotations
 
@@ -41,9 +42,10 @@ def _classify(exc: BaseException):
         )
         return grpc.StatusCode.INVALID_ARGUMENT, exc.message, [bad_request]
     if isinstance(exc, errors.RuleViolation):
-        info = error_details_pb2.ErrorInfo(reason=exc.rule_id, domain=ERROR_DOMAIN, metadata={"rule_id": exc.rule_id})
+        metadata = {"rule_id": exc.rule_id, **({"code": exc.code} if exc.code else {})}
+        info = error_details_pb2.ErrorInfo(reason=exc.rule_id, domain=ERROR_DOMAIN, metadata=metadata)
         failure = error_details_pb2.PreconditionFailure(violations=[error_details_pb2.PreconditionFailure.Violation(
-            type="RULE", subject=exc.rule_id, description=shown(exc.reason, MAX_MESSAGE))])
+            type=exc.code or "RULE", subject=exc.rule_id, description=shown(exc.reason, MAX_MESSAGE))])
         return grpc.StatusCode.FAILED_PRECONDITION, exc.message, [info, failure]
     if isinstance(exc, errors.NotFound):
         return grpc.StatusCode.NOT_FOUND, exc.message, [error_details_pb2.ResourceInfo(resource_type=exc.kind, resource_name=exc.key)]

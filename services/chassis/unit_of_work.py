@@ -4,16 +4,18 @@
         ...change state through uow.session...
         uow.emit(topic, payload, aggregate_type=..., aggregate_id=..., branch_code=...)
         uow.audit("employer.register", npp, detail)
+        uow.after_commit(lambda: metrics...inc())   # runs only once the change is durable
         uow.commit()
 
-Leaving the block without commit() rolls everything back, events included.
+Leaving the block without commit() rolls everything back, events included, and the
+after-commit callbacks never run.
 """
 from __future__ import annotations
 
 import json
 from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from google.protobuf.message import Message
 from sqlalchemy import Table, insert
@@ -31,6 +33,7 @@ class UnitOfWork:
         self._pending: list[PendingEvent] = []
         self.session: Session
         self.committed_events: list[PendingEvent] = []
+        self._after_commit: list[Callable[[], None]] = []
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._session_factory()
@@ -82,14 +85,16 @@ class UnitOfWork:
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         """A part of the use case that may fail alone: on an exception its changes and the
-        events it emitted are undone together, and the exception propagates."""
-        mark = len(self._pending)
+        events it emitted (and its after-commit callbacks) are undone together, and the
+        exception propagates."""
+        mark, callbacks_mark = len(self._pending), len(self._after_commit)
         nested = self.session.begin_nested()
         try:
             yield
         except BaseException:
             nested.rollback()
             del self._pending[mark:]
+            del self._after_commit[callbacks_mark:]
             raise
         nested.commit()
 
@@ -116,10 +121,19 @@ class UnitOfWork:
         self.committed_events.extend(self._pending)
         self._pending = []
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once this transaction has committed (metrics, cache invalidation);
+        never when it rolls back."""
+        self._after_commit.append(callback)
+
     def commit(self) -> None:
         self.flush_events()
         self.session.commit()
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
 
     def rollback(self) -> None:
         self._pending = []
+        self._after_commit = []
         self.session.rollback()

@@ -13,15 +13,14 @@ from services.chassis.application import Application
 from services.chassis.components import ComponentApp, service_methods
 from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
-from services.contributions.adapters.office_directory import ReplicatedOfficeDirectory
-from services.contributions.adapters.tables import metadata, platform
+from services.contributions.adapters.tables import metadata, offices, platform
 from services.contributions.application.context import ContributionsContext
 
 COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")
 
 
 def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = ContributionsContext(base=base, directory=ReplicatedOfficeDirectory(base.session_factory), settings=settings)
+    ctx = ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings)
     return ComponentApp("services.contributions", COMPONENTS, ctx).build()
 
 

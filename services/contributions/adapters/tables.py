@@ -11,18 +11,15 @@ from sqlalchemy import (
     BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
 )
 
+from services.chassis.office_replica import OfficeReplica
 from services.chassis.tables import BigId, add_platform_tables
 
 metadata = MetaData()
 platform = add_platform_tables(metadata)
 
 # ---- read model of membership (from its events) ------------------------------------
-rm_offices = Table(
-    "rm_offices", metadata,
-    Column("code", String(30), primary_key=True),
-    Column("level", String(10), nullable=False),
-    Column("parent_code", String(30), nullable=True),
-)
+offices = OfficeReplica(metadata)
+rm_offices = offices.table
 rm_employers = Table(
     "rm_employers", metadata,
     Column("npp", String(12), primary_key=True),

@@ -20,7 +20,7 @@ class BillReader:
         return billing_pb2.GetBillResponse(bill=bill_to_proto(bill, lines))
 
     def list(self, request: billing_pb2.ListBillsRequest) -> billing_pb2.ListBillsResponse:
-        scope = self.ctx.authorise_read("list bills")
+        scope = self.ctx.authorise_read()
         npp, branch = request.npp.strip(), request.branch_code.strip()
         if not npp and not branch:
             raise InvalidArgument.field("npp", "give an npp or a branch_code")
@@ -49,7 +49,7 @@ class BillReader:
                                              file_name=f"{bill.bill_number}.{extension}", content=content)
 
     def _bill_with_lines(self, bill_number: str, verb: str):
-        scope = self.ctx.authorise_read(f"{verb} a bill")
+        scope = self.ctx.authorise_read()
         if not bill_number.strip():
             raise InvalidArgument.field("bill_number", "required")
         with self.ctx.base.read_session() as session:

@@ -24,7 +24,9 @@ from services.contributions.adapters import rule_repository as rules_repo
 from services.contributions.adapters.tables import billing_jobs, billing_runs, rm_employers
 from services.contributions.application import billing_jobs as jobs
 from services.contributions.application.billing_messages import ALL_BRANCHES, run_to_proto
-from services.contributions.application.context import ADMINISTRATION_OFFICER, HEAD_OFFICE_ADMIN, ContributionsContext
+from services.chassis.roles import Role, known_roles
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import rules_for_period
 
@@ -64,7 +66,7 @@ class BillingRuns:
         return response
 
     def get(self, request: billing_pb2.GetBillingRunRequest) -> billing_pb2.GetBillingRunResponse:
-        scope = self.ctx.authorise_read("read a billing run")
+        scope = self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
             run = self._progress(session, request.run_id)
         if run.branch_code:
@@ -77,12 +79,12 @@ class BillingRuns:
 
     def _authorise_start(self, branch: str) -> None:
         """O-3: administration officers; O-2: a branch's own run, or the head office for all."""
-        scope = self.ctx.authorise("start a billing run", {ADMINISTRATION_OFFICER, HEAD_OFFICE_ADMIN})
+        scope = self.ctx.authorise(ContributionsAction.START_BILLING_RUN)
         principal = current_principal()
         if principal.is_service:
             return
         if branch:
-            if ADMINISTRATION_OFFICER not in principal.roles:
+            if Role.ADMINISTRATION_OFFICER not in known_roles(principal.roles):
                 raise PermissionDenied("O-3: a branch billing run is the branch administration officer's")
             scope.require_write(branch, "billing run")
         elif principal.office_level != HEAD:

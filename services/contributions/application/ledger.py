@@ -24,7 +24,8 @@ from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, ledger_store
 from services.contributions.adapters.money_tables import jht_return_runs, jht_settlements
-from services.contributions.application.context import HEAD_OFFICE_ADMIN, ContributionsContext
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.money_rules import jht_return_rate
 from services.contributions.domain.jht_ledger import (
     EntryKind, accrued_return, credit_return, credit_yearly_return, member_years, settle, statement,
@@ -106,7 +107,7 @@ class LedgerUseCases:
         self.ctx = ctx
 
     def balance(self, request: ledger_pb2.GetJhtBalanceRequest) -> ledger_pb2.GetJhtBalanceResponse:
-        scope = self.ctx.authorise_read("read a JHT balance")
+        scope = self.ctx.authorise_read()
         on = to_date(request, "on_date", required=False) or self.ctx.today()
         with self.ctx.base.read_session() as session:
             self._require_member(session, scope, request.kpj)
@@ -115,7 +116,7 @@ class LedgerUseCases:
 
     def statement(self, request: ledger_pb2.GetJhtStatementRequest) -> ledger_pb2.GetJhtStatementResponse:
         """C-9: the yearly balance statement (laporan saldo JHT)."""
-        scope = self.ctx.authorise_read("read a JHT statement")
+        scope = self.ctx.authorise_read()
         if not 1900 <= request.year <= 9998:
             raise InvalidArgument.field("year", "required: a calendar year")
         with self.ctx.base.read_session() as session:
@@ -131,7 +132,7 @@ class LedgerUseCases:
 
     def run_yearly_returns(self, request: ledger_pb2.RunYearlyReturnsRequest) -> ledger_pb2.RunYearlyReturnsResponse:
         """C-9: credit every member's return for an ended year at its declared rate, once."""
-        self.ctx.authorise("run the yearly JHT returns", [HEAD_OFFICE_ADMIN])
+        self.ctx.authorise(ContributionsAction.RUN_YEARLY_JHT_RETURNS)
         principal = current_principal()
         if not principal.is_service and principal.office_level != HEAD:
             raise PermissionDenied("C-9: the yearly JHT returns are run by the head office")

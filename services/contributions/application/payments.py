@@ -16,12 +16,12 @@ from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.runtime import ConsumerSpec
 from services.contributions.adapters import money_bills, payment_store
 from services.contributions.adapters.money_tables import payments
-from services.contributions.application.context import ADMINISTRATION_OFFICER, FINANCE_OFFICER, ContributionsContext
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.payment_matching import apply_credit_to_new_bills, post_to_employer
 from services.contributions.application.payment_recording import PaymentLine, emit_posted, record_line
 from services.contributions.application.payment_views import STATUS_TO_PROTO, match_response, payments_to_proto
 
-PAYMENT_ROLES = (FINANCE_OFFICER, ADMINISTRATION_OFFICER)
 MAX_STATEMENT_LINES = 5000
 STATUS_FROM_PROTO = {payments_pb2.PAYMENT_STATUS_MATCHED: payment_store.MATCHED,
                      payments_pb2.PAYMENT_STATUS_SUSPENSE: payment_store.SUSPENSE}
@@ -33,7 +33,7 @@ class PaymentUseCases:
         self.ctx = ctx
 
     def record(self, request: payments_pb2.RecordPaymentRequest) -> payments_pb2.RecordPaymentResponse:
-        scope = self.ctx.authorise("record a payment", PAYMENT_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.RECORD_PAYMENT)
         line = PaymentLine(request.bank_reference, to_rupiah(request, "amount"), to_date(request, "paid_on"),
                            request.npp, request.bill_number, request.branch_code)
         today, user = self.ctx.today(), current_principal().user_id
@@ -50,7 +50,7 @@ class PaymentUseCases:
                          ) -> payments_pb2.ImportBankStatementResponse:
         """Bulk: each line recorded on its own (a savepoint), with its own outcome. Resending
         the statement (new request id) records nothing twice: known references are DUPLICATE."""
-        scope = self.ctx.authorise("import a bank statement", PAYMENT_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.RECORD_PAYMENT)
         if len(request.lines) > MAX_STATEMENT_LINES:
             raise InvalidArgument.field("lines", f"at most {MAX_STATEMENT_LINES} lines per request")
         today, user = self.ctx.today(), current_principal().user_id
@@ -99,7 +99,7 @@ class PaymentUseCases:
     def assign_suspense(self, request: payments_pb2.AssignSuspensePaymentRequest
                         ) -> payments_pb2.AssignSuspensePaymentResponse:
         """C-7: an officer ties a payment in suspense to its employer; it is then matched."""
-        scope = self.ctx.authorise("assign a payment in suspense", PAYMENT_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.RECORD_PAYMENT)
         if not request.npp.strip():
             raise InvalidArgument.field("npp", "required")
         today = self.ctx.today()
@@ -129,7 +129,7 @@ class PaymentUseCases:
                                     payments_pb2.AssignSuspensePaymentResponse, use_case)
 
     def get(self, request: payments_pb2.GetPaymentRequest) -> payments_pb2.GetPaymentResponse:
-        scope = self.ctx.authorise_read("read a payment")
+        scope = self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
             row = payment_store.get_payment(session, request.payment_id)
             if row is None:
@@ -139,7 +139,7 @@ class PaymentUseCases:
 
     def list(self, request: payments_pb2.ListPaymentsRequest) -> payments_pb2.ListPaymentsResponse:
         """Within the caller's scope (O-2), by branch, employer and status; oldest first."""
-        scope = self.ctx.authorise_read("list payments")
+        scope = self.ctx.authorise_read()
         statement = scope.filter(select(payments), payments.c.branch_code)
         if request.branch_code:
             scope.require_read(request.branch_code, "payments")

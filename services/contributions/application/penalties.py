@@ -21,7 +21,9 @@ from services.chassis.convert import (
 from services.chassis.errors import InvalidArgument, NotFound, RuleViolation
 from services.chassis.ids import uuid7
 from services.contributions.adapters.money_tables import penalties, penalty_corrections
-from services.contributions.application.context import ADMINISTRATION_OFFICER, BRANCH_HEAD, ContributionsContext
+from services.chassis.roles import require_second_person
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.penalty_assessment import CORRECTED, WAIVED
 
 PENDING, APPROVED = "PENDING", "APPROVED"
@@ -61,14 +63,14 @@ class PenaltyUseCases:
         self.ctx = ctx
 
     def get(self, request: penalties_pb2.GetPenaltyRequest) -> penalties_pb2.GetPenaltyResponse:
-        scope = self.ctx.authorise_read("read penalty")
+        scope = self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
             row = _penalty(session, request.penalty_id)
             scope.require_read_record(row.branch_code, "penalty", row.penalty_id)
             return penalties_pb2.GetPenaltyResponse(penalty=penalties_to_proto(session, [row.penalty_id])[0])
 
     def list(self, request: penalties_pb2.ListPenaltiesRequest) -> penalties_pb2.ListPenaltiesResponse:
-        scope = self.ctx.authorise_read("list penalties")
+        scope = self.ctx.authorise_read()
         statement = scope.filter(select(penalties.c.penalty_id), penalties.c.branch_code)
         if request.branch_code:
             scope.require_read(request.branch_code, "penalties")
@@ -88,7 +90,7 @@ class PenaltyUseCases:
     def request_correction(self, request: penalties_pb2.RequestPenaltyCorrectionRequest
                            ) -> penalties_pb2.RequestPenaltyCorrectionResponse:
         """O-3: the administration officer proposes a corrected amount or a waiver, with a reason."""
-        scope = self.ctx.authorise("request a penalty correction", [ADMINISTRATION_OFFICER])
+        scope = self.ctx.authorise(ContributionsAction.REQUEST_PENALTY_CORRECTION)
         reason = request.reason.strip()
         change = request.WhichOneof("change")
         if not reason:
@@ -128,7 +130,7 @@ class PenaltyUseCases:
     def approve_correction(self, request: penalties_pb2.ApprovePenaltyCorrectionRequest
                            ) -> penalties_pb2.ApprovePenaltyCorrectionResponse:
         """O-4: a branch head approves a correction someone else requested; it then applies."""
-        scope = self.ctx.authorise("approve a penalty correction", [BRANCH_HEAD])
+        scope = self.ctx.authorise(ContributionsAction.APPROVE_PENALTY_CORRECTION)
         user = current_principal().user_id
 
         def use_case(uow):
@@ -141,8 +143,7 @@ class PenaltyUseCases:
             scope.require_write_record(row.branch_code, "penalty", row.penalty_id)
             if correction.status != PENDING:
                 raise RuleViolation("C-7", f"correction {correction.correction_id} is {correction.status}, not pending")
-            if correction.requested_by == user:
-                raise RuleViolation("O-4", "the officer who requested a penalty correction cannot approve it")
+            require_second_person(correction.requested_by, user, "penalty correction")
             status = WAIVED if correction.waive else CORRECTED
             session.execute(update(penalty_corrections).where(
                 penalty_corrections.c.correction_id == correction.correction_id).values(

@@ -6,21 +6,21 @@ the inbox drops anyway) changes nothing, and effective-dated rows (wages, marita
 risk groups) make a back-dated change land in the right periods. A change that takes
 effect in a period already billed issues a correction bill in the same transaction
 (`billing_corrections`, C-5). OfficeTreeChanged replaces the office tree used for the
-branch scope of every request (O-2).
+branch scope of every request (O-2), through the chassis's office replica.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import select, update
 
-from jamsos.membership.v1 import employers_pb2, events_pb2, offices_pb2, workers_pb2
+from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.convert import to_date
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.tables import (
-    rm_employer_risk_groups, rm_employers, rm_employments, rm_offices, rm_worker_marital, rm_worker_wages, rm_workers,
+    offices, rm_employer_risk_groups, rm_employers, rm_employments, rm_worker_marital, rm_worker_wages, rm_workers,
 )
 from services.contributions.adapters.upsert import upsert
 from services.contributions.application.billing_corrections import correct_billed_periods
@@ -54,9 +54,9 @@ class ReadModel:
             (events_pb2.WorkerFamilyChanged, self.on_family_changed),
             (events_pb2.WorkerTerminated, self.on_worker_terminated),
             (events_pb2.WorkerDied, self.on_worker_died),
-            (events_pb2.OfficeTreeChanged, self.on_office_tree_changed),
         ):
             self.registry.on(payload, handler)
+        offices.register(self.registry, ctx.directory)  # O-1, O-2: the tree the branch scope uses
 
     # ---- employers (M-1) ---------------------------------------------------------------
     def on_employer_registered(self, uow: UnitOfWork, envelope, payload: events_pb2.EmployerRegistered) -> None:
@@ -161,16 +161,6 @@ class ReadModel:
                                     .order_by(e.c.start_date.desc()).limit(1)).scalar()
         if start is not None:
             uow.session.execute(update(e).where(e.c.kpj == kpj, e.c.npp == npp, e.c.start_date == start).values(end_date=end))
-
-    # ---- offices (O-1, O-2) -----------------------------------------------------------------
-    def on_office_tree_changed(self, uow: UnitOfWork, envelope, payload: events_pb2.OfficeTreeChanged) -> None:
-        uow.session.execute(delete(rm_offices))
-        rows = [{"code": o.code, "parent_code": o.parent_code or None,
-                 "level": _enum_name(offices_pb2.OfficeLevel, o.level, "OFFICE_LEVEL_", "BRANCH")} for o in payload.offices]
-        if rows:
-            uow.session.execute(insert(rm_offices), rows)
-        # Readers of the tree see the new one once it is committed, not before.
-        event.listen(uow.session, "after_commit", lambda _session: self.ctx.directory.invalidate(), once=True)
 
 
 def build(ctx: ContributionsContext) -> ReadModel:

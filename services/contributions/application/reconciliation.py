@@ -34,14 +34,14 @@ from services.contributions.adapters.money_tables import penalties
 from services.contributions.adapters.worksheet_store import (
     StoredWorksheet, insert_worksheet, load_worksheet, save_state,
 )
-from services.contributions.application.context import ADMINISTRATION_OFFICER, BRANCH_HEAD, ContributionsContext
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.ledger import credited
 from services.contributions.application.money_rules import rules_for
 from services.contributions.domain.jht_ledger import EntryKind, post_contribution
 from services.contributions.domain.periods import Period
 from services.contributions.domain.reconciliation import ReceivedPayment, prepare_worksheet
 
-CHECK_ROLES = (ADMINISTRATION_OFFICER, BRANCH_HEAD)
 
 
 class ReconciliationUseCases:
@@ -49,7 +49,7 @@ class ReconciliationUseCases:
         self.ctx = ctx
 
     def prepare(self, request: pb.PrepareWorksheetRequest) -> pb.PrepareWorksheetResponse:
-        scope = self.ctx.authorise("prepare a reconciliation worksheet", [ADMINISTRATION_OFFICER])
+        scope = self.ctx.authorise(ContributionsAction.PREPARE_WORKSHEET)
         period = Period(*to_period(request, "period"))
         reported = to_rupiah(request, "reported_amount")
         if reported < 0:
@@ -81,7 +81,7 @@ class ReconciliationUseCases:
 
     def validate(self, request: pb.ValidateWorksheetRequest) -> pb.ValidateWorksheetResponse:
         """C-7: validate a draft; O-4: not by the officer who prepared it."""
-        scope = self.ctx.authorise("validate a reconciliation worksheet", CHECK_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
         user, today = current_principal().user_id, self.ctx.today()
 
         def use_case(uow):
@@ -97,7 +97,7 @@ class ReconciliationUseCases:
 
     def post(self, request: pb.PostWorksheetRequest) -> pb.PostWorksheetResponse:
         """C-7: post a validated worksheet: the JHT of its paid bills goes to the members (C-9)."""
-        scope = self.ctx.authorise("post a reconciliation worksheet", CHECK_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
         user, today = current_principal().user_id, self.ctx.today()
 
         def use_case(uow):
@@ -131,7 +131,7 @@ class ReconciliationUseCases:
         return response
 
     def get(self, request: pb.GetWorksheetRequest) -> pb.GetWorksheetResponse:
-        scope = self.ctx.authorise_read("read a reconciliation worksheet")
+        scope = self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
             stored = load_worksheet(session, request.worksheet_id)
             if stored is None:

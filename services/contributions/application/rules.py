@@ -22,7 +22,8 @@ from services.contributions.adapters.bill_queries import latest_billed_period
 from services.contributions.adapters.tables import rule_versions, umk_rates
 from services.contributions.adapters.upsert import upsert
 from services.contributions.application import rule_messages as msg
-from services.contributions.application.context import HEAD_OFFICE_ADMIN, ContributionsContext
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import (
     SEED_CONTRIBUTION_RULES, SEED_JHT_RETURN_RATES, ContributionRules,
@@ -48,14 +49,14 @@ class RuleUseCases:
 
     # ---- reading (any reader) ---------------------------------------------------------
     def list_rule_versions(self, request: rules_pb2.ListRuleVersionsRequest) -> rules_pb2.ListRuleVersionsResponse:
-        self.ctx.authorise_read("list rule versions")
+        self.ctx.authorise_read()
         name = msg.table_name(request.table)
         with self.ctx.base.read_session() as session:
             versions = repo.stored_versions(session, name)
         return rules_pb2.ListRuleVersionsResponse(versions=[msg.version_to_proto(v) for v in versions])
 
     def get_rules_in_force(self, request: rules_pb2.GetRulesInForceRequest) -> rules_pb2.GetRulesInForceResponse:
-        self.ctx.authorise_read("read rules in force")
+        self.ctx.authorise_read()
         day = to_date(request, "date")
         with self.ctx.base.read_session() as session:
             rules = repo.load_contribution_rules(session).in_force_on(day)
@@ -67,13 +68,13 @@ class RuleUseCases:
         return response
 
     def list_holidays(self, request: rules_pb2.ListHolidaysRequest) -> rules_pb2.ListHolidaysResponse:
-        self.ctx.authorise_read("list holidays")
+        self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
             days = repo.holidays_of_year(session, _year(request.year))
         return rules_pb2.ListHolidaysResponse(holidays=[_holiday(d, n) for d, n in days])
 
     def list_umk_rates(self, request: rules_pb2.ListUmkRatesRequest) -> rules_pb2.ListUmkRatesResponse:
-        self.ctx.authorise_read("list UMK rates")
+        self.ctx.authorise_read()
         statement = select(umk_rates).order_by(umk_rates.c.branch_code, umk_rates.c.effective_from)
         if request.branch_code:
             statement = statement.where(umk_rates.c.branch_code == request.branch_code)
@@ -151,7 +152,7 @@ class RuleUseCases:
 
     def _head_office_admin(self, action: str):
         """O-3: rule tables are the head office's: a HEAD_OFFICE_ADMIN user of the head office."""
-        self.ctx.authorise(action, {HEAD_OFFICE_ADMIN})
+        self.ctx.authorise(ContributionsAction.MANAGE_RULE_TABLES)
         principal = current_principal()
         if not principal.is_service and principal.office_level != HEAD:
             raise PermissionDenied(f"O-2: only the head office may {action}")

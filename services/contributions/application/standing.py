@@ -12,10 +12,10 @@ from services.chassis.scope import BranchScope
 from services.contributions.adapters import money_bills
 from services.contributions.adapters.money_tables import employer_standing
 from services.contributions.adapters.tables import bills
-from services.contributions.application.context import ADMINISTRATION_OFFICER, BRANCH_HEAD, ContributionsContext
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.standing_state import compute_standing, recompute_standing, standing_to_proto
 
-RECOMPUTE_ROLES = (ADMINISTRATION_OFFICER, BRANCH_HEAD)
 
 
 class StandingUseCases:
@@ -23,7 +23,7 @@ class StandingUseCases:
         self.ctx = ctx
 
     def get_standing(self, request: standing_pb2.GetStandingRequest) -> standing_pb2.GetStandingResponse:
-        scope = self.ctx.authorise_read("read standing")
+        scope = self.ctx.authorise_read()
         as_of = to_date(request, "as_of", required=False) or self.ctx.today()
         with self.ctx.base.read_session() as session:
             facts = _known_employer(session, request.npp, scope)
@@ -32,7 +32,7 @@ class StandingUseCases:
 
     def recompute(self, request: standing_pb2.RecomputeStandingRequest) -> standing_pb2.RecomputeStandingResponse:
         """C-8: recompute a branch's employers (or one) as of today; StandingChanged only on change."""
-        scope = self.ctx.authorise("recompute standing", RECOMPUTE_ROLES)
+        scope = self.ctx.authorise(ContributionsAction.RECOMPUTE_STANDING)
         branch = _required(request.branch_code, "branch_code")
         scope.require_write(branch, "standing")
         today = self.ctx.today()
@@ -61,7 +61,7 @@ class StandingUseCases:
 
     def list_arrears(self, request: standing_pb2.ListArrearsRequest) -> standing_pb2.ListArrearsResponse:
         """C-8: employers of a branch with overdue open bills, by NPP, computed live."""
-        scope = self.ctx.authorise_read("list arrears")
+        scope = self.ctx.authorise_read()
         branch = _required(request.branch_code, "branch_code")
         scope.require_read(branch, "arrears")
         as_of = to_date(request, "as_of", required=False) or self.ctx.today()

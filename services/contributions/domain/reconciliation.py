@@ -24,6 +24,7 @@ from enum import Enum
 from typing import Iterable
 
 from services.chassis.errors import InvalidArgument, RuleViolation, Violations
+from services.chassis.roles import require_second_person
 from services.contributions.domain.penalty import LatePenalty, late_payment_penalty
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import ContributionRules
@@ -97,8 +98,7 @@ class ReconciliationWorksheet:
         _require_officer(officer)
         if self.state is not WorksheetState.DRAFT:
             raise RuleViolation("C-7", f"only a draft worksheet can be validated (it is {self.state.value})")
-        if officer == self.prepared_by:
-            raise RuleViolation("O-4", "the officer who prepared the worksheet cannot validate it")
+        require_second_person(self.prepared_by, officer, "reconciliation worksheet")
         return replace(self, state=WorksheetState.VALIDATED, validated_by=officer, validated_on=on)
 
     def post(self, officer: str, on: date) -> "ReconciliationWorksheet":

@@ -9,7 +9,7 @@ from services.chassis.application import Application
 from services.chassis.context import current_principal
 from services.chassis.scope import BranchScope, current_scope
 from services.membership.adapters.office_directory import OfficeDirectory
-from services.membership.domain.roles import MembershipAction, require_role
+from services.membership.domain.roles import ACTIONS, MembershipAction
 
 
 @dataclass
@@ -23,7 +23,5 @@ class MembershipContext:
 
     def authorise(self, action: MembershipAction) -> BranchScope:
         """O-3: the caller's roles must allow `action`; returns the caller's branch scope (O-2)."""
-        principal = current_principal()
-        if not principal.is_service:
-            require_role(action, principal.roles)
+        ACTIONS.authorise(action, current_principal())
         return self.scope()
