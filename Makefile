@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test reliability venv protos lint-protos breaking-protos bench token clean
+.PHONY: run test reliability venv protos lint-protos breaking-protos bench token rules clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ bench: protos
 
 token: protos
 	@$(PY) -m services.chassis.devtoken $(TOKEN_ARGS)
+
+# Per rule id of docs/rules.md: the tests marked @pytest.mark.rule(...) and the modules naming it.
+rules: protos
+	$(PY) scripts/rules.py
 
 clean:
 	rm -rf gen data .pytest_cache

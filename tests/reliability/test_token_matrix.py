@@ -31,6 +31,7 @@ def test_a_bad_credential_is_unauthenticated(platform, rpc, credential):
     assert written == {}, f"a refused call wrote rows: {written}"
 
 
+@pytest.mark.rule("O-3")
 @pytest.mark.parametrize("credential", list(NO_ROLE_TOKENS))
 @pytest.mark.parametrize("rpc", rpc_params())
 def test_a_caller_without_an_o3_role_is_refused(platform, rpc, credential):

@@ -1,6 +1,6 @@
 """Pure domain layer of the membership service: no database, gRPC or Kafka imports.
 
-Modules (each cites the rules it implements, see /work/shared/docs/domain.md):
+Modules (each cites the rules it implements, see docs/rules.md):
 
 - `numbers`            NPP (M-1), KPJ (M-3), NPWP and NIK (M-3, M-4) formats
 - `nik`                the NIK (Nomor Induk Kependudukan) parser behind `numbers`

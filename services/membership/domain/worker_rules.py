@@ -1,7 +1,7 @@
 """Plausibility bounds for worker records (M-4), as a rule table with effective-from dates.
 
 These are not rates but they are policy, so they live in data like every other rule
-(domain.md): a change is a new row, and a record is checked with the row in force on its
+(docs/rules.md): a change is a new row, and a record is checked with the row in force on its
 own date.
 """
 from __future__ import annotations

@@ -37,6 +37,7 @@ def flatten(postings):
     return [entry for posting in postings for entry in posting]
 
 
+@pytest.mark.rule("C-9")
 def test_c9_contribution_posting_is_balanced_and_credits_the_member():
     posting = post_contribution(KPJ, 257_000, Period(2011, 2), date(2011, 3, 10))
     assert trial_balance(posting) == 0
@@ -46,23 +47,27 @@ def test_c9_contribution_posting_is_balanced_and_credits_the_member():
     assert len({e.entry_id for e in posting}) == 2
 
 
+@pytest.mark.rule("C-9")
 def test_c9_zero_contribution_is_refused():
     with pytest.raises(InvalidArgument):
         post_contribution(KPJ, 0, Period(2011, 2), date(2011, 3, 10))
 
 
 class TestReturns:
+    @pytest.mark.rule("C-9")
     def test_c9_return_on_opening_balance_plus_contributions_pro_rata_by_months_left(self):
         # opening 1,000,000 for 12 months; 100,000 credited in March earns the 9 months Apr-Dec
         # (1,000,000 x 12 + 100,000 x 9) x 10.10% / 12 = 12,900,000 x 0.101 / 12 = 108,575
         flows = [Flow(date(2011, 3, 10), 100_000)]
         assert accrued_return(1_000_000, flows, 2011, SEED_JHT_RETURN_RATES.rate_for(2011)) == 108_575
 
+    @pytest.mark.rule("C-9")
     def test_c9_december_contribution_earns_nothing_that_year_january_earns_eleven_months(self):
         assert accrued_return(0, [Flow(date(2011, 12, 1), 1_200_000)], 2011, 1000) == 0
         # 1,200,000 x 11 x 10% / 12 = 110,000
         assert accrued_return(0, [Flow(date(2011, 1, 31), 1_200_000)], 2011, 1000) == 110_000
 
+    @pytest.mark.rule("C-9")
     def test_c9_returns_credited_once_a_year_and_compound(self):
         entries = flatten([post_contribution(KPJ, 1_000_000, Period(2010, 11), date(2010, 12, 20)),
                            post_contribution(KPJ, 100_000, Period(2011, 2), date(2011, 3, 10))])
@@ -74,6 +79,7 @@ class TestReturns:
         assert balance_at(entries, ACCOUNT, date(2012, 12, 31)) == 1_330_641
         assert trial_balance(entries) == 0
 
+    @pytest.mark.rule("C-9")
     def test_c9_a_year_is_credited_only_once(self):
         entries = flatten([post_contribution(KPJ, 1_000_000, Period(2010, 11), date(2010, 12, 20))])
         entries += flatten(credit_yearly_return(member_years(entries, 2011), 2011, 1010))
@@ -81,11 +87,13 @@ class TestReturns:
             member_years(entries, 2011)
         assert raised.value.rule_id == "C-9"
 
+    @pytest.mark.rule("C-9")
     def test_c9_no_posting_for_a_member_without_balance(self):
         assert credit_yearly_return([MemberYear(KPJ, 0, ())], 2011, 1010) == []
 
 
 class TestSettlement:
+    @pytest.mark.rule("B-JHT-1")
     def test_b_jht_1_settlement_pays_the_whole_balance_after_part_year_return(self):
         entries = flatten([post_contribution(KPJ, 1_000_000, Period(2010, 11), date(2010, 12, 20))])
         entries += flatten(credit_yearly_return(member_years(entries, 2011), 2011, 1010))
@@ -102,12 +110,14 @@ class TestSettlement:
         # the year-end run credits nothing more to the settled member
         assert credit_yearly_return(member_years(entries, 2012), 2012, 1010) == []
 
+    @pytest.mark.rule("B-JHT-1")
     def test_b_jht_1_nothing_to_settle_is_refused(self):
         with pytest.raises(RuleViolation) as raised:
             settle(KPJ, 0, date(2012, 7, 10))
         assert raised.value.rule_id == "B-JHT-1"
 
 
+@pytest.mark.rule("C-9")
 def test_c9_yearly_statement_has_opening_movements_and_closing():
     entries = flatten([post_contribution(KPJ, 1_000_000, Period(2010, 11), date(2010, 12, 20)),
                        post_contribution(KPJ, 100_000, Period(2011, 2), date(2011, 3, 10))])
@@ -126,6 +136,7 @@ event = st.tuples(st.sampled_from(["A", "B", "C"]), st.integers(1, 12), st.integ
                   st.integers(1, 5_000_000), st.booleans())
 
 
+@pytest.mark.rule("C-9")
 @settings(max_examples=60)
 @given(years=st.lists(st.lists(event, max_size=8), min_size=1, max_size=4), rate=st.integers(0, 2_000))
 def test_c9_trial_balance_zero_and_members_sum_to_contributions_plus_returns_minus_settlements(years, rate):

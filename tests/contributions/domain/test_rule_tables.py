@@ -32,6 +32,7 @@ def test_c_rules_baseline_values_match_the_rule_book():
     assert (rules.due_day, rules.penalty_bp_per_month, rules.penalty_cap_bp) == (15, 200, None)
 
 
+@pytest.mark.rule("C-6")
 def test_c6_pp49_2020_version_applies_to_2020_09_and_normal_rules_to_2021_03():
     relief = rules_for_period(SEED_CONTRIBUTION_RULES, 2020, 9)
     normal = rules_for_period(SEED_CONTRIBUTION_RULES, 2021, 3)
@@ -47,6 +48,7 @@ def test_c6_pp49_2020_version_applies_to_2020_09_and_normal_rules_to_2021_03():
     assert penalty_for_payment(1_000_000, date(2021, 4, 15), date(2021, 4, 16), normal) == 20_000
 
 
+@pytest.mark.rule("C-6")
 @pytest.mark.parametrize("period, relief", [
     ((2020, 7), False), ((2020, 8), True), ((2021, 1), True), ((2021, 2), False)])
 def test_c6_pp49_2020_covers_only_periods_aug_2020_to_jan_2021(period, relief):
@@ -102,16 +104,19 @@ def test_c_rules_bad_version_data_is_reported_by_field():
         ContributionRules.from_dict(data)
 
 
+@pytest.mark.rule("C-9")
 def test_c9_return_rate_2011_is_ten_point_ten_percent():
     assert SEED_JHT_RETURN_RATES.rate_for(2011) == 1010
 
 
+@pytest.mark.rule("C-9")
 def test_c9_undeclared_year_has_no_return_rate():
     with pytest.raises(RuleViolation) as raised:
         SEED_JHT_RETURN_RATES.rate_for(1999)
     assert raised.value.rule_id == "C-9"
 
 
+@pytest.mark.rule("C-9")
 def test_c9_declared_rate_below_state_bank_deposit_rate_is_refused():
     with pytest.raises(RuleViolation) as raised:
         JhtReturnRate(2011, 500, "test", deposit_rate_floor_bp=600)

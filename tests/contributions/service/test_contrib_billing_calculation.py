@@ -59,6 +59,7 @@ def shares(bill: billing_pb2.Bill, kpj: str) -> dict[tuple[str, str], int]:
 
 # Each test bills employers of its own (NPP 1xxxxxxx, KPJ 2xxxxxxxxxx) in the module's service.
 
+@pytest.mark.rule("C-1", "C-2", "C-3", "C-4")
 def test_c1_c2_c3_c4_lines_of_a_married_worker_in_risk_group_iii(feed, as_user):
     feed(employer_registered("11000001", risk_group=3),
          worker_enrolled("21000000001", "11000001", 5_000_000, marital="MARRIED"))
@@ -75,6 +76,7 @@ def test_c1_c2_c3_c4_lines_of_a_married_worker_in_risk_group_iii(feed, as_user):
     assert jpk.base.rupiah == 1_000_000 and jpk.rate_bp == 600
 
 
+@pytest.mark.rule("C-3")
 def test_c3_jkk_rate_follows_the_employer_risk_group(feed, as_user):
     for group in range(1, 6):
         feed(employer_registered(f"1200000{group}", risk_group=group),
@@ -90,6 +92,7 @@ def test_c3_jkk_rate_follows_the_employer_risk_group(feed, as_user):
     assert jkk == {1: 12_000, 2: 27_000, 3: 44_500, 4: 63_500, 5: 87_000}
 
 
+@pytest.mark.rule("C-4")
 def test_c4_jpk_single_3_percent_capped_and_uncapped_below_the_cap(feed, as_user):
     feed(employer_registered("13000001"),
          worker_enrolled("23000000001", "13000001", 4_000_000, marital="SINGLE"),
@@ -101,6 +104,7 @@ def test_c4_jpk_single_3_percent_capped_and_uncapped_below_the_cap(feed, as_user
     assert bill.worker_count == 2
 
 
+@pytest.mark.rule("C-6a")
 def test_c6a_a_wage_below_the_umk_is_raised_to_the_umk_for_every_program(feed, as_user):
     as_user(*HEAD_ADMIN)(rules_pb2_grpc.RuleServiceStub).SetUmkRate(rules_pb2.SetUmkRateRequest(
         request_id=uuid.uuid4().hex, reason="UMK Sibolga 2024", rate=rules_pb2.UmkRate(
@@ -117,6 +121,7 @@ def test_c6a_a_wage_below_the_umk_is_raised_to_the_umk_for_every_program(feed, a
     assert {l.base.rupiah for l in bill.lines if l.kpj == "24000000001" and l.program != "JPK"} == {3_000_000}
 
 
+@pytest.mark.rule("M-4")
 def test_m4_only_the_programs_a_worker_is_enrolled_in_are_billed(feed, as_user):
     feed(employer_registered("15000001"),
          worker_enrolled("25000000001", "15000001", 5_000_000, programs=("JHT", "JKK")))
@@ -124,6 +129,7 @@ def test_m4_only_the_programs_a_worker_is_enrolled_in_are_billed(feed, as_user):
     assert sorted(shares(bill, "25000000001")) == [("JHT", "EMPLOYER"), ("JHT", "WORKER"), ("JKK", "EMPLOYER")]
 
 
+@pytest.mark.rule("C-6")
 def test_c6_due_on_the_15th_of_the_next_month_rolled_over_weekend_and_holidays(feed, as_user):
     as_user(*HEAD_ADMIN)(rules_pb2_grpc.RuleServiceStub).SetHolidays(rules_pb2.SetHolidaysRequest(
         request_id=uuid.uuid4().hex, year=2024, reason="SKB 3 Menteri 2024", holidays=[
@@ -135,6 +141,7 @@ def test_c6_due_on_the_15th_of_the_next_month_rolled_over_weekend_and_holidays(f
     assert bill_for(as_user, "16000001", 2024, 5).due_date == d(date(2024, 6, 19))
 
 
+@pytest.mark.rule("C-6")
 def test_c6_pp49_2020_version_for_2020_09_and_the_normal_rules_for_2021_03(feed, as_user):
     feed(employer_registered("17000001"), worker_enrolled("27000000001", "17000001", 5_000_000))
     relief = bill_for(as_user, "17000001", 2020, 9)

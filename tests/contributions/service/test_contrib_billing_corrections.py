@@ -52,6 +52,7 @@ def issued_events(contributions) -> list[events_pb2.BillIssued]:
     return [unpack_payload(e, events_pb2.BillIssued) for e in envelopes if e.event_type.endswith("BillIssued")]
 
 
+@pytest.mark.rule("C-5")
 def test_c5_back_dated_wage_raise_gives_correction_bills_and_keeps_the_billed_ones(feed, stub, contributions):
     bill_months(stub, 2, 3, 4)
     march_before = get(stub, "SPI-202403-10000001")
@@ -73,6 +74,7 @@ def test_c5_back_dated_wage_raise_gives_correction_bills_and_keeps_the_billed_on
     assert [b.bill_number for b in listed] == ["SPI-202404-10000001", "SPI-202404-10000001-K1", "SPI-202404-10000001-K2"]
 
 
+@pytest.mark.rule("C-5")
 def test_c5_a_redelivered_wage_change_corrects_once(feed, stub):
     bill_months(stub, 3)
     change = envelope(wage_changed(KPJ, NPP, 5_000_000, date(2024, 3, 1)))
@@ -80,6 +82,7 @@ def test_c5_a_redelivered_wage_change_corrects_once(feed, stub):
     assert len(stub.ListBills(billing_pb2.ListBillsRequest(npp=NPP)).bills) == 2
 
 
+@pytest.mark.rule("C-5")
 def test_c5_a_wage_cut_gives_a_credit_bill_and_a_change_after_the_billed_periods_none(feed, stub):
     bill_months(stub, 3)
     feed(wage_changed(KPJ, NPP, 3_000_000, date(2024, 3, 15)), wage_changed(KPJ, NPP, 3_500_000, date(2024, 4, 1)))
@@ -90,12 +93,14 @@ def test_c5_a_wage_cut_gives_a_credit_bill_and_a_change_after_the_billed_periods
     assert lines(get(stub, "SPI-202404-10000001"))[(KPJ, "JHT", "EMPLOYER")] == 129_500  # 3.7% of 3,500,000
 
 
+@pytest.mark.rule("C-4")
 def test_c4_a_back_dated_marriage_corrects_jpk_from_3_to_6_percent(feed, stub):
     bill_months(stub, 3)
     feed(family_changed(KPJ, NPP, "MARRIED", date(2024, 3, 1)))
     assert lines(get(stub, "SPI-202403-10000001-K1")) == {(KPJ, "JPK", "EMPLOYER"): 30_000}
 
 
+@pytest.mark.rule("C-3")
 def test_c3_a_back_dated_risk_group_change_corrects_jkk_of_every_worker(feed, stub):
     feed(worker_enrolled("20000000002", NPP, 6_000_000, start=date(2024, 1, 2)))
     bill_months(stub, 3)

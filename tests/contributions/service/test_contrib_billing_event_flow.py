@@ -49,6 +49,7 @@ def date_(y, m, d):
     return types_pb2.Date(year=y, month=m, day=d)
 
 
+@pytest.mark.rule("C-5")
 def test_c5_membership_events_to_bills_and_a_correction_through_the_broker(services):
     membership, contributions = services
     marketing = caller(membership, "KC-BINJAI", "MARKETING_OFFICER")(employers_pb2_grpc.EmployerServiceStub)

@@ -48,6 +48,7 @@ def counts(contributions) -> tuple[int, int, int]:
                     outbox.c.event_type == "jamsos.contributions.v1.BillIssued")).scalar_one())
 
 
+@pytest.mark.rule("C-5")
 def test_c5_branch_run_issues_one_spi_per_employer_and_reports_progress(feed, as_user, contributions):
     run = start(billing(as_user), "run-1")
     assert run.status == billing_pb2.BILLING_RUN_STATUS_COMPLETED and run.branch_code == "KC-BINJAI"
@@ -59,6 +60,7 @@ def test_c5_branch_run_issues_one_spi_per_employer_and_reports_progress(feed, as
     assert again == run
 
 
+@pytest.mark.rule("C-5")
 def test_c5_billing_the_same_period_again_issues_nothing_twice(feed, as_user, contributions):
     stub = billing(as_user)
     first = start(stub, "run-1")
@@ -72,6 +74,7 @@ def test_c5_billing_the_same_period_again_issues_nothing_twice(feed, as_user, co
     assert late.bills_issued == 1 and counts(contributions) == (4, 35, 4)
 
 
+@pytest.mark.rule("C-5")
 def test_c5_a_job_that_crashed_midway_resumes_after_its_last_npp_without_duplicates(feed, as_user, contributions, monkeypatch):
     runs = contributions.app.billing.runs
     monkeypatch.setattr(runs, "chunk_size", 1)  # one employer per transaction
@@ -99,6 +102,7 @@ def test_c5_a_job_that_crashed_midway_resumes_after_its_last_npp_without_duplica
     assert calls[:2] == ["10000001", "10000002"]
 
 
+@pytest.mark.rule("C-5")
 def test_c5_head_office_bills_every_branch_in_one_job_per_branch(feed, as_user):
     run = start(billing(as_user, "KP"), "run-all", branch="")
     assert run.branch_code == "" and run.status == billing_pb2.BILLING_RUN_STATUS_COMPLETED
@@ -108,6 +112,7 @@ def test_c5_head_office_bills_every_branch_in_one_job_per_branch(feed, as_user):
     assert list(regional.GetBillingRun(billing_pb2.GetBillingRunRequest(run_id=run.run_id)).run.jobs) == []
 
 
+@pytest.mark.rule("C-5")
 def test_c5_a_future_period_is_refused_with_a_field_violation(feed, as_user):
     with pytest.raises(grpc.RpcError) as err:
         start(billing(as_user), "run-f", period=types_pb2.Period(year=date.today().year + 1, month=1))
@@ -118,6 +123,7 @@ def test_c5_a_future_period_is_refused_with_a_field_violation(feed, as_user):
     assert bad.field_violations[0].field == "period"
 
 
+@pytest.mark.rule("O-2", "O-3")
 def test_o2_o3_billing_runs_are_the_branch_administration_officers_own(feed, as_user):
     for office, role, branch in (
         ("KC-MEDAN", "ADMINISTRATION_OFFICER", "KC-BINJAI"),   # O-2: another branch
@@ -129,6 +135,7 @@ def test_o2_o3_billing_runs_are_the_branch_administration_officers_own(feed, as_
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, (office, role, branch)
 
 
+@pytest.mark.rule("O-2")
 def test_o2_a_branch_user_cannot_read_another_branch_bill_it_is_not_found(feed, as_user):
     start(billing(as_user), "run-1")
     number = billing_pb2.GetBillRequest(bill_number="SPI-202403-10000001")
@@ -146,6 +153,7 @@ def test_o2_a_branch_user_cannot_read_another_branch_bill_it_is_not_found(feed, 
     assert list(billing(as_user, "KC-MEDAN").ListBills(billing_pb2.ListBillsRequest(npp="10000001")).bills) == []
 
 
+@pytest.mark.rule("C-5")
 def test_c5_bills_listed_by_branch_and_employer_with_paging(feed, as_user):
     stub = billing(as_user)
     start(stub, "run-1")
@@ -162,6 +170,7 @@ def test_c5_bills_listed_by_branch_and_employer_with_paging(feed, as_user):
         ("SPI-202403-10000002", 2, 684_000)]  # (4,000,000 + 6,000,000) x 6.24% + 2 x 30,000 JPK
 
 
+@pytest.mark.rule("C-5")
 def test_c5_spi_notice_rendered_as_pdf_and_as_text(feed, as_user):
     stub = billing(as_user)
     start(stub, "run-1")

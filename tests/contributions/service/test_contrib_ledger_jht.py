@@ -56,6 +56,7 @@ def officers(contributions, contributions_channel, as_user):
     return Officers(as_user, contributions_channel)
 
 
+@pytest.mark.rule("C-9")
 def test_c9_balance_statement_yearly_returns_once_and_settlement(contributions, officers):
     set_today(contributions, date(2011, 4, 25))
     assert officers.contribute(contributions, Period(2011, 3), {K1: (370_000, 200_000)}, date(2011, 4, 14), "t1") == 570_000
@@ -94,6 +95,7 @@ def test_c9_balance_statement_yearly_returns_once_and_settlement(contributions, 
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+@pytest.mark.rule("C-9")
 def test_c9_ledger_always_balances_over_random_years_of_postings_returns_and_payouts(contributions, officers, as_user):
     """Property, over a seeded random history: every member balance adds up to posted
     contributions + credited returns - settlements, and the trial balance is 0."""

@@ -88,6 +88,7 @@ def worksheet(stub, request_id: str, period: Period, reported: int) -> reconcili
         reported_amount=rp(reported))).worksheet
 
 
+@pytest.mark.rule("C-5")
 def test_c5_a_negative_correction_reduces_what_the_employer_owes(contributions, stubs):
     payments, _, _ = stubs
     february = add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
@@ -107,6 +108,7 @@ def test_c5_a_negative_correction_reduces_what_the_employer_owes(contributions, 
     assert paid_and_status(contributions, february) == (1_000_000, "PAID")
 
 
+@pytest.mark.rule("C-7")
 def test_c7_a_credit_note_is_not_money_received_it_lowers_billed_where_it_pays(contributions, stubs):
     payments, _, ani = stubs
     add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
@@ -125,6 +127,7 @@ def test_c7_a_credit_note_is_not_money_received_it_lowers_billed_where_it_pays(c
     assert [p.bank_reference for p in mar.payments] == ["BNI-2"]
 
 
+@pytest.mark.rule("C-8")
 def test_c8_arrears_reflect_a_credit_correction(contributions, stubs):
     _, standing, _ = stubs
     january = add_bill(contributions, Period(2021, 1), 500_000, date(2021, 2, 15))
@@ -141,6 +144,7 @@ def test_c8_arrears_reflect_a_credit_correction(contributions, stubs):
         (january, 200_000), (february, 1_000_000)]
 
 
+@pytest.mark.rule("C-5")
 def test_c5_credit_correction_with_nothing_open_pays_the_next_bill(contributions, stubs):
     payments, standing, ani = stubs
     add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
@@ -168,6 +172,7 @@ def test_c5_credit_correction_with_nothing_open_pays_the_next_bill(contributions
     assert bill(contributions, march).status == "PAID" and list(response.penalties) == []
 
 
+@pytest.mark.rule("C-5")
 def test_c5_applying_a_credit_note_twice_applies_it_once(contributions, stubs):
     _, standing, _ = stubs
     january = add_bill(contributions, Period(2021, 1), 500_000, date(2021, 2, 15))

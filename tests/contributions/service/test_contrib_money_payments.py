@@ -30,6 +30,7 @@ def record(stub, ref: str, amount: int, paid_on: date, npp: str = NPP, bill_numb
                                                       paid_on=d(paid_on), npp=npp, bill_number=bill_number, **extra))
 
 
+@pytest.mark.rule("C-6")
 def test_c6_bill_paid_two_started_months_late_carries_2_percent_a_month(contributions, payments):
     number = add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15))
     response = record(payments, "BNI-1", 10_000_000, date(2021, 4, 20))
@@ -43,6 +44,7 @@ def test_c6_bill_paid_two_started_months_late_carries_2_percent_a_month(contribu
     assert (event.bill_number, event.amount.rupiah, event.months_late) == (number, 400_000, 2)
 
 
+@pytest.mark.rule("C-6")
 def test_c6_period_2020_09_uses_the_pp49_2020_rate_of_half_a_percent(contributions, payments):
     add_bill(contributions, Period(2020, 9), 10_000_000, date(2020, 10, 30))
     [penalty] = record(payments, "BNI-2", 10_000_000, date(2020, 12, 5)).penalties
@@ -50,6 +52,7 @@ def test_c6_period_2020_09_uses_the_pp49_2020_rate_of_half_a_percent(contributio
     assert (penalty.amount.rupiah, penalty.months_late, penalty.penalty_bp_per_month) == (100_000, 2, 50)
 
 
+@pytest.mark.rule("C-6")
 def test_c6_no_penalty_on_a_bill_paid_on_its_due_date(contributions, payments):
     add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15))
     response = record(payments, "BNI-3", 10_000_000, date(2021, 3, 15))
@@ -57,6 +60,7 @@ def test_c6_no_penalty_on_a_bill_paid_on_its_due_date(contributions, payments):
     assert response.bills[0].status == "PAID"
 
 
+@pytest.mark.rule("C-6")
 def test_c6_partial_payments_each_part_carries_its_own_months_late(contributions, payments):
     number = add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15))
     first = record(payments, "BNI-4", 6_000_000, date(2021, 3, 10))
@@ -68,6 +72,7 @@ def test_c6_partial_payments_each_part_carries_its_own_months_late(contributions
     assert bill(contributions, number).status == "PAID"
 
 
+@pytest.mark.rule("C-7")
 def test_c7_named_bill_first_then_oldest_and_overpayment_kept_as_credit(contributions, payments):
     january = add_bill(contributions, Period(2021, 1), 1_000_000, date(2021, 2, 15))
     february = add_bill(contributions, Period(2021, 2), 800_000, date(2021, 3, 15))
@@ -79,6 +84,7 @@ def test_c7_named_bill_first_then_oldest_and_overpayment_kept_as_credit(contribu
     assert (posted.credit.rupiah, posted.unmatched) == (500_000, False)
 
 
+@pytest.mark.rule("C-7")
 def test_c7_credit_pays_the_next_bill_before_new_money(contributions, payments):
     add_bill(contributions, Period(2021, 1), 1_000_000, date(2021, 2, 15))
     record(payments, "BNI-7", 1_500_000, date(2021, 2, 10))
@@ -88,6 +94,7 @@ def test_c7_credit_pays_the_next_bill_before_new_money(contributions, payments):
     assert response.bills[0].status == "PAID" and response.employer_credit.rupiah == 0
 
 
+@pytest.mark.rule("C-7")
 def test_c7_bill_issued_event_applies_the_employers_credit(contributions, payments):
     add_bill(contributions, Period(2021, 1), 1_000_000, date(2021, 2, 15))
     record(payments, "BNI-9", 1_250_000, date(2021, 2, 10))
@@ -101,6 +108,7 @@ def test_c7_bill_issued_event_applies_the_employers_credit(contributions, paymen
     assert (bill(contributions, march).status, bill(contributions, march).settled_on) == ("PAID", date(2021, 4, 1))
 
 
+@pytest.mark.rule("C-7")
 def test_c7_unknown_employer_is_kept_in_suspense_then_assigned(contributions, payments):
     number = add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
     response = record(payments, "BRI-1", 1_000_000, date(2021, 3, 1), npp="99999999", branch_code=BINJAI)
@@ -119,6 +127,7 @@ def test_c7_unknown_employer_is_kept_in_suspense_then_assigned(contributions, pa
     assert again.value.code() == grpc.StatusCode.FAILED_PRECONDITION and again.value.details().startswith("C-7")
 
 
+@pytest.mark.rule("C-7")
 def test_c7_a_payment_naming_a_bill_its_employer_does_not_owe_goes_to_suspense(contributions, payments):
     add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
     response = record(payments, "BRI-2", 1_000_000, date(2021, 3, 1), bill_number="SPI-202001-99000001")
@@ -144,6 +153,7 @@ def test_bad_amount_or_future_date_is_invalid_argument_naming_the_field(contribu
         assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT and err.value.details().startswith(field)
 
 
+@pytest.mark.rule("O-2")
 def test_o2_another_branchs_bill_or_employer_is_treated_as_unknown(contributions, payments, as_user):
     """Paying another branch's bill or employer answers exactly as paying one never issued:
     without a receiving branch it is refused the same way; with one it waits in suspense."""

@@ -30,6 +30,7 @@ def correction_request(penalty_id: str, request_id: str = "c-1", **change) -> pb
                                               reason=change.pop("reason", "bank receipt stamped 15 March"), **change)
 
 
+@pytest.mark.rule("O-4")
 def test_o4_a_penalty_correction_needs_a_second_person(contributions, as_user, penalty):
     officer = as_user(BINJAI, "ADMINISTRATION_OFFICER", "BRANCH_HEAD", user="budi")(penalties_pb2_grpc.PenaltyServiceStub)
     correction = officer.RequestPenaltyCorrection(correction_request(penalty.penalty_id, new_amount=rp(200_000)))

@@ -67,6 +67,7 @@ def test_read_model_a_back_dated_wage_change_lands_in_its_own_periods(feed, as_u
     assert [billed(as_user, "10000001", 2024, m)["20000000001"] for m in (2, 3, 4, 5)] == [148_000, 185_000, 185_000, 222_000]
 
 
+@pytest.mark.rule("M-8")
 def test_m8_employments_from_enrolment_transfer_termination_and_death(feed, as_user):
     feed(office_tree(), employer_registered("10000001"), employer_registered("10000002"),
          worker_enrolled("20000000001", "10000001", 4_000_000, start=date(2024, 1, 2)),
@@ -85,6 +86,7 @@ def test_m8_employments_from_enrolment_transfer_termination_and_death(feed, as_u
     assert billed(as_user, "10000002", 2024, 2) == {}
 
 
+@pytest.mark.rule("O-2")
 def test_o2_office_tree_changed_replaces_the_tree_the_branch_scope_uses(feed, as_user):
     feed(employer_registered("10000001"), worker_enrolled("20000000001", "10000001", 4_000_000))
     run(as_user, 2024, 3)

@@ -40,6 +40,7 @@ def prepare(stub, request_id: str, reported: int, period=FEBRUARY) -> pb.Workshe
                                                             reported_amount=rp(reported))).worksheet
 
 
+@pytest.mark.rule("C-7")
 def test_c7_worksheet_draft_validated_posted_credits_jht_once(contributions, as_user, stubs):
     payments, ani, budi = stubs
     number = add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15),
@@ -84,6 +85,7 @@ def test_c7_worksheet_draft_validated_posted_credits_jht_once(contributions, as_
         assert err.value.code() == grpc.StatusCode.NOT_FOUND  # O-2: another branch's worksheet is not there
 
 
+@pytest.mark.rule("C-7")
 def test_c7_under_payment_unmatched_payment_and_penalty_correction_are_found(contributions, stubs):
     payments, ani, budi = stubs
     march = types_pb2.Period(year=2021, month=3)

@@ -116,6 +116,7 @@ def test_c_rules_an_invalid_version_is_refused_field_by_field(as_user):
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+@pytest.mark.rule("C-9")
 def test_c9_a_declared_jht_return_rate_is_a_version_of_its_year(as_user):
     stub = rules(as_user, *HEAD_ADMIN)
     stub.AddRuleVersion(rules_pb2.AddRuleVersionRequest(request_id="jht-2014", reason="Declared 2014 return", jht_return_rate=
@@ -127,6 +128,7 @@ def test_c9_a_declared_jht_return_rate_is_a_version_of_its_year(as_user):
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION
 
 
+@pytest.mark.rule("C-6", "C-6a")
 def test_c6_holidays_and_c6a_umk_are_set_by_the_head_office_and_read_by_branches(as_user):
     head = rules(as_user, *HEAD_ADMIN)
     head.SetHolidays(rules_pb2.SetHolidaysRequest(request_id="h", year=2024, reason="SKB 2024", holidays=[

@@ -31,6 +31,7 @@ def buckets(s: pb.Standing) -> list[tuple[int, int]]:
     return [(b.bucket, b.amount.rupiah) for b in s.buckets]
 
 
+@pytest.mark.rule("C-8")
 def test_c8_arrears_by_ageing_bucket_from_open_bills(standing):
     s = standing.GetStanding(pb.GetStandingRequest(npp=NPP)).standing
     assert buckets(s) == [(pb.AGEING_BUCKET_UP_TO_30, 1_000), (pb.AGEING_BUCKET_DAYS_31_60, 2_000),
@@ -41,6 +42,7 @@ def test_c8_arrears_by_ageing_bucket_from_open_bills(standing):
     assert buckets(earlier)[0] == (pb.AGEING_BUCKET_UP_TO_30, 4_000) and earlier.arrears.rupiah == 4_000
 
 
+@pytest.mark.rule("C-8")
 def test_c8_standing_changed_is_emitted_only_when_the_standing_changes(contributions, as_user, standing):
     recompute = lambda rid: standing.RecomputeStanding(pb.RecomputeStandingRequest(request_id=rid, branch_code=BINJAI))  # noqa: E731
     first = recompute("r-1")
@@ -55,6 +57,7 @@ def test_c8_standing_changed_is_emitted_only_when_the_standing_changes(contribut
         (NPP, True, False, 10_000), (NPP, False, True, 0)]
 
 
+@pytest.mark.rule("C-8")
 def test_c8_incomplete_data_is_not_good_standing_and_arrears_are_listed_by_branch(contributions, as_user, standing):
     add_employer(contributions, OTHER_NPP, address=" ")
     assert standing.GetStanding(pb.GetStandingRequest(npp=OTHER_NPP)).standing.good_standing is False

@@ -33,11 +33,13 @@ def names(members):
     return [m.name for m in members]
 
 
+@pytest.mark.rule("M-6")
 def test_m6_married_worker_covers_spouse_and_three_eldest_eligible_children():
     covered = covered_dependants(MaritalStatus.MARRIED, [*FOUR_CHILDREN, SPOUSE], ON)
     assert names(covered) == ["Budi", "Ani", "Bayu", "Citra"]
 
 
+@pytest.mark.rule("M-6")
 def test_m6_child_drops_out_at_21_and_the_next_child_moves_up():
     assert child_coverage_ends_on(FOUR_CHILDREN[0]) == date(2025, 1, 1)
     covered = covered_dependants(MaritalStatus.MARRIED, [SPOUSE, *FOUR_CHILDREN], date(2025, 1, 1))
@@ -46,37 +48,45 @@ def test_m6_child_drops_out_at_21_and_the_next_child_moves_up():
     assert "Ani" in names(day_before)
 
 
+@pytest.mark.rule("M-6")
 def test_m6_married_child_drops_out():
     family = [SPOUSE, child("Ani", date(2004, 1, 1), married=True), child("Bayu", date(2006, 1, 1))]
     assert names(covered_dependants(MaritalStatus.MARRIED, family, ON)) == ["Budi", "Bayu"]
 
 
+@pytest.mark.rule("M-6")
 def test_m6_child_born_after_the_date_is_not_yet_covered():
     family = [child("Eka", date(2024, 7, 1))]
     assert covered_dependants(MaritalStatus.MARRIED, family, ON) == ()
 
 
+@pytest.mark.rule("M-6")
 def test_m6_twins_are_ordered_by_the_family_card():
     twins = [child("Kedua", date(2010, 5, 5), order=3), child("Pertama", date(2010, 5, 5), order=2),
              child("Sulung", date(2008, 1, 1), order=1), child("Bungsu", date(2012, 1, 1), order=4)]
     assert names(covered_dependants(MaritalStatus.MARRIED, twins, ON)) == ["Sulung", "Pertama", "Kedua"]
 
 
+@pytest.mark.rule("M-6")
 @pytest.mark.parametrize("status", [MaritalStatus.SINGLE, MaritalStatus.DIVORCED, MaritalStatus.WIDOWED])
 def test_m6_only_a_married_worker_has_dependants(status):
     assert covered_dependants(status, [SPOUSE, *FOUR_CHILDREN], ON) == ()
 
 
+@pytest.mark.rule("M-6")
 def test_m6_child_born_on_29_february_drops_out_on_1_march():
     assert child_coverage_ends_on(child("Leap", date(2004, 2, 29))) == date(2025, 3, 1)
 
 
+@pytest.mark.rule("M-6")
 def test_m6_valid_family_passes():
-    validate_family(WORKER_BORN, MaritalStatus.MARRIED,
-                    [SPOUSE, child("Ani", date(2004, 1, 1), order=1,
-                                   nik=make_nik("127501", date(2004, 1, 1), Sex.FEMALE))], ON)
+    family = [SPOUSE, child("Ani", date(2004, 1, 1), order=1, nik=make_nik("127501", date(2004, 1, 1), Sex.FEMALE))]
+    assert validate_family(WORKER_BORN, MaritalStatus.MARRIED, family, ON) is None
+    # and the family it accepted is covered: the spouse, and Ani (20 on 1 Jun 2024, under 21)
+    assert names(covered_dependants(MaritalStatus.MARRIED, family, ON)) == ["Budi", "Ani"]
 
 
+@pytest.mark.rule("M-6")
 def test_m6_family_change_reports_every_problem():
     family = [
         SPOUSE,
@@ -95,11 +105,13 @@ def test_m6_family_change_reports_every_problem():
     }
 
 
+@pytest.mark.rule("M-6")
 def test_m6_spouse_only_for_a_married_worker():
     with pytest.raises(InvalidArgument, match="family\\[0\\].relation: a spouse can only be recorded"):
         validate_family(WORKER_BORN, MaritalStatus.SINGLE, [SPOUSE], ON)
 
 
+@pytest.mark.rule("M-6")
 def test_m6_relation_given_as_text_is_read_and_unknown_relation_reported():
     family = [FamilyMember("Budi", "SPOUSE", date(1979, 1, 1)), FamilyMember("Om", "UNCLE", date(1970, 1, 1))]
     with pytest.raises(InvalidArgument) as caught:

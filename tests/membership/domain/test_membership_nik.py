@@ -21,6 +21,7 @@ def reasons(error: InvalidArgument) -> dict[str, str]:
     return {v.field: v.reason for v in error.violations}
 
 
+@pytest.mark.rule("M-4")
 def test_m4_nik_gives_region_birth_date_and_sex():
     info = parse_nik(MAN)
     assert (info.region_code, info.province_code, info.regency_code, info.district_code) == \
@@ -29,11 +30,13 @@ def test_m4_nik_gives_region_birth_date_and_sex():
     assert info.sex is Sex.MALE and info.serial == "0001"
 
 
+@pytest.mark.rule("M-4")
 def test_m4_womans_nik_has_birth_day_plus_40():
     info = parse_nik(WOMAN)
     assert info.sex is Sex.FEMALE and info.birth_date_day == 3
 
 
+@pytest.mark.rule("M-3")
 @pytest.mark.parametrize(
     "nik, reason_part",
     [
@@ -57,22 +60,29 @@ def test_m3_malformed_nik_is_rejected_with_a_clear_reason(nik, reason_part):
     assert reason_part in reasons(caught.value)["nik"]
 
 
+@pytest.mark.rule("M-3")
 def test_m3_nik_of_29_february_00_is_real_because_2000_was_leap():
     assert is_valid_nik("3171012902000001")
     assert not is_valid_nik("3171012902010001")
 
 
+@pytest.mark.rule("M-4")
 def test_m4_nik_agreeing_with_birth_date_and_sex_passes():
     assert validate_nik_against(WOMAN, date(1990, 2, 3), Sex.FEMALE).sex is Sex.FEMALE
 
 
+@pytest.mark.rule("M-4")
 def test_m4_nik_year_is_compared_by_two_digits():
-    validate_nik_against("3171012902000001", date(2000, 2, 29), Sex.MALE)
-    validate_nik_against(MAN, date(1990, 2, 3), Sex.MALE)
+    leap = validate_nik_against("3171012902000001", date(2000, 2, 29), Sex.MALE)
+    assert (leap.birth_date_day, leap.birth_month, leap.birth_year_2digit, leap.sex) == (29, 2, 0, Sex.MALE)
+    man = validate_nik_against(MAN, date(1990, 2, 3), Sex.MALE)
+    assert (man.region_code, man.birth_date_day, man.birth_month, man.birth_year_2digit, man.serial) == \
+        ("127501", 3, 2, 90, "0001")
     with pytest.raises(InvalidArgument):
         validate_nik_against(MAN, date(1991, 2, 3), Sex.MALE)
 
 
+@pytest.mark.rule("M-4")
 def test_m4_disagreeing_birth_date_and_sex_name_both_fields():
     with pytest.raises(InvalidArgument) as caught:
         validate_nik_against(MAN, date(1990, 3, 2), Sex.FEMALE)
@@ -82,6 +92,7 @@ def test_m4_disagreeing_birth_date_and_sex_name_both_fields():
     assert "MALE" in found["sex"]
 
 
+@pytest.mark.rule("M-4")
 def test_m4_malformed_nik_is_reported_on_nik_not_on_birth_date():
     with pytest.raises(InvalidArgument) as caught:
         validate_nik_against("123", date(1990, 2, 3), Sex.MALE)
@@ -93,6 +104,7 @@ two_digit_codes = st.integers(min_value=1, max_value=99)
 birth_dates = st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31))
 
 
+@pytest.mark.rule("M-3")
 @given(provinces, two_digit_codes, two_digit_codes, birth_dates, st.sampled_from(list(Sex)),
        st.integers(min_value=1, max_value=9999))
 def test_m3_nik_built_from_valid_parts_round_trips(province, regency, district, born, sex, serial):
@@ -106,6 +118,7 @@ def test_m3_nik_built_from_valid_parts_round_trips(province, regency, district, 
     assert validate_nik_against(nik, born, sex) == info
 
 
+@pytest.mark.rule("M-4")
 @given(birth_dates)
 def test_m4_womens_nik_day_is_birth_day_plus_40(born):
     nik = make_nik("317101", born, Sex.FEMALE)

@@ -48,28 +48,36 @@ def test_damm_check_digit_of_the_published_example():
     assert not damm_is_valid("5274")
 
 
+@pytest.mark.rule("M-1")
 def test_m1_npp_is_eight_digits_sequence_then_check_digit():
     npp = make_npp(1234)
-    assert len(npp) == 8 and npp.startswith("0001234")
+    # Damm over 0,0,0,1,2,3,4 (interim digit, row then column of the table): 0 -> 0 -> 0 -> 0,
+    # then 1: T[0][1] = 3, 2: T[3][2] = 5, 3: T[5][3] = 4, 4: T[4][4] = 0 -> check digit 0
+    assert npp == "00012340"
     assert npp_sequence(npp) == 1234
 
 
+@pytest.mark.rule("M-3")
 def test_m3_kpj_is_eleven_digits_sequence_then_check_digit():
     kpj = make_kpj(42)
-    assert len(kpj) == 11 and kpj.startswith("0000000042")
+    # Damm over eight zeros (interim stays 0), then 4: T[0][4] = 5, 2: T[5][2] = 7 -> check digit 7
+    assert kpj == "00000000427"
 
 
+@pytest.mark.rule("M-1")
 @pytest.mark.parametrize("bad", [0, -1, NPP_MAX_SEQUENCE + 1])
 def test_m1_npp_sequence_out_of_range_is_a_programming_error(bad):
     with pytest.raises(ValueError):
         make_npp(bad)
 
 
+@pytest.mark.rule("M-1")
 def test_m1_npp_validation_normalises_separators():
     npp = make_npp(765432)
     assert validate_npp(f" {npp[:4]}-{npp[4:]} ") == npp
 
 
+@pytest.mark.rule("M-1")
 @pytest.mark.parametrize(
     "text, reason_part",
     [(None, "required"), ("", "required"), ("1234567", "8 digits"), ("12A45678", "only digits"),
@@ -82,18 +90,21 @@ def test_m1_bad_npp_is_rejected_naming_the_npp_field(text, reason_part):
     assert reason_part in caught.value.violations[0].reason
 
 
+@pytest.mark.rule("M-3")
 def test_m3_kpj_validation_can_name_another_request_field():
     with pytest.raises(InvalidArgument) as caught:
         validate_kpj("123", field="member_kpj")
     assert field_of(caught.value) == ["member_kpj"]
 
 
+@pytest.mark.rule("M-3")
 def test_m3_kpj_check_digit_catches_every_single_digit_typo():
     kpj = make_kpj(1_234_567_890)
     for typo in single_digit_changes(kpj):
         assert not is_valid_kpj(typo), typo
 
 
+@pytest.mark.rule("M-3")
 def test_m3_kpj_check_digit_catches_every_adjacent_transposition():
     kpj = make_kpj(9_081_726_354)
     for swapped in adjacent_transposition_list(kpj):
@@ -106,6 +117,7 @@ def adjacent_transposition_list(number: str) -> list[str]:
     return found
 
 
+@pytest.mark.rule("M-1")
 @given(npp_sequences)
 def test_m1_every_generated_npp_validates(sequence):
     npp = make_npp(sequence)
@@ -113,12 +125,14 @@ def test_m1_every_generated_npp_validates(sequence):
     assert npp_sequence(npp) == sequence
 
 
+@pytest.mark.rule("M-3")
 @given(kpj_sequences)
 def test_m3_every_generated_kpj_validates(sequence):
     kpj = make_kpj(sequence)
     assert validate_kpj(kpj) == kpj
 
 
+@pytest.mark.rule("M-1")
 @given(npp_sequences, st.data())
 def test_m1_any_single_digit_change_of_an_npp_is_rejected(sequence, data):
     npp = make_npp(sequence)
@@ -126,6 +140,7 @@ def test_m1_any_single_digit_change_of_an_npp_is_rejected(sequence, data):
     assert not is_valid_npp(typo)
 
 
+@pytest.mark.rule("M-3")
 @given(kpj_sequences, st.data())
 def test_m3_any_single_digit_change_of_a_kpj_is_rejected(sequence, data):
     kpj = make_kpj(sequence)
@@ -133,6 +148,7 @@ def test_m3_any_single_digit_change_of_a_kpj_is_rejected(sequence, data):
     assert not is_valid_kpj(typo)
 
 
+@pytest.mark.rule("M-1")
 @given(npp_sequences)
 def test_m1_any_adjacent_transposition_of_an_npp_is_rejected(sequence):
     npp = make_npp(sequence)
@@ -140,6 +156,7 @@ def test_m1_any_adjacent_transposition_of_an_npp_is_rejected(sequence):
         assert not is_valid_npp(swapped), swapped
 
 
+@pytest.mark.rule("M-3")
 @given(kpj_sequences)
 def test_m3_any_adjacent_transposition_of_a_kpj_is_rejected(sequence):
     kpj = make_kpj(sequence)
@@ -147,11 +164,13 @@ def test_m3_any_adjacent_transposition_of_a_kpj_is_rejected(sequence):
         assert not is_valid_kpj(swapped), swapped
 
 
+@pytest.mark.rule("M-1")
 def test_m1_npwp_old_and_new_forms_compare_equal():
     assert normalise_npwp("01.234.567.8-901.000") == "0012345678901000"
     assert normalise_npwp("0012345678901000") == "0012345678901000"
 
 
+@pytest.mark.rule("M-1")
 @pytest.mark.parametrize("text", ["1234", "01.234.567.8-901.00X", "000000000000000"])
 def test_m1_malformed_npwp_is_rejected_naming_tax_number(text):
     with pytest.raises(InvalidArgument) as caught:

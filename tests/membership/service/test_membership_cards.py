@@ -24,6 +24,7 @@ def download(caller, kpj, card_type=KPJ_CARD, fmt=cards_pb2.CARD_FORMAT_PNG, off
     return cards_of(caller, office, *roles).DownloadCard(cards_pb2.DownloadCardRequest(kpj=kpj, card_type=card_type, format=fmt))
 
 
+@pytest.mark.rule("M-5")
 def test_m5_an_issued_kpj_card_downloads_as_a_png_that_opens(caller, binjai_npp):
     kpj = enrol(caller, binjai_npp).worker.kpj
     card = issue(caller, kpj)
@@ -38,6 +39,7 @@ def test_m5_an_issued_kpj_card_downloads_as_a_png_that_opens(caller, binjai_npp)
     assert image.format == "PNG" and image.size == (856, 540)
 
 
+@pytest.mark.rule("M-5")
 def test_m5_the_pdf_card_is_one_valid_page_with_the_nik_masked_but_the_last_4_digits(caller, binjai_npp):
     nik = new_nik()
     kpj = enrol(caller, binjai_npp, nik=nik).worker.kpj
@@ -53,6 +55,7 @@ def test_m5_the_pdf_card_is_one_valid_page_with_the_nik_masked_but_the_last_4_di
     assert pdf[xref_at:xref_at + 4] == b"xref"
 
 
+@pytest.mark.rule("M-5")
 def test_m5_issuing_is_idempotent_per_request_and_per_employment_and_a_transfer_gets_a_new_card(caller, binjai_npp):
     nik = new_nik()
     kpj = enrol(caller, binjai_npp, nik=nik).worker.kpj
@@ -67,6 +70,7 @@ def test_m5_issuing_is_idempotent_per_request_and_per_employment_and_a_transfer_
     assert download(caller, kpj, KPJ_CARD, cards_pb2.CARD_FORMAT_PNG, "KC-MEDAN").card == second
 
 
+@pytest.mark.rule("B-JPK-1")
 def test_b_jpk_1_a_health_card_only_for_a_member_enrolled_in_jpk(caller, binjai_npp):
     with_jpk = enrol(caller, binjai_npp).worker.kpj
     assert issue(caller, with_jpk, KPK_CARD).card_number == f"KPK-{with_jpk}-001"
@@ -79,6 +83,7 @@ def test_b_jpk_1_a_health_card_only_for_a_member_enrolled_in_jpk(caller, binjai_
     assert issue(caller, without, KPJ_CARD).card_type == KPJ_CARD
 
 
+@pytest.mark.rule("M-8")
 def test_m8_no_card_for_a_deceased_member(caller, binjai_npp):
     kpj = enrol(caller, binjai_npp).worker.kpj
     workers_of(caller).RecordDeath(workers_pb2.RecordDeathRequest(request_id=request_id(), kpj=kpj, death_date=d(date(2024, 1, 5))))
@@ -87,6 +92,7 @@ def test_m8_no_card_for_a_deceased_member(caller, binjai_npp):
     assert rule_of(err.value) == "M-8"
 
 
+@pytest.mark.rule("M-5")
 def test_m5_a_card_never_issued_is_not_found_and_a_download_does_not_issue_one(caller, binjai_npp):
     kpj = enrol(caller, binjai_npp).worker.kpj
     for _ in range(2):
@@ -95,6 +101,7 @@ def test_m5_a_card_never_issued_is_not_found_and_a_download_does_not_issue_one(c
         assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.rule("M-5")
 def test_m5_card_type_is_required(caller, binjai_npp):
     kpj = enrol(caller, binjai_npp).worker.kpj
     with pytest.raises(grpc.RpcError) as err:

@@ -71,6 +71,7 @@ def _call(stub, rpc: str, employer: employers_pb2.Employer):
     return None
 
 
+@pytest.mark.rule("O-2", "O-3")
 @pytest.mark.parametrize(("caller", "rpc", "expected"), MATRIX, ids=[f"{c}-{r}" for c, r, _ in MATRIX])
 def test_o2_o3_each_caller_reads_and_changes_only_what_its_office_and_roles_allow(as_shared_user, world, caller, rpc, expected):
     office, roles, _ = CALLERS[caller]
@@ -89,6 +90,7 @@ def test_o2_o3_each_caller_reads_and_changes_only_what_its_office_and_roles_allo
         _call(stub, rpc, target)
 
 
+@pytest.mark.rule("O-2")
 def test_o2_a_regional_user_reads_its_own_branches_but_not_another_regions(as_shared_user, world):
     sumbagut = employers_of(as_shared_user, "KW-SUMBAGUT", "REGIONAL_OFFICER")
     assert sumbagut.GetEmployer(employers_pb2.GetEmployerRequest(npp=world["binjai"].npp)).employer.npp == world["binjai"].npp
@@ -99,6 +101,7 @@ def test_o2_a_regional_user_reads_its_own_branches_but_not_another_regions(as_sh
     assert world["binjai"].npp in found and world["jaksel"].npp not in found
 
 
+@pytest.mark.rule("O-2")
 def test_o2_the_head_office_reads_every_branch(as_shared_user, world):
     auditor = employers_of(as_shared_user, "KP", "HEAD_OFFICE_AUDITOR")
     found = {e.npp for e in auditor.SearchEmployers(employers_pb2.SearchEmployersRequest(query="sentosa")).employers}
@@ -111,6 +114,7 @@ KINDS = [employers_pb2.EMPLOYER_KIND_COMPANY, employers_pb2.EMPLOYER_KIND_INFORM
 NOT_MARKETING = ["ADMINISTRATION_OFFICER", "SERVICE_OFFICER", "BRANCH_HEAD", "FINANCE_OFFICER", "IT_OFFICER"]
 
 
+@pytest.mark.rule("O-3", "M-7")
 @pytest.mark.parametrize("role", NOT_MARKETING)
 def test_o3_m7_only_a_marketing_officer_registers_employers_groups_and_projects(as_shared_user, role):
     stub = employers_of(as_shared_user, "KC-BINJAI", role)
@@ -124,6 +128,7 @@ def test_o3_m7_only_a_marketing_officer_registers_employers_groups_and_projects(
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED and "O-3" in err.value.details()
 
 
+@pytest.mark.rule("O-2")
 @pytest.mark.parametrize(("office", "roles"), [("KC-MEDAN", ("MARKETING_OFFICER",)), ("KW-SUMBAGUT", ("MARKETING_OFFICER",)),
                                                ("KP", ("MARKETING_OFFICER", "HEAD_OFFICE_AUDITOR"))])
 def test_o2_a_marketing_officer_registers_only_in_its_own_branch(as_shared_user, office, roles, caplog):

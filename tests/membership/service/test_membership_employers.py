@@ -33,6 +33,7 @@ def _outbox(membership) -> list:
         return [parse_envelope(raw) for raw in session.execute(select(outbox.c.envelope).order_by(outbox.c.id)).scalars()]
 
 
+@pytest.mark.rule("M-1")
 def test_m1_registration_issues_a_valid_npp_with_branch_name_sector_address_date_and_risk_group(as_user, membership):
     employer = register(as_user, legal_name="PT Sawit Makmur", risk_group=3)
     assert is_valid_npp(employer.npp) and len(employer.npp) == 8
@@ -48,6 +49,7 @@ def test_m1_registration_issues_a_valid_npp_with_branch_name_sector_address_date
     assert unpack_payload(event, events_pb2.EmployerRegistered).employer == employer
 
 
+@pytest.mark.rule("M-1")
 def test_m1_npp_is_unique_nationally_across_many_concurrent_registrations(as_user, membership):
     branches = ["KC-BINJAI", "KC-MEDAN", "KC-JAKSEL", "KC-JAKTIM"]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -56,6 +58,7 @@ def test_m1_npp_is_unique_nationally_across_many_concurrent_registrations(as_use
     assert _count(membership, employers) == 40 and _count(membership, employer_risk_groups) == 40
 
 
+@pytest.mark.rule("M-1")
 def test_m1_a_mistyped_npp_is_rejected_by_its_check_digit_naming_npp(as_user):
     npp = register(as_user).npp
     stub = marketing(as_user)
@@ -67,6 +70,7 @@ def test_m1_a_mistyped_npp_is_rejected_by_its_check_digit_naming_npp(as_user):
         assert violated_fields(err.value) == {"npp"}
 
 
+@pytest.mark.rule("M-1")
 def test_m1_a_well_formed_but_unknown_npp_is_not_found(as_user):
     register(as_user)
     with pytest.raises(grpc.RpcError) as err:
@@ -96,6 +100,7 @@ BAD_FIELDS = [
 ]
 
 
+@pytest.mark.rule("M-1")
 @pytest.mark.parametrize(("override", "field"), BAD_FIELDS, ids=[f"{f}-{i}" for i, (_, f) in enumerate(BAD_FIELDS)])
 def test_m1_every_bad_field_is_invalid_argument_naming_the_field(as_shared_user, shared_membership, override, field):
     request = register_request(**{k: v for k, v in override.items() if v is not None})
@@ -109,6 +114,7 @@ def test_m1_every_bad_field_is_invalid_argument_naming_the_field(as_shared_user,
     assert _count(shared_membership, employers) == before
 
 
+@pytest.mark.rule("M-1")
 def test_m1_every_problem_of_a_registration_is_reported_at_once(as_shared_user):
     request = register_request(legal_name="", risk_group=0, registration_date=d(2024, 2, 30), tax_number="1")
     with pytest.raises(grpc.RpcError) as err:
@@ -116,6 +122,7 @@ def test_m1_every_problem_of_a_registration_is_reported_at_once(as_shared_user):
     assert violated_fields(err.value) == {"legal_name", "risk_group", "registration_date", "tax_number"}
 
 
+@pytest.mark.rule("M-7")
 def test_m7_construction_project_needs_its_project_data_named_by_request_field(as_shared_user):
     kind = employers_pb2.EMPLOYER_KIND_CONSTRUCTION_PROJECT
     with pytest.raises(grpc.RpcError) as err:
@@ -128,6 +135,7 @@ def test_m7_construction_project_needs_its_project_data_named_by_request_field(a
     assert violated_fields(err.value) == {"project.end_date"}
 
 
+@pytest.mark.rule("M-7")
 def test_m7_informal_groups_and_construction_projects_are_registered_as_their_own_kinds(as_user):
     group = register(as_user, kind=employers_pb2.EMPLOYER_KIND_INFORMAL_SECTOR_GROUP, legal_name="Paguyuban Nelayan Binjai", tax_number="")
     assert group.kind == employers_pb2.EMPLOYER_KIND_INFORMAL_SECTOR_GROUP and group.tax_number == ""
@@ -138,6 +146,7 @@ def test_m7_informal_groups_and_construction_projects_are_registered_as_their_ow
     assert marketing(as_user).GetEmployer(employers_pb2.GetEmployerRequest(npp=built.npp)).employer.project == project
 
 
+@pytest.mark.rule("M-1")
 def test_m1_retry_with_the_same_request_id_returns_the_same_employer_and_registers_once(as_user, membership):
     request = register_request()
     first = marketing(as_user).RegisterEmployer(request).employer
@@ -147,6 +156,7 @@ def test_m1_retry_with_the_same_request_id_returns_the_same_employer_and_registe
     assert len([e for e in _outbox(membership) if e.aggregate_id == first.npp]) == 1
 
 
+@pytest.mark.rule("M-1")
 def test_m1_the_same_request_id_with_a_different_body_is_refused(as_user, membership):
     request = register_request()
     marketing(as_user).RegisterEmployer(request)
@@ -159,6 +169,7 @@ def test_m1_the_same_request_id_with_a_different_body_is_refused(as_user, member
     assert _count(membership, employers) == 1
 
 
+@pytest.mark.rule("M-1")
 def test_m1_a_second_employer_with_the_same_npwp_already_exists_whatever_its_spelling(as_user, membership):
     register(as_user, tax_number="01.234.567.8-901.000")
     for spelling, branch in (("012345678901000", "KC-BINJAI"), ("0012345678901000", "KC-JAKSEL")):
@@ -168,6 +179,7 @@ def test_m1_a_second_employer_with_the_same_npwp_already_exists_whatever_its_spe
     assert _count(membership, employers) == 1
 
 
+@pytest.mark.rule("M-1")
 def test_m1_concurrent_registrations_of_one_npwp_register_it_once(as_user, membership):
     npwp = "02.111.222.3-444.000"
 
@@ -184,6 +196,7 @@ def test_m1_concurrent_registrations_of_one_npwp_register_it_once(as_user, membe
     assert _count(membership, employers) == 1
 
 
+@pytest.mark.rule("M-1")
 def test_m1_search_finds_by_exact_npp_or_part_of_the_name_ignoring_case_and_legal_form(as_user):
     makmur = register(as_user, legal_name="PT Sawit Makmur Sejahtera")
     register(as_user, legal_name="CV Karet Jaya")
@@ -203,6 +216,7 @@ def test_m1_search_finds_by_exact_npp_or_part_of_the_name_ignoring_case_and_lega
         assert violated_fields(err.value) == {"query"}
 
 
+@pytest.mark.rule("M-1")
 def test_m1_list_pages_a_branchs_employers_in_npp_order(as_user):
     npps = sorted(register(as_user, "KC-SIBOLGA", legal_name=f"PT Sibolga {i}").npp for i in range(7))
     register(as_user, "KC-MEDAN")
@@ -220,6 +234,7 @@ def test_m1_list_pages_a_branchs_employers_in_npp_order(as_user):
     assert violated_fields(err.value) == {"page.page_token"}
 
 
+@pytest.mark.rule("M-1")
 def test_m1_address_change_needs_an_effective_date_from_registration_until_today(as_user, membership):
     employer = register(as_user, registration_date=d(2024, 3, 1))
     stub = employers_of(as_user, "KC-BINJAI", "ADMINISTRATION_OFFICER")
@@ -245,6 +260,7 @@ def test_m1_address_change_needs_an_effective_date_from_registration_until_today
     assert (payload.change, payload.effective_date, payload.employer.address) == ("address", d(2024, 4, 1), changed.address)
 
 
+@pytest.mark.rule("M-1")
 def test_m1_risk_group_change_takes_effect_on_its_date_and_the_same_date_twice_replaces(as_user, membership):
     employer = register(as_user, registration_date=d(2024, 3, 1), risk_group=2)
     stub = employers_of(as_user, "KC-BINJAI", "MARKETING_OFFICER")
@@ -272,6 +288,7 @@ def test_m1_risk_group_change_takes_effect_on_its_date_and_the_same_date_twice_r
         ("risk_group", 4, d(2024, 6, 1)), ("risk_group", 5, d(2024, 6, 1)), ("risk_group", 1, d(ahead.year, ahead.month, ahead.day))]
 
 
+@pytest.mark.rule("M-1")
 def test_m1_changes_to_an_unknown_npp_are_not_found(as_user):
     stub = employers_of(as_user, "KC-BINJAI", "ADMINISTRATION_OFFICER")
     with pytest.raises(grpc.RpcError) as err:
@@ -279,6 +296,7 @@ def test_m1_changes_to_an_unknown_npp_are_not_found(as_user):
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.rule("M-1")
 @pytest.mark.kafka
 def test_m1_employer_registered_reaches_the_membership_topic_keyed_by_npp(database_url, kafka_broker):
     from kafka import KafkaConsumer

@@ -57,6 +57,7 @@ def company(i: int, **overrides) -> dict:
     return row
 
 
+@pytest.mark.rule("M-2")
 def test_m2_an_import_of_two_thousand_rows_sorts_every_row_with_exact_counts(as_user, membership):
     with_npwp = register(as_user, legal_name="PT Sudah Terdaftar", tax_number="03.333.444.5-555.000")
     by_name = register(as_user, legal_name="PT Maju Jaya Abadi", address="Jalan Merdeka Nomor 5, Binjai", tax_number="")
@@ -104,6 +105,7 @@ def test_m2_an_import_of_two_thousand_rows_sorts_every_row_with_exact_counts(as_
     assert again == response and candidate_rows(membership) == 1510
 
 
+@pytest.mark.rule("M-2")
 def test_m2_a_request_id_reused_for_another_file_is_refused(as_user, membership):
     import_rows(as_user, "pwbd-1", [company(1)])
     with pytest.raises(grpc.RpcError) as err:
@@ -112,6 +114,7 @@ def test_m2_a_request_id_reused_for_another_file_is_refused(as_user, membership)
     assert candidate_rows(membership) == 1
 
 
+@pytest.mark.rule("M-2")
 def test_m2_the_import_stream_starts_with_one_header_for_a_branch_of_the_caller(as_user):
     row = pwbd_pb2.ImportCandidatesRequest(row=pwbd_pb2.CandidateRow(row_number=1, name="PT A"))
     header = pwbd_pb2.ImportCandidatesRequest(header=pwbd_pb2.ImportHeader(request_id="h-1", branch_code="KC-BINJAI"))
@@ -128,6 +131,7 @@ def test_m2_the_import_stream_starts_with_one_header_for_a_branch_of_the_caller(
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED  # O-2, O-3
 
 
+@pytest.mark.rule("M-2")
 def test_m2_registering_listed_companies_closes_the_gap_247_listed_185_registered(as_user):
     rows = [company(i, tax_number=next_npwp() if i % 3 else "") for i in range(247)]
     response = import_rows(as_user, "gap", rows)
@@ -145,6 +149,7 @@ def test_m2_registering_listed_companies_closes_the_gap_247_listed_185_registere
     assert sorted(c.name for c in companies) == sorted(r["name"] for r in rows[185:])
 
 
+@pytest.mark.rule("M-2")
 def test_m2_a_company_listed_in_another_branch_leaves_the_list_when_it_registers_here(as_user):
     npwp = next_npwp()
     [result] = import_rows(as_user, "medan", [company(1, tax_number=npwp)], branch="KC-MEDAN").results
@@ -158,6 +163,7 @@ def test_m2_a_company_listed_in_another_branch_leaves_the_list_when_it_registers
     assert employer.npp in err.value.details()
 
 
+@pytest.mark.rule("M-2")
 def test_m2_a_notice_letter_is_recorded_once_for_an_unregistered_company(as_user):
     [result] = import_rows(as_user, "notice", [company(7)]).results
     stub = admin(as_user)
@@ -189,6 +195,7 @@ def test_m2_a_notice_letter_is_recorded_once_for_an_unregistered_company(as_user
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.rule("M-2", "O-2", "O-3")
 def test_m2_o2_o3_only_the_branchs_administration_officer_records_letters_and_others_read_within_scope(as_user):
     [result] = import_rows(as_user, "scope", [company(3)]).results
     request = pwbd_pb2.RecordNoticeLetterRequest(request_id="s-1", candidate_id=result.candidate_id, letter_number="B/9", sent_on=d(2024, 5, 2))

@@ -43,6 +43,7 @@ def snapshot(runtime) -> dict[str, int]:
     return {t.name: count_rows(runtime, t) for t in counted} | {"kpj_next": kpj_next}
 
 
+@pytest.mark.rule("M-3")
 def test_m3_bulk_enrolment_of_3000_rows_enrols_transfers_and_rejects_exactly_and_a_resend_changes_nothing(membership, as_user):
     stub = workers_of(as_user)
     old_employer, npp = register_employer(as_user), register_employer(as_user)
@@ -87,6 +88,7 @@ def test_m3_bulk_enrolment_of_3000_rows_enrols_transfers_and_rejects_exactly_and
     assert snapshot(membership) == before
 
 
+@pytest.mark.rule("M-3")
 def test_m3_a_batch_rejects_bad_row_numbers_and_a_reused_batch_id_for_another_employer(membership, as_user):
     stub = workers_of(as_user)
     npp, other = register_employer(as_user), register_employer(as_user)
@@ -99,6 +101,7 @@ def test_m3_a_batch_rejects_bad_row_numbers_and_a_reused_batch_id_for_another_em
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
+@pytest.mark.rule("O-2", "O-3")
 def test_o2_o3_a_batch_needs_the_enrolling_role_and_the_employers_branch(membership, as_user):
     npp = register_employer(as_user)
     hidden, denied = grpc.StatusCode.NOT_FOUND, grpc.StatusCode.PERMISSION_DENIED  # another branch's: as if absent

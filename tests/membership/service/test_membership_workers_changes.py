@@ -22,6 +22,7 @@ def _wage(stub, kpj, rupiah, effective, rid=None):
 
 
 class TestWage:
+    @pytest.mark.rule("M-4")
     def test_m4_a_back_dated_wage_change_is_published_with_its_date_and_the_wage_it_replaces(self, caller, shared_service, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -35,6 +36,7 @@ class TestWage:
         ]
         assert all(e.kpj == kpj and e.npp == binjai_npp for e in events)
 
+    @pytest.mark.rule("M-4")
     def test_m4_a_wage_change_dated_ahead_applies_from_its_day(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -42,6 +44,7 @@ class TestWage:
         assert stub.GetWorker(workers_pb2.GetWorkerRequest(kpj=kpj)).worker.monthly_wage.rupiah == 3_500_000
         assert _wage(stub, kpj, 5_000_000, TODAY).worker.monthly_wage.rupiah == 5_000_000
 
+    @pytest.mark.rule("M-4")
     def test_m4_bad_wage_changes_are_refused_naming_the_field(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -52,6 +55,7 @@ class TestWage:
                 _wage(stub, kpj, rupiah, effective)
             assert violated_fields(err.value) == {field}
 
+    @pytest.mark.rule("M-4")
     def test_m4_only_an_active_workers_wage_changes(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -61,6 +65,7 @@ class TestWage:
             _wage(stub, kpj, 4_000_000, date(2023, 2, 1))
         assert rule_of(err.value) == "M-4"
 
+    @pytest.mark.rule("M-4")
     def test_m4_an_unknown_kpj_is_not_found_and_a_malformed_one_invalid(self, caller):
         from services.membership.domain.numbers import make_kpj
 
@@ -80,6 +85,7 @@ SPOUSE = workers_pb2.FamilyMember(name="Ahmad", relation=workers_pb2.RELATION_SP
 
 
 class TestFamily:
+    @pytest.mark.rule("M-6")
     def test_m6_a_child_is_covered_until_the_day_before_the_21st_birthday(self, caller, shared_service, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp, born=date(1975, 3, 3), start_date=d(date(2000, 1, 3))).worker.kpj
@@ -95,6 +101,7 @@ class TestFamily:
         assert covered(date(2024, 8, 15)) == ["Ahmad"]  # 21 today: drops out
         assert outbox_events(shared_service, kpj)[-1] == "WorkerFamilyChanged"
 
+    @pytest.mark.rule("M-6")
     def test_m6_at_most_three_children_eldest_first_and_the_next_moves_up(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp, born=date(1975, 3, 3), start_date=d(date(2000, 1, 3))).worker.kpj
@@ -109,6 +116,7 @@ class TestFamily:
         assert covered(date(2024, 6, 1)) == ["Ahmad", "Anak1", "Anak2", "Anak3"]
         assert covered(date(2025, 1, 10)) == ["Ahmad", "Anak2", "Anak3", "Anak4"]  # Anak1 is 21
 
+    @pytest.mark.rule("M-6")
     def test_m6_a_married_child_drops_out_and_a_single_worker_has_no_dependants(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp, born=date(1975, 3, 3), start_date=d(date(2000, 1, 3)),
@@ -126,6 +134,7 @@ class TestFamily:
         assert [m.name for m in family.covered_dependants] == ["Dewi"]
         assert family.marital_status == workers_pb2.MARITAL_STATUS_MARRIED
 
+    @pytest.mark.rule("M-6")
     def test_m6_bad_family_members_are_named_by_position(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -138,6 +147,7 @@ class TestFamily:
 
 
 class TestTerminationAndDeath:
+    @pytest.mark.rule("M-8")
     def test_m8_termination_records_date_and_reason_and_closes_the_employment(self, caller, shared_service, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -157,6 +167,7 @@ class TestTerminationAndDeath:
                 request_id=request_id(), kpj=kpj, termination_date=d(date(2023, 4, 30)), reason=workers_pb2.TERMINATION_REASON_OTHER))
         assert rule_of(err.value) == "M-8"
 
+    @pytest.mark.rule("M-8")
     def test_m8_termination_needs_a_reason_and_a_date_not_ahead(self, caller, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -168,6 +179,7 @@ class TestTerminationAndDeath:
                 request_id=request_id(), kpj=kpj, termination_date=d(TODAY + timedelta(days=2)), reason=workers_pb2.TERMINATION_REASON_RESIGNED))
         assert violated_fields(err.value) == {"termination_date"}
 
+    @pytest.mark.rule("M-8")
     def test_m8_death_records_the_date_makes_the_member_deceased_and_is_published(self, caller, shared_service, binjai_npp):
         stub = workers_of(caller)
         kpj = enrol(caller, binjai_npp).worker.kpj
@@ -186,6 +198,7 @@ class TestTerminationAndDeath:
 
 
 class TestReads:
+    @pytest.mark.rule("M-5")
     def test_m5_a_member_finds_the_kpj_with_nik_and_birth_date_and_a_wrong_date_gives_no_hint(self, caller, binjai_npp):
         nik = new_nik()
         kpj = enrol(caller, binjai_npp, nik=nik).worker.kpj
@@ -204,6 +217,7 @@ class TestReads:
             workers_of(caller, "KC-JAKSEL", "SERVICE_OFFICER").FindKpj(workers_pb2.FindKpjRequest(nik=nik, birth_date=d(BORN)))
         assert err.value.code() == grpc.StatusCode.NOT_FOUND and err.value.details() == messages[0]
 
+    @pytest.mark.rule("M-4")
     def test_m4_an_employers_workers_are_listed_by_kpj_in_pages_with_a_status_filter(self, caller):
         npp = register_employer(caller)
         kpjs = sorted(enrol(caller, npp).worker.kpj for _ in range(5))

@@ -16,6 +16,7 @@ from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
 )
 
 
+@pytest.mark.rule("M-3")
 def test_m3_enrolment_issues_an_11_digit_kpj_with_a_check_digit_and_all_programs(caller, shared_service):
     npp = register_employer(caller)
     response = enrol(caller, npp)
@@ -33,6 +34,7 @@ def test_m3_enrolment_issues_an_11_digit_kpj_with_a_check_digit_and_all_programs
     assert got == worker
 
 
+@pytest.mark.rule("M-3")
 def test_m3_two_new_members_get_two_different_kpjs(caller):
     npp = register_employer(caller)
     first, second = enrol(caller, npp).worker.kpj, enrol(caller, npp).worker.kpj
@@ -59,6 +61,7 @@ BAD_FIELDS = {
 }
 
 
+@pytest.mark.rule("M-4")
 @pytest.mark.parametrize("case", list(BAD_FIELDS), ids=list(BAD_FIELDS))
 def test_m4_each_bad_field_is_named_in_the_bad_request(caller, case, binjai_npp):
     overrides, expected = BAD_FIELDS[case]
@@ -77,6 +80,7 @@ def test_m4_each_bad_field_is_named_in_the_bad_request(caller, case, binjai_npp)
     assert violated_fields(err.value) == expected
 
 
+@pytest.mark.rule("M-4")
 def test_m4_a_future_birth_date_is_refused(caller, binjai_npp):
     request = enrol_request(binjai_npp, born=FUTURE, start_date=d(FUTURE + timedelta(days=1)))
     with pytest.raises(grpc.RpcError) as err:
@@ -84,6 +88,7 @@ def test_m4_a_future_birth_date_is_refused(caller, binjai_npp):
     assert "birth_date" in violated_fields(err.value)
 
 
+@pytest.mark.rule("M-4")
 def test_m4_every_problem_is_reported_at_once(caller, binjai_npp):
     request = enrol_request(binjai_npp, name="", monthly_wage=money(-5), sex=workers_pb2.SEX_UNSPECIFIED)
     with pytest.raises(grpc.RpcError) as err:
@@ -91,6 +96,7 @@ def test_m4_every_problem_is_reported_at_once(caller, binjai_npp):
     assert violated_fields(err.value) == {"name", "monthly_wage", "sex"}
 
 
+@pytest.mark.rule("M-4")
 @pytest.mark.parametrize("rupiah,field", [(0, "monthly_wage"), (2**63 - 1, "monthly_wage.rupiah")])
 def test_m4_a_wage_of_nothing_or_beyond_any_bound_is_refused(caller, binjai_npp, rupiah, field):
     with pytest.raises(grpc.RpcError) as err:
@@ -98,6 +104,7 @@ def test_m4_a_wage_of_nothing_or_beyond_any_bound_is_refused(caller, binjai_npp,
     assert violated_fields(err.value) == {field}
 
 
+@pytest.mark.rule("M-3")
 def test_m3_nik_disagreeing_with_birth_date_or_sex_is_refused_naming_each(caller, binjai_npp):
     npp = binjai_npp
     nik = new_nik(BORN, Sex.FEMALE)
@@ -111,6 +118,7 @@ def test_m3_nik_disagreeing_with_birth_date_or_sex_is_refused_naming_each(caller
         assert violated_fields(err.value) == expected
 
 
+@pytest.mark.rule("M-3")
 def test_m3_transfer_keeps_the_kpj_and_closes_the_previous_employment_the_day_before(caller, shared_service):
     binjai, medan = register_employer(caller), register_employer(caller, "KC-MEDAN")
     nik = new_nik()
@@ -133,6 +141,7 @@ def test_m3_transfer_keeps_the_kpj_and_closes_the_previous_employment_the_day_be
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.rule("M-3")
 def test_m3_transfer_must_start_after_the_current_employment(caller):
     binjai, medan = register_employer(caller), register_employer(caller, "KC-MEDAN")
     nik = new_nik()
@@ -142,6 +151,7 @@ def test_m3_transfer_must_start_after_the_current_employment(caller):
     assert rule_of(err.value) == "M-3"
 
 
+@pytest.mark.rule("M-3")
 def test_m3_enrolling_again_at_the_same_employer_is_already_exists(caller, binjai_npp):
     npp = binjai_npp
     nik = new_nik()
@@ -151,6 +161,7 @@ def test_m3_enrolling_again_at_the_same_employer_is_already_exists(caller, binja
     assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
 
 
+@pytest.mark.rule("M-3")
 def test_m3_the_same_request_id_returns_the_stored_result_and_changes_nothing(caller, shared_service, binjai_npp):
     request = enrol_request(binjai_npp)
     first = workers_of(caller).EnrolWorker(request)
@@ -163,6 +174,7 @@ def test_m3_the_same_request_id_returns_the_stored_result_and_changes_nothing(ca
     assert violated_fields(err.value) == {"request_id"}
 
 
+@pytest.mark.rule("M-8")
 def test_m8_a_deceased_person_cannot_be_enrolled(caller, binjai_npp):
     npp, other = binjai_npp, register_employer(caller)
     nik = new_nik()
@@ -173,6 +185,7 @@ def test_m8_a_deceased_person_cannot_be_enrolled(caller, binjai_npp):
     assert rule_of(err.value) == "M-8"
 
 
+@pytest.mark.rule("M-3")
 def test_m3_re_enrolment_after_termination_keeps_the_kpj(caller, binjai_npp):
     npp, later = binjai_npp, register_employer(caller)
     nik = new_nik()
@@ -184,6 +197,7 @@ def test_m3_re_enrolment_after_termination_keeps_the_kpj(caller, binjai_npp):
     assert back.worker.status == workers_pb2.WORKER_STATUS_ACTIVE and not back.worker.HasField("end_date")
 
 
+@pytest.mark.rule("M-3")
 def test_m3_an_unknown_employer_is_not_found(caller):
     from services.membership.domain.numbers import make_npp
 
@@ -192,6 +206,7 @@ def test_m3_an_unknown_employer_is_not_found(caller):
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
+@pytest.mark.rule("M-4")
 def test_m4_chosen_programs_and_kind_must_match_the_employer(caller, binjai_npp):
     npp = binjai_npp
     worker = enrol(caller, npp, programs=[workers_pb2.PROGRAM_JKK, workers_pb2.PROGRAM_JHT]).worker
@@ -201,6 +216,7 @@ def test_m4_chosen_programs_and_kind_must_match_the_employer(caller, binjai_npp)
     assert violated_fields(err.value) == {"kind"}
 
 
+@pytest.mark.rule("M-7")
 def test_m7_informal_sector_participants_are_enrolled_by_the_marketing_officer(caller, binjai_npp):
     group = register_employer(caller, kind=employers_pb2.EMPLOYER_KIND_INFORMAL_SECTOR_GROUP, name="Paguyuban Nelayan")
     with pytest.raises(grpc.RpcError) as err:
@@ -213,6 +229,7 @@ def test_m7_informal_sector_participants_are_enrolled_by_the_marketing_officer(c
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+@pytest.mark.rule("O-2")
 def test_o2_enrolling_into_another_branchs_employer_is_refused(caller):
     jaksel = register_employer(caller, "KC-JAKSEL")
     for office in ("KC-BINJAI", "KC-MEDAN"):
@@ -221,6 +238,7 @@ def test_o2_enrolling_into_another_branchs_employer_is_refused(caller):
         assert err.value.code() == grpc.StatusCode.NOT_FOUND  # another branch's employer: as if absent
 
 
+@pytest.mark.rule("M-3")
 def test_m3_concurrent_enrolments_get_distinct_kpjs_and_one_person_is_enrolled_once(caller, binjai_npp):
     from concurrent.futures import ThreadPoolExecutor
 

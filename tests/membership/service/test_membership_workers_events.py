@@ -43,6 +43,7 @@ def _events_of(bootstrap: str, kpj: str, event_ids: set[str], timeout: float = 3
     return found
 
 
+@pytest.mark.rule("M-3")
 @pytest.mark.kafka
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_m3_enrolment_then_transfer_are_published_in_order_keyed_by_the_kpj(database_url, kafka_broker):

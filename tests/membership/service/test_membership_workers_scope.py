@@ -68,6 +68,7 @@ class _As:
         return self.caller(office, *roles, user=user)
 
 
+@pytest.mark.rule("O-2", "O-3")
 @pytest.mark.parametrize("reader", list(READERS))
 @pytest.mark.parametrize("rpc", list(READS))
 def test_o2_o3_read_scope(caller, member, rpc, reader):
@@ -107,6 +108,7 @@ WRITERS = {
 }
 
 
+@pytest.mark.rule("O-2", "O-3")
 @pytest.mark.parametrize("writer", list(WRITERS))
 @pytest.mark.parametrize("rpc", list(WRITES))
 def test_o2_o3_write_scope_and_a_refused_change_changes_nothing(caller, shared_service, binjai_npp, rpc, writer):
@@ -125,6 +127,7 @@ def test_o2_o3_write_scope_and_a_refused_change_changes_nothing(caller, shared_s
     assert after == before
 
 
+@pytest.mark.rule("O-3")
 def test_o3_a_service_officer_issues_cards_but_changes_no_record(caller, binjai_npp):
     kpj = enrol(caller, binjai_npp).worker.kpj
     officer = cards_of(caller, "KC-BINJAI", "SERVICE_OFFICER")
@@ -136,6 +139,7 @@ def test_o3_a_service_officer_issues_cards_but_changes_no_record(caller, binjai_
     assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
 
+@pytest.mark.rule("O-2")
 def test_o2_a_refused_read_is_logged_and_audited(caller, shared_service, member, caplog):
     with caplog.at_level(logging.WARNING, logger="jamsos.scope"):
         with pytest.raises(grpc.RpcError):
@@ -150,6 +154,7 @@ def test_o2_a_refused_read_is_logged_and_audited(caller, shared_service, member,
     assert '"rpc": "jamsos.membership.v1.WorkerService/GetWorker"' in rows[0].detail
 
 
+@pytest.mark.rule("O-2")
 def test_o2_another_branch_s_member_looks_exactly_like_a_kpj_never_issued(caller, member):
     from services.membership.domain.numbers import make_kpj
 
