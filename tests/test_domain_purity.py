@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_CHASSIS = {"services.chassis.errors", "services.chassis.money", "services.chassis.roles", "services.chassis.context"}
+PURE_CHASSIS = {"services.chassis.errors", "services.chassis.money", "services.chassis.roles", "services.chassis.context",
+                "services.chassis.rule_tables"}
 DOMAINS = sorted(p for p in (ROOT / "services").glob("*/domain") if p.is_dir())
 
 

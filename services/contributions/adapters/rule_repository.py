@@ -1,19 +1,19 @@
 """Rule tables as stored in rule_versions, holidays and umk_rates (C-1..C-6, C-6a, C-9).
 
 `rule_versions` keeps one row per (table, effective_from) with the version as JSON, so
-the domain's `to_dict`/`from_dict` are the only (de)serialisation. Other components (the
-JHT ledger, penalties) load their tables through the same functions.
+the domain's `to_dict`/`from_dict` are the only (de)serialisation (storage is the chassis's
+`RuleStore`). Other components (the JHT ledger, penalties) load their tables through the
+same functions.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from services.contributions.adapters.tables import holidays, rule_versions, umk_rates
+from services.contributions.adapters.tables import holidays, rule_store, umk_rates
 from services.contributions.domain.rule_tables import (
     ContributionRules, JhtReturnRate, JhtReturnRates, RuleTable,
 )
@@ -34,8 +34,7 @@ class StoredVersion:
     reason: str | None
 
 
-def _load(table_name: str, payload: str) -> ContributionRules | JhtReturnRate:
-    data = json.loads(payload)
+def _load(table_name: str, data: dict) -> ContributionRules | JhtReturnRate:
     return ContributionRules.from_dict(data) if table_name == CONTRIBUTION_RULES else JhtReturnRate.from_dict(data)
 
 
@@ -45,33 +44,26 @@ def effective_from_of(version: ContributionRules | JhtReturnRate) -> date:
 
 
 def stored_versions(session: Session, table_name: str) -> list[StoredVersion]:
-    rows = session.execute(
-        select(rule_versions).where(rule_versions.c.table_name == table_name).order_by(rule_versions.c.effective_from)
-    ).all()
-    return [StoredVersion(r.table_name, r.effective_from, _load(r.table_name, r.payload), r.created_by,
-                          r.created_at, r.reason) for r in rows]
+    return [StoredVersion(v.table_name, v.effective_from, _load(v.table_name, v.payload), v.created_by,
+                          v.created_at, v.reason) for v in rule_store.versions(session, table_name)]
 
 
 def has_version(session: Session, table_name: str, effective_from: date) -> bool:
-    return session.execute(
-        select(rule_versions.c.effective_from).where(
-            rule_versions.c.table_name == table_name, rule_versions.c.effective_from == effective_from)
-    ).first() is not None
+    return rule_store.has(session, table_name, effective_from)
+
+
+def table_name_of(version: ContributionRules | JhtReturnRate) -> str:
+    return CONTRIBUTION_RULES if isinstance(version, ContributionRules) else JHT_RETURN_RATES
 
 
 def add_version(session: Session, version: ContributionRules | JhtReturnRate, created_by: str,
                 reason: str | None) -> None:
-    table_name = CONTRIBUTION_RULES if isinstance(version, ContributionRules) else JHT_RETURN_RATES
-    session.execute(insert(rule_versions).values(
-        table_name=table_name, effective_from=effective_from_of(version),
-        payload=json.dumps(version.to_dict(), sort_keys=True), created_by=created_by,
-        created_at=datetime.now(timezone.utc), reason=reason,
-    ))
+    rule_store.add(session, table_name_of(version), effective_from_of(version), version.to_dict(), created_by, reason)
 
 
 def load_contribution_rules(session: Session) -> RuleTable[ContributionRules]:
     """C-1..C-6: every stored version; `in_force_on` picks one per day."""
-    return RuleTable(v.version for v in stored_versions(session, CONTRIBUTION_RULES))
+    return RuleTable((v.version for v in stored_versions(session, CONTRIBUTION_RULES)), rule_id="C-RULES")
 
 
 def load_jht_return_rates(session: Session) -> JhtReturnRates:

@@ -12,6 +12,7 @@ from sqlalchemy import (
 )
 
 from services.chassis.office_replica import OfficeReplica
+from services.chassis.rule_store import RuleStore
 from services.chassis.tables import BigId, add_platform_tables
 
 metadata = MetaData()
@@ -72,15 +73,8 @@ rm_worker_marital = Table(
 )
 
 # ---- rule tables (C-1..C-6, C-6a, C-9) ---------------------------------------------
-rule_versions = Table(
-    "rule_versions", metadata,
-    Column("table_name", String(50), primary_key=True),
-    Column("effective_from", Date, primary_key=True),
-    Column("payload", Text, nullable=False),  # JSON of the version
-    Column("created_by", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("reason", Text, nullable=True),
-)
+rule_store = RuleStore(metadata, "contributions")
+rule_versions = rule_store.table
 holidays = Table(
     "holidays", metadata,
     Column("day", Date, primary_key=True),

@@ -22,7 +22,7 @@ from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.tables import (
     offices, rm_employer_risk_groups, rm_employers, rm_employments, rm_worker_marital, rm_worker_wages, rm_workers,
 )
-from services.contributions.adapters.upsert import upsert
+from services.chassis.upsert import upsert
 from services.contributions.application.billing_corrections import correct_billed_periods
 from services.contributions.application.context import ContributionsContext
 

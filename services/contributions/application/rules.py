@@ -20,7 +20,8 @@ from services.chassis.errors import AlreadyExists, InvalidArgument, PermissionDe
 from services.contributions.adapters import rule_repository as repo
 from services.contributions.adapters.bill_queries import latest_billed_period
 from services.contributions.adapters.tables import rule_versions, umk_rates
-from services.contributions.adapters.upsert import upsert
+from services.chassis.rule_store import publish_version
+from services.chassis.upsert import upsert
 from services.contributions.application import rule_messages as msg
 from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
@@ -28,6 +29,9 @@ from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import (
     SEED_CONTRIBUTION_RULES, SEED_JHT_RETURN_RATES, ContributionRules,
 )
+
+
+UMK_TABLE = "umk_rates"  # the name other services replicate it by
 
 
 class RuleUseCases:
@@ -103,6 +107,7 @@ class RuleUseCases:
                 _refuse_if_billed(uow.session, _first_period_ruled_from(effective), None, "C-RULES")
             repo.add_version(uow.session, version, principal.user_id, reason)
             uow.audit("rules.add_version", f"{name}@{effective.isoformat()}", version.to_dict(), reason=reason)
+            publish_version(uow, "contributions", name, "", effective, version.to_dict(), reason)
             stored = [v for v in repo.stored_versions(uow.session, name) if v.effective_from == effective][0]
             return rules_pb2.AddRuleVersionResponse(version=msg.version_to_proto(stored))
 
@@ -146,6 +151,8 @@ class RuleUseCases:
             upsert(uow.session, umk_rates, {"branch_code": branch, "effective_from": effective, "monthly_rupiah": amount},
                    ["branch_code", "effective_from"])
             uow.audit("rules.set_umk", f"{branch}@{effective.isoformat()}", {"monthly_rupiah": amount}, reason=reason)
+            # Welfare keeps a replica of the UMK table (W-S-2: wage at most 300% of the UMK).
+            publish_version(uow, "contributions", UMK_TABLE, branch, effective, {"monthly_rupiah": amount}, reason)
             return rules_pb2.SetUmkRateResponse(rate=_umk(branch, effective, amount))
 
         return self.ctx.base.mutate("RuleService/SetUmkRate", request, rules_pb2.SetUmkRateResponse, use_case)

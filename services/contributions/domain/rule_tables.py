@@ -2,33 +2,23 @@
 
 A bill is always computed with the rule version in force for its own period, so a new
 regulation is a new row (a version with a later `effective_from`), never a code change.
-The tables are plain tuples of frozen versions with `to_dict`/`from_dict`, so a repository
-can load them from a database; the seeds below are what the service starts with.
+The versions are frozen values with `to_dict`/`from_dict` in the chassis's `RuleTable`, so
+a repository can load them from a database; the seeds below are what the service starts with.
 
 Rates are integer basis points (1 bp = 0.01%; 3.7% = 370 bp) applied by
 `services.chassis.money.apply_rate`, the one place rounding happens.
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Callable, Generic, Iterable, Mapping, Protocol, TypeVar
+from typing import Any, Mapping
 
 from services.chassis.errors import FieldViolation, InvalidArgument, RuleViolation, Violations
+from services.chassis.rule_tables import RuleTable, Versioned, parse_iso_date
 
 RISK_GROUPS = (1, 2, 3, 4, 5)  # JKK risk groups I..V (M-1, C-3)
-
-
-class Versioned(Protocol):
-    @property
-    def effective_from(self) -> date: ...
-
-    def to_dict(self) -> dict[str, Any]: ...
-
-
-V = TypeVar("V", bound=Versioned)
 
 
 def _is_int(value: object) -> bool:
@@ -113,48 +103,9 @@ class ContributionRules:
         if missing:
             raise InvalidArgument([FieldViolation(name, "missing") for name in missing])
         values = {name: data[name] for name in names}
-        values["effective_from"] = _parse_date("effective_from", data["effective_from"])
+        values["effective_from"] = parse_iso_date("effective_from", data["effective_from"])
         values["jkk_bp_by_risk_group"] = {int(k): v for k, v in dict(data["jkk_bp_by_risk_group"]).items()}
         return cls(**values)
-
-
-class RuleTable(Generic[V]):
-    """Versions of one rule set, ordered by `effective_from`; one version is in force per day."""
-
-    def __init__(self, versions: Iterable[V]):
-        ordered = tuple(sorted(versions, key=lambda v: v.effective_from))
-        if not ordered:
-            raise InvalidArgument.field("versions", "a rule table needs at least one version")
-        starts = [v.effective_from for v in ordered]
-        if len(set(starts)) != len(starts):
-            raise InvalidArgument.field("versions", "two versions share an effective_from date")
-        self.versions: tuple[V, ...] = ordered
-        self._starts = starts
-
-    def in_force_on(self, day: date) -> V:
-        """The latest version with `effective_from <= day` (RuleViolation C-RULES if none)."""
-        index = bisect.bisect_right(self._starts, day)
-        if index == 0:
-            raise RuleViolation("C-RULES", f"no rule version in force on {day.isoformat()}")
-        return self.versions[index - 1]
-
-    def with_version(self, version: V) -> "RuleTable[V]":
-        """A new table with one more version: how a new regulation is added."""
-        return RuleTable((*self.versions, version))
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"versions": [v.to_dict() for v in self.versions]}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any], load: Callable[[Mapping[str, Any]], V]) -> "RuleTable[V]":
-        """`load` reads one version, e.g. ``ContributionRules.from_dict``."""
-        return cls(load(v) for v in data["versions"])
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, RuleTable) and self.versions == other.versions
-
-    def __repr__(self) -> str:
-        return f"RuleTable({list(self.versions)!r})"
 
 
 def rules_for_period(table: RuleTable[ContributionRules], year: int, month: int) -> ContributionRules:
@@ -263,10 +214,5 @@ SEED_JHT_RETURN_RATES = JhtReturnRates((
 ))
 
 
-def _parse_date(name: str, value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(value)
-    except (TypeError, ValueError):
-        raise InvalidArgument.field(name, "expected an ISO date YYYY-MM-DD") from None
+__all__ = ["ContributionRules", "JhtReturnRate", "JhtReturnRates", "RISK_GROUPS", "RuleTable", "Versioned",
+           "SEED_CONTRIBUTION_RULES", "SEED_JHT_RETURN_RATES", "rules_for_period"]

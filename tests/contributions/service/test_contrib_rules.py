@@ -148,3 +148,20 @@ def test_c6_holidays_and_c6a_umk_are_set_by_the_head_office_and_read_by_branches
         head.SetHolidays(rules_pb2.SetHolidaysRequest(request_id="h3", year=2025, reason="x", holidays=[
             rules_pb2.Holiday(day=d(date(2024, 12, 25)), name="Natal")]))
     assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+@pytest.mark.rule("C-6a", "W-S-2")
+def test_c6a_a_umk_rate_and_a_rule_version_are_published_for_the_services_that_replicate_them(as_user, contributions):
+    from jamsos.common.v1 import rule_tables_pb2
+    from tests.contributions.service.money_fixtures import events
+
+    head = rules(as_user, *HEAD_ADMIN)
+    head.SetUmkRate(rules_pb2.SetUmkRateRequest(request_id="pub-u", reason="UMK 2030", rate=rules_pb2.UmkRate(
+        branch_code="KC-BINJAI", effective_from=d(date(2030, 1, 1)), monthly_wage=rp(5_100_000))))
+    head.AddRuleVersion(rules_pb2.AddRuleVersionRequest(request_id="pub-r", reason="PP 2030",
+                                                        contribution_rules=jk_half_percent_from(date(2030, 1, 1))))
+    published = events(contributions, rule_tables_pb2.RuleVersionPublished)
+    assert [(e.table_name, e.key, e.effective_from.year) for e in published] == [
+        ("umk_rates", "KC-BINJAI", 2030), ("contribution_rules", "", 2030)]
+    assert json.loads(published[0].payload_json) == {"monthly_rupiah": 5_100_000}
+    assert json.loads(published[1].payload_json)["jk_employer_bp"] == 50 and published[1].reason == "PP 2030"
