@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +34,7 @@ class ComponentApp:
         return self
 
     def register(self, server: grpc.Server) -> list[str]:
-        return [service for name in self.names
+        return [service for name in self.names if self._has("entrypoints", name)
                 for service in self._module("entrypoints", name).register(server, self.components[name])]
 
     def consumers(self) -> list:
@@ -46,6 +47,9 @@ class ComponentApp:
 
     def _module(self, layer: str, name: str):
         return importlib.import_module(f"{self.package}.{layer}.{name}")
+
+    def _has(self, layer: str, name: str) -> bool:
+        return importlib.util.find_spec(f"{self.package}.{layer}.{name}") is not None
 
 
 def service_methods(package: str, names: tuple[str, ...]) -> frozenset[str]:

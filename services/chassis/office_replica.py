@@ -3,9 +3,10 @@
 Membership owns the tree and publishes `OfficeTreeChanged` with the whole tree; a service
 that scopes by branch (O-2) keeps a replica of it:
 
-    offices = OfficeReplica(metadata)                 # tables.py: adds `rm_offices`
+    offices = OfficeReplica(metadata)                    # tables.py: adds `rm_offices`
     directory = offices.directory(base.session_factory)  # bootstrap: the scope's directory
-    offices.register(registry, directory)             # a consumer of membership's events
+    offices.consumer("benefits-offices", directory)      # bootstrap: its own consumer group, or
+    offices.register(registry, directory)                # beside other handlers of membership's events
 
 `branches_under(region)` answers from the replica, cached briefly; a new tree is seen by
 readers once its transaction has committed.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from jamsos.membership.v1 import events_pb2, offices_pb2
 
 from .consumer import HandlerRegistry
+from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
 
 TABLE = "rm_offices"
@@ -86,6 +88,12 @@ class OfficeReplica:
             uow.after_commit(directory.invalidate)
 
         registry.on(events_pb2.OfficeTreeChanged, on_office_tree_changed)
+
+    def consumer(self, name: str, directory: ReplicatedOfficeDirectory) -> ConsumerSpec:
+        """A consumer group of its own on membership's events, applying only the tree."""
+        registry = HandlerRegistry()
+        self.register(registry, directory)
+        return ConsumerSpec(name, ("membership",), registry)
 
     def replace(self, uow: UnitOfWork, tree: events_pb2.OfficeTreeChanged) -> None:
         """The whole tree is in every event, so applying one replaces the replica."""

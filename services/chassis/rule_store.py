@@ -20,6 +20,7 @@ from jamsos.common.v1 import rule_tables_pb2
 from .config import topic_of
 from .consumer import HandlerRegistry
 from .convert import from_date, to_date
+from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
 from .upsert import upsert
 
@@ -105,6 +106,12 @@ class RuleReplica:
 
         registry.on(rule_tables_pb2.RuleVersionPublished, on_version)
 
+    def consumer(self, name: str) -> ConsumerSpec:
+        """A consumer group of its own on the owner's events, applying only rule versions."""
+        registry = HandlerRegistry()
+        self.register(registry)
+        return ConsumerSpec(name, (self.owner,), registry)
+
     def in_force(self, session: Session, table_name: str, key: str, day: date,
                  load: Callable[[Mapping[str, Any]], Any] = dict) -> Any | None:
         """The version of `table_name` for `key` in force on `day`, or None when none is."""
@@ -113,6 +120,20 @@ class RuleReplica:
             t.c.owner == self.owner, t.c.table_name == table_name, t.c.key == key, t.c.effective_from <= day,
         ).order_by(t.c.effective_from.desc()).limit(1)).scalar()
         return None if payload is None else load(json.loads(payload))
+
+
+def create_store_table_op(op) -> None:
+    """`rule_versions` in a service's migration (explicit, so history never changes)."""
+    import sqlalchemy as sa
+
+    op.create_table("rule_versions",
+                    sa.Column("table_name", sa.String(50), nullable=False),
+                    sa.Column("effective_from", sa.Date, nullable=False),
+                    sa.Column("payload", sa.Text, nullable=False),
+                    sa.Column("created_by", sa.String(100), nullable=False),
+                    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+                    sa.Column("reason", sa.Text, nullable=True),
+                    sa.PrimaryKeyConstraint("table_name", "effective_from"))
 
 
 def create_replica_table_op(op) -> None:

@@ -1,11 +1,29 @@
-"""Wiring of the welfare service. Its domain API comes with its own issue; until then it
-runs the platform parts (health, reflection, metrics, outbox relay) on its database."""
+"""Wiring of the welfare service on the service kit: the office replica behind the branch
+scope, welfare's action table, its rule tables and a replica of contributions' (the UMK).
+Scholarships and loans come with their own issue as components listed in COMPONENTS."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from services.chassis.runtime import ServiceDefinition
-from services.welfare.adapters.tables import metadata, platform
+from services.chassis.application import Application
+from services.chassis.components import ComponentApp, service_methods
+from services.chassis.config import Settings
+from services.chassis.runtime import ConsumerSpec, ServiceDefinition
+from services.chassis.service_context import ServiceContext
+from services.welfare.adapters.tables import contributions_rules, metadata, offices, platform
+from services.welfare.domain.roles import ACTIONS
+
+COMPONENTS: tuple[str, ...] = ()
+
+
+def make_application(settings: Settings, base: Application) -> ComponentApp:
+    ctx = ServiceContext(base=base, directory=offices.directory(base.session_factory), actions=ACTIONS)
+    return ComponentApp("services.welfare", COMPONENTS, ctx).build()
+
+
+def consumers(app: ComponentApp) -> list[ConsumerSpec]:
+    return [offices.consumer("welfare-offices", app.ctx.directory),
+            contributions_rules.consumer("welfare-contributions-rules"), *app.consumers()]
 
 
 def definition() -> ServiceDefinition:
@@ -14,6 +32,8 @@ def definition() -> ServiceDefinition:
         metadata=metadata,
         tables=platform,
         migrations=Path(__file__).parent / "migrations",
-        make_application=lambda settings, base: base,
-        register=lambda server, app: [],
+        make_application=make_application,
+        register=lambda server, app: app.register(server),
+        service_methods=service_methods("services.welfare", COMPONENTS),
+        consumers=consumers,
     )

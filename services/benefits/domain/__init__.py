@@ -1,0 +1,1 @@
+"""Pure domain layer of the benefits service (JHT, JKK, JK, JPK claims): no I/O imports."""
