@@ -1,0 +1,77 @@
+"""Base of every repository whose rows belong to a branch (O-2): the scope lives here.
+
+A repository is built with the caller's `BranchScope`; every statement it runs for a list
+goes through `scoped()`, and every record it returns by id through `readable()` or
+`writable()`, so a use case cannot forget the branch and a record of another branch looks
+exactly like one that does not exist (NotFound, audited):
+
+    class PaymentRepository(ScopedRepository):
+        def get(self, payment_id) -> Payment:
+            row = self.readable(select(payments).where(payments.c.payment_id == payment_id),
+                                payments.c.branch_code, "payment", payment_id)
+            return _payment(row)
+
+        def of_branch(self, branch) -> list[Payment]:
+            return [_payment(r) for r in self.session.execute(self.scoped(select(payments), payments.c.branch_code))]
+
+Consumers and jobs act for the platform: they open `ScopedRepository.for_system(session)`,
+the one named path without a branch filter, and only as an in-process principal.
+"""
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Row, Select
+from sqlalchemy.orm import Session
+
+from .context import SYSTEM, optional_principal
+from .errors import NotFound, PermissionDenied
+from .scope import BranchScope, scope_for
+
+R = TypeVar("R", bound="ScopedRepository")
+
+
+class _EveryBranch:
+    """The directory of the system scope: it never needs to look a region up."""
+
+    def branches_under(self, office_code: str) -> frozenset[str]:
+        return frozenset()
+
+
+class ScopedRepository:
+    def __init__(self, session: Session, scope: BranchScope):
+        self.session = session
+        self.scope = scope
+
+    @classmethod
+    def for_system(cls: type[R], session: Session) -> R:
+        """Every branch, for consumers and jobs of this process; never for a caller from the wire."""
+        principal = optional_principal()
+        if principal is not None and principal.kind != SYSTEM.kind:
+            raise PermissionDenied("the unscoped repository path is for this process's consumers and jobs")
+        return cls(session, scope_for(principal or SYSTEM, _EveryBranch()))
+
+    def scoped(self, statement: Select, branch_column: ColumnElement) -> Select:
+        """`statement` limited to the branches the caller may read."""
+        return self.scope.filter(statement, branch_column)
+
+    def readable(self, statement: Select, branch_column: ColumnElement, kind: str, key: str) -> Row[Any]:
+        """The one row `statement` selects, or NotFound, also when it is another branch's."""
+        row = self._one(statement, branch_column, kind, key)
+        self.scope.require_read_record(row._mapping[branch_column.name], kind, key)
+        return row
+
+    def writable(self, statement: Select, branch_column: ColumnElement, kind: str, key: str, *,
+                 lock: bool = True) -> Row[Any]:
+        """The row, locked for the change; NotFound when hidden, PermissionDenied when read-only."""
+        row = self._one(statement.with_for_update() if lock else statement, branch_column, kind, key)
+        self.scope.require_write_record(row._mapping[branch_column.name], kind, key)
+        return row
+
+    def _one(self, statement: Select, branch_column: ColumnElement, kind: str, key: str) -> Row[Any]:
+        if branch_column.name not in statement.selected_columns:
+            statement = statement.add_columns(branch_column)
+        row = self.session.execute(statement).first()
+        if row is None:
+            raise NotFound(kind, key)
+        return row
