@@ -48,6 +48,13 @@ class Application:
         """A session for queries only (never commit through it)."""
         return self._read_session_factory()
 
+    def mutation(self, request: Message, response_cls: type[ResponseT],
+                 use_case: Callable[[UnitOfWork], ResponseT]) -> ResponseT:
+        """`mutate` for the method whose request `request` is (named from the contract).
+        What the use case registers with `uow.after_commit` or `uow.count` runs once, after
+        its commit, never for a retry answered from the stored response."""
+        return self.mutate(idempotency.method_of(request.DESCRIPTOR), request, response_cls, use_case)
+
     def mutate(
         self,
         method: str,

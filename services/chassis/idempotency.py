@@ -8,11 +8,13 @@ reused by the same caller for a *different* request is refused.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TypeVar
 
+from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
@@ -31,6 +33,17 @@ def fingerprint(request: Message) -> str:
     if "request_id" in copy.DESCRIPTOR.fields_by_name:
         copy.ClearField("request_id")
     return hashlib.sha256(copy.SerializeToString(deterministic=True)).hexdigest()
+
+
+@functools.cache
+def method_of(request_type: Descriptor) -> str:
+    """The method ("Service/Method") whose request `request_type` is, from the contract
+    itself, so no use case types a method name (and stored answers keep their keys)."""
+    methods = [f"{service.name}/{method.name}" for service in request_type.file.services_by_name.values()
+               for method in service.methods if method.input_type is request_type]
+    if len(methods) != 1:
+        raise ValueError(f"{request_type.full_name} is the request of {len(methods)} methods; name the method")
+    return methods[0]
 
 
 def require_request_id(request_id: str) -> str:

@@ -21,7 +21,7 @@ from google.protobuf.message import Message
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import context
+from . import context, metrics
 from .events import PendingEvent, make_envelope
 
 
@@ -125,6 +125,12 @@ class UnitOfWork:
         """Run `callback` once this transaction has committed (metrics, cache invalidation);
         never when it rolls back."""
         self._after_commit.append(callback)
+
+    def count(self, operation: str, amount: int = 1) -> None:
+        """A business count (`jamsos_business_events_total`) for this change, once it is durable:
+        a rolled-back change or a retry answered from its stored response counts nothing."""
+        if amount:
+            self.after_commit(lambda: metrics.BUSINESS_EVENTS.labels(self._producer, operation).inc(amount))
 
     def commit(self) -> None:
         self.flush_events()

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 from jamsos.membership.v1 import cards_pb2
-from services.chassis import metrics
 from services.chassis.convert import from_date
 from services.chassis.errors import InvalidArgument, NotFound, RuleViolation
 from services.chassis.unit_of_work import UnitOfWork
@@ -73,7 +72,6 @@ class CardUseCases:
         with self.ctx.base.read_session() as session:
             WorkerRepository(session, scope).writable(kpj, lock=False)
         today = self.ctx.today()
-        issued: list[IssuedCard] = []
 
         def use_case(uow: UnitOfWork) -> cards_pb2.IssueCardResponse:
             worker = WorkerRepository(uow.session, scope).writable(kpj)
@@ -88,13 +86,10 @@ class CardUseCases:
                 )
                 cards.add(card)
                 uow.audit("card.issue", kpj, {"card_number": card.card_number, "card_type": card_type})
-                issued.append(card)
+                uow.count("card_issued")
             return cards_pb2.IssueCardResponse(card=card_to_proto(card))
 
-        response = self.ctx.base.mutate("CardService/IssueCard", request, cards_pb2.IssueCardResponse, use_case)
-        if issued:
-            metrics.BUSINESS_EVENTS.labels("membership", "card_issued").inc()
-        return response
+        return self.ctx.base.mutation(request, cards_pb2.IssueCardResponse, use_case)
 
     def download(self, request: cards_pb2.DownloadCardRequest) -> cards_pb2.DownloadCardResponse:
         scope = self.ctx.authorise(MembershipAction.READ)

@@ -16,7 +16,6 @@ from jamsos.membership.v1 import employers_pb2, events_pb2
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, to_date
 from services.chassis.errors import InvalidArgument, NotFound, Violations
-from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.scope import BranchScope
 from services.membership.adapters.employer_repository import EmployerRepository, employer_from_row
 from services.membership.application.context import MembershipContext
@@ -83,17 +82,11 @@ class EmployerChanges:
         return self._mutate_change("ChangeRiskGroup", request, employers_pb2.ChangeRiskGroupResponse, use_case)
 
     def _mutate_change(self, method: str, request, response_cls, use_case: Callable):
-        done: list[bool] = []
-
         def counted(uow):
-            response = use_case(uow)
-            done.append(True)
-            return response
+            uow.count("employer_changed")
+            return use_case(uow)
 
-        response = self.ctx.base.mutate(f"EmployerService/{method}", request, response_cls, counted)
-        if done:  # not for a retry answered from the stored response
-            BUSINESS_EVENTS.labels("membership", "employer_changed").inc()
-        return response
+        return self.ctx.base.mutation(request, response_cls, counted)
 
 
 def _owned_employer(repo: EmployerRepository, scope: BranchScope, npp: str, effective: date) -> Row:

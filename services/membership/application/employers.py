@@ -11,7 +11,6 @@ from jamsos.membership.v1 import employers_pb2, events_pb2
 from services.chassis.config import topic_of
 from services.chassis.convert import decode_page_token, encode_page_token, page_size
 from services.chassis.errors import AlreadyExists, InvalidArgument, NotFound
-from services.chassis.metrics import BUSINESS_EVENTS
 from services.membership.adapters.employer_repository import EmployerRepository
 from services.membership.application.context import MembershipContext
 from services.membership.application.employer_changes import EmployerChanges
@@ -68,15 +67,10 @@ class EmployerUseCases(EmployerChanges):
                       {"branch_code": employer.branch_code, "kind": employer.kind.value, "legal_name": employer.legal_name,
                        "tax_number": employer.tax_number, "risk_group": employer.risk_group.number,
                        "pwbd_candidates_registered": dropped})
-            done.append(employer.npp)
+            uow.count("employer_registered")
             return employers_pb2.RegisterEmployerResponse(employer=message)
 
-        done: list[str] = []
-        response = self.ctx.base.mutate("EmployerService/RegisterEmployer", request,
-                                        employers_pb2.RegisterEmployerResponse, use_case)
-        if done:  # not for a retry answered from the stored response
-            BUSINESS_EVENTS.labels("membership", "employer_registered").inc()
-        return response
+        return self.ctx.base.mutation(request, employers_pb2.RegisterEmployerResponse, use_case)
 
     # ---- reads (O-2) -----------------------------------------------------------------
     def get(self, request: employers_pb2.GetEmployerRequest) -> employers_pb2.GetEmployerResponse:

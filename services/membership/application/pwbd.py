@@ -14,7 +14,6 @@ from jamsos.membership.v1 import pwbd_pb2
 from services.chassis.context import current_principal
 from services.chassis.convert import decode_page_token, encode_page_token, from_date, page_size, to_date
 from services.chassis.errors import AlreadyExists, InvalidArgument, NotFound, Violations
-from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.scope import BranchScope
 from services.membership.adapters.pwbd_repository import PwbdRepository
 from services.membership.application.context import MembershipContext
@@ -52,15 +51,12 @@ class PwbdUseCases:
                 "source": batch.header.source, "rows": len(batch.rows), "accepted": response.accepted,
                 "already_registered": response.already_registered, "duplicates": response.duplicates,
                 "rejected": response.rejected})
-            done.append(True)
+            uow.count("pwbd_imported")
             return response
 
-        done: list[bool] = []
-        response = self.ctx.base.mutate("PwbdService/ImportCandidates", batch.fingerprint_message(),
-                                        pwbd_pb2.ImportCandidatesResponse, use_case, request_id=batch.header.request_id)
-        if done:  # not for a resend answered from the stored response
-            BUSINESS_EVENTS.labels("membership", "pwbd_imported").inc()
-        return response
+        # A client stream: its header and rows are fingerprinted as one message.
+        return self.ctx.base.mutate("PwbdService/ImportCandidates", batch.fingerprint_message(),
+                                    pwbd_pb2.ImportCandidatesResponse, use_case, request_id=batch.header.request_id)
 
     def list_unregistered(self, request: pwbd_pb2.ListUnregisteredRequest) -> pwbd_pb2.ListUnregisteredResponse:
         """A branch's unregistered companies, paged, with the totals of the gap report
@@ -114,16 +110,11 @@ class PwbdUseCases:
             uow.audit("pwbd.notice_letter", candidate_id,
                       {"letter_number": letter_number, "sent_on": sent_on.isoformat(), "branch_code": row.branch_code})
             fresh = repo.get(candidate_id)
-            done.append(True)
+            uow.count("pwbd_notice_recorded")
             return pwbd_pb2.RecordNoticeLetterResponse(
                 company=company_to_proto(fresh, repo.letters_of([candidate_id]).get(candidate_id, [])))
 
-        done: list[bool] = []
-        response = self.ctx.base.mutate("PwbdService/RecordNoticeLetter", request,
-                                        pwbd_pb2.RecordNoticeLetterResponse, use_case)
-        if done:
-            BUSINESS_EVENTS.labels("membership", "pwbd_notice_recorded").inc()
-        return response
+        return self.ctx.base.mutation(request, pwbd_pb2.RecordNoticeLetterResponse, use_case)
 
     def _branch(self, code: str) -> str:
         branch = code.strip().upper()

@@ -109,7 +109,7 @@ class BulkEnrolment:
         for attempt in range(2):
             seen_now = set(seen)
             try:
-                answers, writer = self._apply_chunk(request_id, target, rows, seen_now)
+                answers = self._apply_chunk(request_id, target, rows, seen_now)
             except IntegrityError:
                 # A safety net: enrolments serialise on the KPJ sequence lock, so a
                 # concurrent one cannot insert a NIK of this chunk under us; if some other
@@ -118,7 +118,6 @@ class BulkEnrolment:
                     continue
                 raise
             seen |= seen_now
-            writer.count_metrics()
             return answers
         raise AssertionError("unreachable")
 
@@ -172,9 +171,10 @@ class BulkEnrolment:
                 settle(item, TRANSFERRED if enrolment.is_transfer else ENROLLED, enrolment.worker.kpj)
             writer.flush()
             writer.audit_batch(employer.npp, len(outcomes))
+            writer.count()
             repo.record_bulk_outcomes(request_id, outcomes)
             uow.commit()
-        return answers, writer
+        return answers
 
     @staticmethod
     def _replay(previous: BulkOutcome | None, row: workers_pb2.BulkEnrolRow) -> workers_pb2.BulkEnrolWorkersResponse | None:

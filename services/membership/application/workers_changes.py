@@ -11,7 +11,6 @@ from typing import Callable
 from google.protobuf.message import Message
 
 from jamsos.membership.v1 import events_pb2, workers_pb2
-from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_rupiah, to_date, to_rupiah
 from services.chassis.errors import InvalidArgument, RuleViolation, Violations
@@ -62,18 +61,13 @@ class WorkerChanges:
         with self.ctx.base.read_session() as session:
             WorkerRepository(session, scope).writable(kpj, lock=False)
         today = self.ctx.today()
-        ran: list[bool] = []
 
         def use_case(uow: UnitOfWork) -> Message:
             repo = WorkerRepository(uow.session, scope)
-            response = change(uow, repo, repo.writable(kpj), today)
-            ran.append(True)
-            return response
+            uow.count(operation)
+            return change(uow, repo, repo.writable(kpj), today)
 
-        response = self.ctx.base.mutate(f"WorkerService/{method}", request, response_cls, use_case)
-        if ran:
-            metrics.BUSINESS_EVENTS.labels("membership", operation).inc()
-        return response
+        return self.ctx.base.mutation(request, response_cls, use_case)
 
     def change_wage(self, request: workers_pb2.ChangeWageRequest) -> workers_pb2.ChangeWageResponse:
         """M-4: a new monthly wage from `effective_date`, appended to the wage history.

@@ -20,7 +20,6 @@ from datetime import date
 
 
 from jamsos.membership.v1 import events_pb2, workers_pb2
-from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.context import current_principal
 from services.chassis.convert import from_date
@@ -153,12 +152,10 @@ class EnrolmentWriter:
         if self.batch is not None and (self.enrolled or self.transferred):
             self.uow.audit("worker.bulk_enrol", f"batch {self.batch}", {"npp": npp, "rows": rows, **self._batch_kpjs})
 
-    def count_metrics(self) -> None:
-        """After commit only: a rolled-back enrolment is not a business operation."""
-        if self.enrolled:
-            metrics.BUSINESS_EVENTS.labels("membership", "worker_enrolled").inc(self.enrolled)
-        if self.transferred:
-            metrics.BUSINESS_EVENTS.labels("membership", "worker_transferred").inc(self.transferred)
+    def count(self) -> None:
+        """The enrolments and transfers written, counted once the transaction commits."""
+        self.uow.count("worker_enrolled", self.enrolled)
+        self.uow.count("worker_transferred", self.transferred)
 
 
 def enrol_one(command: EnrolWorker, today: date, existing: Worker | None, kpj: str | None) -> Enrolment:
@@ -167,7 +164,6 @@ def enrol_one(command: EnrolWorker, today: date, existing: Worker | None, kpj: s
         return enrol(command, today=today, existing=existing, kpj=kpj)
 
 
-METHOD = "WorkerService/EnrolWorker"
 
 
 class EnrolmentUseCases:
@@ -182,7 +178,6 @@ class EnrolmentUseCases:
         command = enrolment_command(request, npp=employer.npp, branch_code=employer.branch_code,
                                     kind=target.kind, today=today)
         nik = normalise_nik(command.nik)
-        writers: list[EnrolmentWriter] = []
 
         def use_case(uow: UnitOfWork) -> workers_pb2.EnrolWorkerResponse:
             repo = WorkerRepository(uow.session, target.scope)
@@ -193,14 +188,11 @@ class EnrolmentUseCases:
             writer = EnrolmentWriter(uow, repo)
             message = writer.add(enrolment, existing)
             writer.flush()
-            writers[:] = [writer]
+            writer.count()
             return workers_pb2.EnrolWorkerResponse(
                 worker=message,
                 outcome=workers_pb2.ENROLMENT_OUTCOME_TRANSFERRED if enrolment.is_transfer else workers_pb2.ENROLMENT_OUTCOME_ENROLLED,
                 previous_npp=enrolment.closed.npp if enrolment.closed else "",
             )
 
-        response = self.ctx.base.mutate(METHOD, request, workers_pb2.EnrolWorkerResponse, use_case)
-        for writer in writers:
-            writer.count_metrics()
-        return response
+        return self.ctx.base.mutation(request, workers_pb2.EnrolWorkerResponse, use_case)
