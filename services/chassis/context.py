@@ -6,13 +6,15 @@ Repositories read the caller's scope from here, so no query can forget the branc
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 from .errors import PermissionDenied
 
 HEAD = "HEAD"
+# The head office's code (Kantor Pusat): where services and the process itself act from.
+HEAD_OFFICE = "KP"
 REGIONAL = "REGIONAL"
 BRANCH = "BRANCH"
 # Roles no user token may claim: service identity is a credential of its own (auth.py).
@@ -21,6 +23,9 @@ RESERVED_ROLES = frozenset({"SERVICE", "SYSTEM"})
 USER = "user"
 SERVICE = "service"  # another service, authenticated by a service token
 SYSTEM_KIND = "system"  # this process itself: consumers and jobs, never from the wire
+
+# One access the branch scope refused (verb, subject, subject_branch, outcome), audited after the call.
+Refusal = dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,11 @@ class Principal:
 
 
 def service_principal(service: str) -> Principal:
-    return Principal(user_id=f"service:{service}", office_code="KP", office_level=HEAD, roles=frozenset(), kind=SERVICE)
+    return Principal(user_id=f"service:{service}", office_code=HEAD_OFFICE, office_level=HEAD, roles=frozenset(), kind=SERVICE)
 
 
 def system_principal(name: str) -> Principal:
-    return Principal(user_id=name, office_code="KP", office_level=HEAD, roles=frozenset(), kind=SYSTEM_KIND)
+    return Principal(user_id=name, office_code=HEAD_OFFICE, office_level=HEAD, roles=frozenset(), kind=SYSTEM_KIND)
 
 
 SYSTEM = system_principal("system")
@@ -61,7 +66,7 @@ SYSTEM = system_principal("system")
 _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("principal", default=None)
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 _causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
-_refusals: contextvars.ContextVar[list | None] = contextvars.ContextVar("refusals", default=None)
+_refusals: contextvars.ContextVar[list[Refusal] | None] = contextvars.ContextVar("refusals", default=None)
 
 
 def current_principal() -> Principal:
@@ -83,7 +88,7 @@ def causation_id() -> str | None:
     return _causation_id.get()
 
 
-def note_refusal(refusal: dict) -> None:
+def note_refusal(refusal: Refusal) -> None:
     """Remember a refused access of this request; the gRPC wrapper audits it afterwards,
     outside the request's own (rolled back) transaction."""
     bucket = _refusals.get()
@@ -94,7 +99,7 @@ def note_refusal(refusal: dict) -> None:
 @contextmanager
 def request_context(
     principal: Principal | None, correlation: str | None, causation: str | None = None,
-    refusals: list | None = None,
+    refusals: list[Refusal] | None = None,
 ) -> Iterator[None]:
     tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation),
               _refusals.set(refusals))

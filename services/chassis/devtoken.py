@@ -13,13 +13,13 @@ import sys
 
 from .auth import OFFICE_LEVELS, mint_service_token, mint_token
 from .config import DEV_JWT_SECRET, DEV_SERVICE_JWT_SECRET, SERVICES
-from .context import RESERVED_ROLES
+from .context import HEAD_OFFICE, RESERVED_ROLES
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--user", default="dev-user")
-    parser.add_argument("--office", default="KP", help="office code, e.g. KP, KW-SUMBAGUT, KC-BINJAI")
+    parser.add_argument("--office", default=HEAD_OFFICE, help="office code, e.g. KP, KW-SUMBAGUT, KC-BINJAI")
     parser.add_argument("--level", default=None, choices=OFFICE_LEVELS, help="defaults from the office code prefix")
     parser.add_argument("--roles", default="HEAD_OFFICE_ADMIN", help="comma-separated roles (O-3)")
     parser.add_argument("--ttl", type=int, default=None, help="seconds (8 h for users, 5 min for services)")

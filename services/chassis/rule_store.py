@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Mapping
+from datetime import date, datetime, UTC
+from typing import Any
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Text, insert, select
 from sqlalchemy.orm import Session
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 from jamsos.common.v1 import rule_tables_pb2
 
 from .config import topic_of
+from .context import HEAD_OFFICE
 from .consumer import HandlerRegistry
 from .convert import from_date, to_date
 from .runtime import ConsumerSpec
@@ -70,7 +72,7 @@ class RuleStore:
             created_by: str, reason: str | None) -> None:
         session.execute(insert(self.table).values(
             table_name=table_name, effective_from=effective_from, payload=json.dumps(dict(payload), sort_keys=True),
-            created_by=created_by, created_at=datetime.now(timezone.utc), reason=reason))
+            created_by=created_by, created_at=datetime.now(UTC), reason=reason))
 
 
 def publish_version(uow: UnitOfWork, service: str, table_name: str, key: str, effective_from: date,
@@ -79,7 +81,7 @@ def publish_version(uow: UnitOfWork, service: str, table_name: str, key: str, ef
     uow.emit(topic_of(service), rule_tables_pb2.RuleVersionPublished(
         table_name=table_name, key=key, effective_from=from_date(effective_from),
         payload_json=json.dumps(dict(payload), sort_keys=True, default=str), reason=reason or ""),
-        aggregate_type=RULE_AGGREGATE, aggregate_id=f"{table_name}:{key}", branch_code=key or "KP")
+        aggregate_type=RULE_AGGREGATE, aggregate_id=f"{table_name}:{key}", branch_code=key or HEAD_OFFICE)
 
 
 class RuleReplica:

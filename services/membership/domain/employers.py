@@ -8,10 +8,10 @@ a construction project carries its name, contract value and dates.
 """
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from typing import Collection
 
 from services.chassis.errors import InvalidArgument, Violations
 
@@ -39,7 +39,7 @@ class RiskGroup(str, Enum):
         return _RISK_NUMBERS.index(self) + 1
 
     @classmethod
-    def parse(cls, value: object, field: str = "risk_group") -> "RiskGroup":
+    def parse(cls, value: object, field: str = "risk_group") -> RiskGroup:
         """From a member, "I".."V" (any case) or 1..5 (int or digit text)."""
         if isinstance(value, cls):
             return value

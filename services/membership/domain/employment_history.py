@@ -7,10 +7,10 @@ B-JHT-1 and the 1-year condition of W-S-2.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from typing import Iterable
 
 from .values import ONE_DAY, add_months
 
@@ -55,7 +55,7 @@ class EmploymentPeriod:
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
-    def close(self, end_date: date, reason: EndReason) -> "EmploymentPeriod":
+    def close(self, end_date: date, reason: EndReason) -> EmploymentPeriod:
         return replace(self, end_date=end_date, end_reason=reason)
 
 

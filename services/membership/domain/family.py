@@ -22,9 +22,8 @@ from services.chassis.errors import FieldViolation, InvalidArgument, Violations
 from .nik import normalise_nik, parse_nik
 from .person import MaritalStatus
 from .values import add_years, age_on, clean_text, collect, parse_enum, require_date
+from .worker_rules import FAMILY_RULES, family_rules_on
 
-MAX_COVERED_CHILDREN = 3
-CHILD_AGE_LIMIT = 21  # covered while under 21
 NAME_MAX = 100
 
 
@@ -57,7 +56,7 @@ def is_eligible_child(child: FamilyMember, on_date: date) -> bool:
     return (
         child.relation == Relation.CHILD
         and child.birth_date <= on_date
-        and age_on(child.birth_date, on_date) < CHILD_AGE_LIMIT
+        and age_on(child.birth_date, on_date) < family_rules_on(on_date).child_age_limit
         and not child.married
     )
 
@@ -71,12 +70,22 @@ def covered_dependants(
     family = list(family)
     spouses = [m for m in family if m.relation == Relation.SPOUSE and m.birth_date <= on_date][:1]
     children = sorted((m for m in family if is_eligible_child(m, on_date)), key=_child_sort_key)
-    return tuple(spouses + children[:MAX_COVERED_CHILDREN])
+    return tuple(spouses + children[:family_rules_on(on_date).max_covered_children])
 
 
 def child_coverage_ends_on(child: FamilyMember) -> date:
-    """The day a child drops out by age: the 21st birthday (1 March for 29 February) (M-6)."""
-    return add_years(child.birth_date, CHILD_AGE_LIMIT)
+    """The day a child drops out by age (M-6): the birthday of the age limit in force that
+    day (the 21st; 1 March for 29 February). A later version that changes the limit
+    applies from its own date: the first day on which the child is too old under the rules
+    of that day."""
+    versions = FAMILY_RULES.versions
+    for index, version in enumerate(versions):
+        ends = add_years(child.birth_date, version.child_age_limit)
+        starts = version.effective_from if index else date.min
+        until = versions[index + 1].effective_from if index + 1 < len(versions) else date.max
+        if ends < until:
+            return max(ends, starts)
+    raise AssertionError("the last version has no end")
 
 
 def validate_family(

@@ -10,10 +10,11 @@ with `acting_level`.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
 
+from services.chassis.context import HEAD_OFFICE
 from services.chassis.errors import NotFound, PermissionDenied, Violations
 
 from .values import parse_enum
@@ -177,11 +178,11 @@ class OfficeTree:
 
 
 # The embedded default tree (seed 000 names Kanwil Sumbagut and the Binjai branch).
-HEAD_OFFICE_CODE = "KP"
+HEAD_OFFICE_CODE = HEAD_OFFICE
 DEFAULT_OFFICES: tuple[Office, ...] = (
-    Office("KP", "Kantor Pusat", OfficeLevel.HEAD),
-    Office("KW-SUMBAGUT", "Kantor Wilayah Sumatera Bagian Utara", OfficeLevel.REGIONAL, "KP"),
-    Office("KW-DKI", "Kantor Wilayah DKI Jakarta", OfficeLevel.REGIONAL, "KP"),
+    Office(HEAD_OFFICE_CODE, "Kantor Pusat", OfficeLevel.HEAD),
+    Office("KW-SUMBAGUT", "Kantor Wilayah Sumatera Bagian Utara", OfficeLevel.REGIONAL, HEAD_OFFICE_CODE),
+    Office("KW-DKI", "Kantor Wilayah DKI Jakarta", OfficeLevel.REGIONAL, HEAD_OFFICE_CODE),
     Office("KC-MEDAN", "Kantor Cabang Medan", OfficeLevel.BRANCH, "KW-SUMBAGUT", 1),
     Office("KC-BINJAI", "Kantor Cabang Binjai", OfficeLevel.BRANCH, "KW-SUMBAGUT", 2),
     Office("KC-SIBOLGA", "Kantor Cabang Sibolga", OfficeLevel.BRANCH, "KW-SUMBAGUT", 3),

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
-from typing import Collection, Iterable, Mapping, Protocol
+from typing import Protocol
 
 from services.chassis.errors import FieldViolation, InvalidArgument, RuleViolation, Violations
 
@@ -162,11 +163,11 @@ class PwbdEntry:
     matched_npp: str | None = None
     notices: tuple[date, ...] = field(default_factory=tuple)
 
-    def record_notice(self, sent_on: date) -> "PwbdEntry":
+    def record_notice(self, sent_on: date) -> PwbdEntry:
         """A notice letter was sent (M-2); refused once the company has registered."""
         if self.status is PwbdStatus.REGISTERED:
             raise RuleViolation("M-2", f"the company is registered as NPP {self.matched_npp}: no notice letter")
         return replace(self, status=PwbdStatus.NOTIFIED, notices=self.notices + (sent_on,))
 
-    def mark_registered(self, npp: str) -> "PwbdEntry":
+    def mark_registered(self, npp: str) -> PwbdEntry:
         return replace(self, status=PwbdStatus.REGISTERED, matched_npp=npp)

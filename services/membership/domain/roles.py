@@ -6,8 +6,8 @@ see `offices.OfficeTree` (O-2).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
-from typing import Iterable
 
 from services.chassis.roles import ALL_ROLES, ActionTable, Role
 

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import date, timedelta
 from enum import Enum
-from typing import TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from services.chassis.errors import InvalidArgument, Violations
 
 E = TypeVar("E", bound=Enum)
+T = TypeVar("T")
 
 ONE_DAY = timedelta(days=1)
 
@@ -29,7 +31,7 @@ def parse_enum(enum_cls: type[E], value: object, field: str) -> E:
     raise InvalidArgument.field(field, f"{value!r} is not one of {accepted}")
 
 
-def collect(violations: Violations, parse, *args):
+def collect(violations: Violations, parse: Callable[..., T], *args: Any) -> T | None:
     """Run a parser that raises InvalidArgument; move its violations into `violations`
     and return None instead, so a validator can report every problem at once."""
     try:
@@ -77,7 +79,7 @@ def require_date(value: object, field: str, violations: Violations) -> date | No
     return value
 
 
-def is_whole_rupiah(value: object) -> bool:
+def is_whole_rupiah(value: object) -> TypeGuard[int]:
     """Money is a whole number of rupiah: an int, never a float or a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 

@@ -1,13 +1,18 @@
-"""Plausibility bounds for worker records (M-4), as a rule table with effective-from dates.
+"""Membership's rule tables with effective-from dates: plausibility bounds for worker
+records (M-4) and JPK family coverage (M-6: how many children, until which age).
 
-These are not rates but they are policy, so they live in data like every other rule
-(docs/rules.md): a change is a new row, and a record is checked with the row in force on its
-own date.
+These are policy, so they live in data like every other rule (docs/rules.md): a change is
+a new version, and a record is checked with the version in force on its own date.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any, TypeVar
+
+from services.chassis.rule_tables import RuleTable
+
+V = TypeVar("V")
 
 
 @dataclass(frozen=True)
@@ -21,15 +26,44 @@ class WorkerRules:
     # A monthly wage at or above this is a data-entry error (an extra zero or two), not pay.
     absurd_monthly_wage_rupiah: int = 1_000_000_000
 
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "effective_from": self.effective_from.isoformat()}
 
-WORKER_RULE_TABLE: tuple[WorkerRules, ...] = (
+
+@dataclass(frozen=True)
+class FamilyRules:
+    """M-6: who of a married worker's family JPK covers, in force from `effective_from`."""
+
+    effective_from: date
+    max_covered_children: int
+    child_age_limit: int  # covered while younger
+    source: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "effective_from": self.effective_from.isoformat()}
+
+
+WORKER_RULE_TABLE: RuleTable[WorkerRules] = RuleTable((
     # From the Jamsostek Act (UU 3/1992); earlier dates use this row too.
     WorkerRules(effective_from=date(1992, 2, 17)),
-)
+), rule_id="M-4")
+
+FAMILY_RULES: RuleTable[FamilyRules] = RuleTable((
+    # Earlier dates use this row too.
+    FamilyRules(date(1993, 1, 1), max_covered_children=3, child_age_limit=21,
+                source="seed 003: spouse and at most 3 children under 21, unmarried (PP 14/1993)"),
+), rule_id="M-6")
 
 
-def worker_rules_on(day: date, table: tuple[WorkerRules, ...] = WORKER_RULE_TABLE) -> WorkerRules:
-    """The row in force on `day` (the earliest row for days before the table starts)."""
-    rows = sorted(table, key=lambda row: row.effective_from)
-    in_force = [row for row in rows if row.effective_from <= day]
-    return in_force[-1] if in_force else rows[0]
+def _in_force(table: RuleTable[V], day: date) -> V:
+    """The version in force on `day`, or the earliest for days before the table starts:
+    the records of old members predate the first version we hold."""
+    return table.in_force_on(max(day, table.versions[0].effective_from))
+
+
+def worker_rules_on(day: date) -> WorkerRules:
+    return _in_force(WORKER_RULE_TABLE, day)
+
+
+def family_rules_on(day: date) -> FamilyRules:
+    return _in_force(FAMILY_RULES, day)

@@ -10,10 +10,10 @@ Worker is immutable: every transition returns a new Worker or raises.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from typing import Iterable
 
 from services.chassis.errors import AlreadyExists, InvalidArgument, RuleViolation, Violations
 
@@ -107,7 +107,7 @@ class Worker:
             return False
 
     # ---- transitions -------------------------------------------------------------
-    def terminate(self, termination_date: date, reason: EndReason | str, *, today: date) -> "Worker":
+    def terminate(self, termination_date: date, reason: EndReason | str, *, today: date) -> Worker:
         """PHK (M-8): the worker becomes NON_ACTIVE; `termination_date` is the last day worked."""
         v = Violations()
         day = require_date(termination_date, "termination_date", v)
@@ -118,6 +118,7 @@ class Worker:
             names = ", ".join(sorted(r.value for r in TERMINATION_REASONS))
             v.add("reason", f"{parsed.value} is not a termination reason: use one of {names}")
         v.raise_if_any()
+        assert day is not None  # require_date recorded a violation otherwise
         self._refuse_if_deceased("terminated")
         if self.status is WorkerStatus.NON_ACTIVE:
             raise RuleViolation("M-8", f"KPJ {self.kpj} is already non-active since {self.end_date}")
@@ -127,7 +128,7 @@ class Worker:
                        f"on {self.start_date.isoformat()}")
         return replace(self, status=WorkerStatus.NON_ACTIVE, end_date=day, end_reason=parsed)
 
-    def record_death(self, death_date: date, *, today: date) -> "Worker":
+    def record_death(self, death_date: date, *, today: date) -> Worker:
         """Death (M-8): the worker becomes DECEASED; an open employment ends on that day."""
         v = Violations()
         day = require_date(death_date, "death_date", v)
@@ -136,6 +137,7 @@ class Worker:
         if day and day < self.birth_date:
             v.add("death_date", f"{day.isoformat()} is before the birth date {self.birth_date.isoformat()}")
         v.raise_if_any()
+        assert day is not None  # require_date recorded a violation otherwise
         self._refuse_if_deceased("recorded deceased again")
         if self.is_active:
             if day < self.start_date:
@@ -150,17 +152,18 @@ class Worker:
                        f"{self.end_date.isoformat()}: correct the termination first")
         return replace(self, status=WorkerStatus.DECEASED, death_date=day)
 
-    def change_wage(self, monthly_wage_rupiah: int, *, on: date) -> "Worker":
+    def change_wage(self, monthly_wage_rupiah: int, *, on: date) -> Worker:
         """A new monthly wage (M-4) for an active worker, checked with the rules in force `on`."""
         v = Violations()
         wage = _wage(monthly_wage_rupiah, worker_rules_on(on), v)
         v.raise_if_any()
+        assert wage is not None  # _wage recorded a violation otherwise
         if not self.is_active:
             raise RuleViolation("M-4", f"KPJ {self.kpj} is {self.status.value}: only an active worker's wage changes")
         return replace(self, monthly_wage_rupiah=wage)
 
     def change_details(self, *, name: str | None = None,
-                       marital_status: MaritalStatus | str | None = None) -> "Worker":
+                       marital_status: MaritalStatus | str | None = None) -> Worker:
         """Correct the name or report a new marital status (M-4; marital status drives M-6)."""
         v = Violations()
         updates: dict = {}
@@ -173,7 +176,7 @@ class Worker:
         return replace(self, **updates)
 
     def transfer(self, *, to_npp: str, to_branch_code: str, start_date: date, today: date,
-                 monthly_wage_rupiah: int | None = None) -> "Enrolment":
+                 monthly_wage_rupiah: int | None = None) -> Enrolment:
         """Mutasi (M-3): the same person, same KPJ, at a new employer from `start_date`."""
         command = EnrolWorker(
             nik=self.nik, name=self.name, birth_date=self.birth_date, sex=self.sex,

@@ -15,6 +15,7 @@ from services.membership.domain.family import (
 )
 from services.membership.domain.numbers import make_nik
 from services.membership.domain.person import MaritalStatus, Sex
+from services.membership.domain.worker_rules import FamilyRules, family_rules_on
 
 ON = date(2024, 6, 1)
 WORKER_BORN = date(1980, 4, 1)
@@ -118,3 +119,29 @@ def test_m6_relation_given_as_text_is_read_and_unknown_relation_reported():
         validate_family(WORKER_BORN, MaritalStatus.MARRIED, family, ON)
     assert {v.field for v in caught.value.violations} == {"family[1].relation"}
     assert names(covered_dependants(MaritalStatus.MARRIED, family[:1], ON)) == ["Budi"]
+
+
+@pytest.mark.rule("M-6")
+def test_m6_the_limits_are_a_dated_rule_table_of_three_children_under_21():
+    rules = family_rules_on(date(2024, 1, 1))
+    assert (rules.max_covered_children, rules.child_age_limit) == (3, 21)
+    assert family_rules_on(date(1980, 1, 1)) == rules  # records older than the first version
+
+
+@pytest.mark.rule("M-6")
+def test_m6_a_new_version_of_the_limits_applies_from_its_own_date(monkeypatch):
+    import services.membership.domain.family as family
+    import services.membership.domain.worker_rules as worker_rules
+
+    table = worker_rules.FAMILY_RULES.with_version(
+        FamilyRules(date(2030, 1, 1), max_covered_children=2, child_age_limit=25, source="hypothetical"))
+    monkeypatch.setattr(worker_rules, "FAMILY_RULES", table)
+    monkeypatch.setattr(family, "FAMILY_RULES", table)
+    # 21 before the change: born 1 Jun 2008, out on 1 Jun 2029, before 2030.
+    assert child_coverage_ends_on(child("Early", date(2008, 6, 1))) == date(2029, 6, 1)
+    # Still under 21 on 1 Jan 2030, so the new limit of 25 holds: out on 1 Jun 2035.
+    assert child_coverage_ends_on(child("Later", date(2010, 6, 1))) == date(2035, 6, 1)
+    spouse = FamilyMember("Siti", Relation.SPOUSE, date(1990, 1, 1))
+    kids = [child(f"C{i}", date(2015, 1, i + 1), order=i + 1) for i in range(3)]
+    assert names(covered_dependants(MaritalStatus.MARRIED, [spouse, *kids], date(2029, 12, 31))) == ["Siti", "C0", "C1", "C2"]
+    assert names(covered_dependants(MaritalStatus.MARRIED, [spouse, *kids], date(2030, 1, 1))) == ["Siti", "C0", "C1"]
