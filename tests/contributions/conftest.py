@@ -29,3 +29,16 @@ def as_user(contributions_channel):
         return Caller(contributions_channel, token_for(office, *roles, user=user))
 
     return make
+
+
+@pytest.fixture
+def payments(contributions, as_user):
+    """The branch finance officer's PaymentService, the KC-BINJAI employer known, on 30 June 2021."""
+    from datetime import date
+
+    from jamsos.contributions.v1 import payments_pb2_grpc
+    from tests.contributions.service.money_fixtures import FINANCE, add_employer, set_today
+
+    add_employer(contributions)
+    set_today(contributions, date(2021, 6, 30))
+    return as_user(*FINANCE)(payments_pb2_grpc.PaymentServiceStub)

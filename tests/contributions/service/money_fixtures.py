@@ -7,8 +7,8 @@ tables change.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from typing import Mapping
+from datetime import date, datetime, time, UTC
+from collections.abc import Mapping
 
 from sqlalchemy import insert, select
 
@@ -75,7 +75,7 @@ def add_bill(contributions, period: Period, total: int, due: date, *, npp: str =
                           payer="EMPLOYER", base_rupiah=0, rate_bp=24, amount_rupiah=rest))
     worker = sum(line["amount_rupiah"] for line in lines if line["payer"] == "WORKER")
     issued = datetime.combine(issued_on or Period(period.year, period.month).following().first_day, time(8),
-                              tzinfo=timezone.utc)
+                              tzinfo=UTC)
     _write(contributions, insert(bills), [dict(
         bill_number=number, npp=npp, branch_code=branch, period_year=period.year, period_month=period.month,
         kind=kind, sequence=sequence, due_date=due, total_rupiah=total, employer_rupiah=total - worker,
@@ -101,3 +101,6 @@ def events(contributions, payload_cls) -> list:
 def ledger_rows(contributions) -> list:
     with contributions.app.ctx.base.read_session() as session:
         return session.execute(select(ledger_entries)).all()
+
+
+FINANCE = ("KC-BINJAI", "FINANCE_OFFICER")

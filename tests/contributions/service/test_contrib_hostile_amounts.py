@@ -13,22 +13,14 @@ import grpc
 import pytest
 from sqlalchemy import func, select
 
-from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc, payments_pb2 as pb, payments_pb2_grpc
+from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc, payments_pb2 as pb
 from jamsos.contributions.v1 import standing_pb2, standing_pb2_grpc
 from services.chassis.money import MAX_RUPIAH
 from services.contributions.adapters.money_tables import payments as payments_table
 from services.contributions.domain.periods import Period
-from tests.contributions.service.money_fixtures import NPP, add_bill, add_employer, d, rp, set_today
+from tests.contributions.service.money_fixtures import FINANCE, NPP, add_bill, d, rp
 from tests.service_harness import violated_fields
 
-FINANCE = ("KC-BINJAI", "FINANCE_OFFICER")
-
-
-@pytest.fixture
-def payments(contributions, as_user):
-    add_employer(contributions)
-    set_today(contributions, date(2021, 6, 30))
-    return as_user(*FINANCE)(payments_pb2_grpc.PaymentServiceStub)
 
 
 def payment(ref: str, amount: int, **fields) -> pb.RecordPaymentRequest:

@@ -12,17 +12,9 @@ from services.chassis.events import make_envelope
 from services.contributions.application.payments import consumers as payment_consumers
 from services.contributions.domain.periods import Period
 from tests.contributions.service.money_fixtures import (
-    BINJAI, MEDAN, NPP, OTHER_NPP, add_bill, add_employer, bill, d, events, rp, set_today,
+    BINJAI, MEDAN, NPP, OTHER_NPP, add_bill, add_employer, bill, d, events, rp,
 )
 
-FINANCE = ("KC-BINJAI", "FINANCE_OFFICER")
-
-
-@pytest.fixture
-def payments(contributions, as_user):
-    add_employer(contributions)
-    set_today(contributions, date(2021, 6, 30))
-    return as_user(*FINANCE)(payments_pb2_grpc.PaymentServiceStub)
 
 
 def record(stub, ref: str, amount: int, paid_on: date, npp: str = NPP, bill_number: str = "", **extra):
