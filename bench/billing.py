@@ -84,7 +84,7 @@ def load_read_model(conn: psycopg.Connection, workers: int, employers: int, bran
                 sizes[-1] += 1
     people, jobs, wages, marital = io.StringIO(), io.StringIO(), io.StringIO(), io.StringIO()
     kpj = 0
-    for npp, size, j in zip(npps, sizes, range(employers)):
+    for npp, size, j in zip(npps, sizes, range(employers), strict=True):
         branch = branch_codes[j % branches]
         for _ in range(size):
             kpj += 1

@@ -75,7 +75,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def kafka_broker() -> Iterator["TansuBroker"]:
+def kafka_broker() -> Iterator[TansuBroker]:
     """The shared tansu broker. Do not stop or restart it; use ``restartable_broker`` for that.
 
     Its storage is in memory and shared by every test, so tests should use
@@ -91,7 +91,7 @@ def kafka_broker() -> Iterator["TansuBroker"]:
 
 
 @pytest.fixture
-def restartable_broker() -> Iterator["TansuBroker"]:
+def restartable_broker() -> Iterator[TansuBroker]:
     """A broker of the test's own, free to stop()/restart() (same port; data is lost on restart)."""
     from tests.harness.broker import TansuBroker
 

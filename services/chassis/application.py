@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
-from typing import Callable, TypeVar
+from datetime import datetime, UTC
+from typing import TypeVar
+from collections.abc import Callable
 
 from google.protobuf.message import Message
 from sqlalchemy import Engine, Table, insert
@@ -11,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
-from .context import Principal, current_principal
+from .context import Principal, Refusal, current_principal
 from .database import make_read_session_factory
 from .errors import Conflict
 from .unit_of_work import UnitOfWork
@@ -32,11 +33,11 @@ class Application:
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.tables, producer=self.service)
 
-    def record_refusals(self, principal: Principal, rpc: str, refusals: list[dict]) -> None:
+    def record_refusals(self, principal: Principal, rpc: str, refusals: list[Refusal]) -> None:
         """Audit accesses the branch scope refused during one call (O-2), in a transaction
         of their own: the call's own transaction was rolled back with the refusal."""
         table = self.tables["audit"]
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         with self.session_factory() as session, session.begin():
             session.execute(insert(table), [
                 dict(at=now, user_id=principal.user_id[:100], office_code=principal.office_code[:50],
@@ -72,7 +73,7 @@ class Application:
         (see `idempotency`), so callers authorise before they mutate and a stored answer
         only ever goes back to the caller it was made for.
         """
-        request_id = idempotency.require_request_id(request_id if request_id is not None else request.request_id)
+        request_id = idempotency.require_request_id(request_id if request_id is not None else getattr(request, "request_id", ""))
         key = idempotency.RequestKey(current_principal().caller_key, method, request_id)
         request_fp = idempotency.fingerprint(request)
         table = self.tables["idempotency"]

@@ -17,7 +17,8 @@ keys from the environment.
 from __future__ import annotations
 
 import time
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import jwt
 
@@ -34,7 +35,7 @@ class _Key:
     """One verification key with the one algorithm it may be used with."""
 
     def __init__(self, secret: str | None, public_key: str | None):
-        self.key = public_key or secret
+        self.key: str = public_key or secret or ""  # "": no key (falsy, as None was)
         self.algorithms = ["RS256"] if public_key else ["HS256"]
 
     def __bool__(self) -> bool:
@@ -102,7 +103,7 @@ class TokenVerifier:
         return audience == SERVICE_AUDIENCE or (isinstance(audience, list) and SERVICE_AUDIENCE in audience)
 
     @staticmethod
-    def _decode(token: str, key: _Key, *, issuer: str, audience: str | None, required: list[str]) -> dict:
+    def _decode(token: str, key: _Key, *, issuer: str, audience: str | None, required: list[str]) -> dict[str, Any]:
         try:
             return jwt.decode(token, key.key, algorithms=key.algorithms, issuer=issuer, audience=audience,
                               options={"require": required})
@@ -112,7 +113,7 @@ class TokenVerifier:
             raise Unauthenticated(f"invalid token: {exc}") from None
 
 
-def _sign(claims: dict, secret: str | None, private_key: str | None) -> str:
+def _sign(claims: dict[str, Any], secret: str | None, private_key: str | None) -> str:
     if private_key:
         return jwt.encode(claims, private_key, algorithm="RS256")
     if not secret:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from dataclasses import dataclass, field
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import grpc
+
+if TYPE_CHECKING:
+    from .runtime import ConsumerSpec
 
 
 @dataclass
@@ -22,13 +26,13 @@ class ComponentApp:
     ctx: Any
     components: dict[str, object] = field(default_factory=dict)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         try:
             return self.__dict__["components"][name]
         except KeyError:
             raise AttributeError(name) from None
 
-    def build(self) -> "ComponentApp":
+    def build(self) -> ComponentApp:
         for name in self.names:
             self.components[name] = self._module("application", name).build(self.ctx)
         return self
@@ -37,15 +41,15 @@ class ComponentApp:
         return [service for name in self.names if self._has("entrypoints", name)
                 for service in self._module("entrypoints", name).register(server, self.components[name])]
 
-    def consumers(self) -> list:
-        specs: list = []
+    def consumers(self) -> list[ConsumerSpec]:
+        specs: list[ConsumerSpec] = []
         for name in self.names:
             module = self._module("application", name)
             if hasattr(module, "consumers"):
                 specs += module.consumers(self.components[name])
         return specs
 
-    def _module(self, layer: str, name: str):
+    def _module(self, layer: str, name: str) -> ModuleType:
         return importlib.import_module(f"{self.package}.{layer}.{name}")
 
     def _has(self, layer: str, name: str) -> bool:

@@ -54,7 +54,7 @@ class Settings:
         return topic_of(self.service)
 
     @classmethod
-    def from_env(cls, service: str) -> "Settings":
+    def from_env(cls, service: str) -> Settings:
         if service not in SERVICES:
             raise ValueError(f"unknown service {service!r}")
         upper = service.upper()

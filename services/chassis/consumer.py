@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from datetime import UTC, datetime
+from typing import TypeVar, cast
 
 from google.protobuf.message import Message
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from datetime import datetime, timezone
 
 from jamsos.common.v1 import envelope_pb2
 
@@ -36,6 +38,7 @@ from .unit_of_work import UnitOfWork
 log = logging.getLogger("jamsos.consumer")
 
 Handler = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, Message], None]
+M = TypeVar("M", bound=Message)
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,9 @@ class HandlerRegistry:
     def __init__(self) -> None:
         self._by_type: dict[str, Subscription] = {}
 
-    def on(self, payload_cls: type[Message], handler: Handler) -> None:
-        self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, handler)
+    def on(self, payload_cls: type[M], handler: Callable[[UnitOfWork, envelope_pb2.EventEnvelope, M], None]) -> None:
+        # The applier unpacks the payload as `payload_cls` before it calls the handler.
+        self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, cast(Handler, handler))
 
     def get(self, event_type: str) -> Subscription | None:
         return self._by_type.get(event_type)
@@ -88,7 +92,7 @@ class EventApplier:
                 uow.session.execute(
                     insert(inbox).values(
                         consumer=self.name, event_id=envelope.event_id, event_type=envelope.event_type,
-                        applied_at=datetime.now(timezone.utc),
+                        applied_at=datetime.now(UTC),
                     )
                 )
                 try:
@@ -148,7 +152,7 @@ class ConsumerRunner:
                         pass
                 self._close_producer()
 
-    def handle(self, message, stop: threading.Event) -> str:
+    def handle(self, message: ConsumerRecord, stop: threading.Event) -> str:
         """Apply one Kafka message; returns the outcome. Only returns when it is settled."""
         name, service = self.applier.name, self.applier.service
         try:
@@ -176,7 +180,7 @@ class ConsumerRunner:
                 log.warning("consumer %s failed on %s (attempt %d): %s", name, envelope.event_id, attempts, exc)
                 stop.wait(self.retry_backoff * (2 ** (attempts - 1)))
 
-    def _dead_letter(self, message, event_type: str, exc: Exception, stop: threading.Event) -> None:
+    def _dead_letter(self, message: ConsumerRecord, event_type: str, exc: Exception, stop: threading.Event) -> None:
         name, service = self.applier.name, self.applier.service
         headers = [
             ("x-error", f"{type(exc).__name__}: {exc}"[:1000].encode()),

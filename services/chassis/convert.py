@@ -4,7 +4,9 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
+from typing import Any
 
+from google.protobuf.message import Message
 from jamsos.common.v1 import types_pb2
 
 from .errors import InvalidArgument
@@ -13,7 +15,7 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 
 
-def to_date(parent, name: str, *, required: bool = True, field: str | None = None) -> date | None:
+def to_date(parent: Message, name: str, *, required: bool = True, field: str | None = None) -> date | None:
     """`parent.<name>` (a Date message) as a `date`; unset is None, or an error when required."""
     field = field or name
     if not parent.HasField(name):
@@ -33,7 +35,7 @@ def from_date(value: date | None) -> types_pb2.Date | None:
     return types_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
-def to_period(parent, name: str, *, field: str | None = None) -> tuple[int, int]:
+def to_period(parent: Message, name: str, *, field: str | None = None) -> tuple[int, int]:
     field = field or name
     if not parent.HasField(name):
         raise InvalidArgument.field(field, "required")
@@ -49,7 +51,7 @@ def from_period(year: int, month: int) -> types_pb2.Period:
     return types_pb2.Period(year=year, month=month)
 
 
-def to_rupiah(parent, name: str, *, required: bool = True, field: str | None = None) -> int | None:
+def to_rupiah(parent: Message, name: str, *, required: bool = True, field: str | None = None) -> int | None:
     """`parent.<name>` (a Money message) as int rupiah; Money{rupiah: 0} is a set zero."""
     field = field or name
     if not parent.HasField(name):
@@ -69,12 +71,12 @@ def page_size(page: types_pb2.PageRequest) -> int:
     return min(page.page_size or DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
 
 
-def encode_page_token(last_key: dict) -> str:
+def encode_page_token(last_key: dict[str, Any]) -> str:
     """Keyset paging: the token is the sort key of the last row returned."""
     return base64.urlsafe_b64encode(json.dumps(last_key, sort_keys=True).encode()).decode()
 
 
-def decode_page_token(token: str) -> dict | None:
+def decode_page_token(token: str) -> dict[str, Any] | None:
     if not token:
         return None
     try:

@@ -49,7 +49,7 @@ class InvalidArgument(DomainError):
         super().__init__("; ".join(f"{v.field}: {v.reason}" for v in self.violations))
 
     @classmethod
-    def field(cls, field_name: str, reason: str) -> "InvalidArgument":
+    def field(cls, field_name: str, reason: str) -> InvalidArgument:
         return cls([FieldViolation(field_name, reason)])
 
 

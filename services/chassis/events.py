@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
@@ -45,7 +45,7 @@ def make_envelope(
         causation_id=context.causation_id() or context.correlation_id() or event_id,
         producer=producer,
     )
-    envelope.occurred_at.FromDatetime(occurred_at or datetime.now(timezone.utc))
+    envelope.occurred_at.FromDatetime(occurred_at or datetime.now(UTC))
     any_payload = AnyMessage()
     any_payload.Pack(payload)
     envelope.payload.CopyFrom(any_payload)

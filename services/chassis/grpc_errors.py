@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
@@ -32,7 +33,7 @@ def to_status(exc: BaseException) -> tuple[grpc.StatusCode, status_pb2.Status]:
     return code, status
 
 
-def _classify(exc: BaseException):
+def _classify(exc: BaseException) -> tuple[grpc.StatusCode, str, list[Message]]:
     if isinstance(exc, errors.InvalidArgument):
         bad_request = error_details_pb2.BadRequest(
             field_violations=[

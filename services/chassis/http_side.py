@@ -10,10 +10,17 @@ import json
 import socket
 import threading
 import time
-from typing import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeAlias
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+# The ASGI interface: a scope, a receive and a send callable.
+AsgiMessage: TypeAlias = dict[str, Any]
+Receive: TypeAlias = Callable[[], Awaitable[AsgiMessage]]
+Send: TypeAlias = Callable[[AsgiMessage], Awaitable[None]]
+AsgiApp: TypeAlias = Callable[[dict[str, Any], Receive, Send], Awaitable[None]]
 
 
 def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool:
@@ -27,8 +34,8 @@ def broker_reachable(bootstrap_servers: str, timeout: float = 1.0) -> bool:
     return False
 
 
-def make_app(service: str, checks: dict[str, Callable[[], bool]]):
-    async def app(scope, receive, send):
+def make_app(service: str, checks: dict[str, Callable[[], bool]]) -> AsgiApp:
+    async def app(scope: dict[str, Any], receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             while True:
                 message = await receive()
@@ -53,7 +60,7 @@ def make_app(service: str, checks: dict[str, Callable[[], bool]]):
     return app
 
 
-async def _respond(send, status: int, body: bytes, content_type: str) -> None:
+async def _respond(send: Send, status: int, body: bytes, content_type: str) -> None:
     await send({"type": "http.response.start", "status": status, "headers": [(b"content-type", content_type.encode())]})
     await send({"type": "http.response.body", "body": body})
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 import functools
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import TypeVar
 
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import ColumnElement, Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from .errors import InvalidArgument
@@ -60,7 +60,7 @@ class RequestKey:
     method: str
     request_id: str
 
-    def where(self, table: Table):
+    def where(self, table: Table) -> tuple[ColumnElement[bool], ...]:
         return (table.c.caller == self.caller, table.c.method == self.method, table.c.request_id == self.request_id)
 
 
@@ -84,7 +84,7 @@ def claim(session: Session, table: Table, key: RequestKey, request_fp: str) -> N
     session.execute(
         insert(table).values(
             caller=key.caller, method=key.method, request_id=key.request_id, request_fingerprint=request_fp, response=b"",
-            created_at=datetime.now(timezone.utc),
+            created_at=datetime.now(UTC),
         )
     )
 

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeAlias, cast
 
 import grpc
+from google.protobuf.message import Message
 from google.protobuf.unknown_fields import UnknownFieldSet
 from grpc_status import rpc_status
 
@@ -29,7 +31,9 @@ log = logging.getLogger("jamsos.rpc")
 OPEN_SERVICES = frozenset({"grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection", "grpc.reflection.v1.ServerReflection"})
 
 # Writes the refused accesses of one call to the audit log: (principal, rpc, refusals).
-RefusalSink = Callable[[context.Principal, str, list], None]
+RefusalSink = Callable[[context.Principal, str, list[context.Refusal]], None]
+# A method handler of any request and response types (the wrapper passes them through).
+Handler: TypeAlias = "grpc.RpcMethodHandler[Any, Any]"
 
 
 class Undecodable:
@@ -46,7 +50,8 @@ class PlatformInterceptor(grpc.ServerInterceptor):
         self._service_methods = frozenset(service_methods)
         self._refusal_sink = refusal_sink
 
-    def intercept_service(self, continuation, handler_call_details):
+    def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
+                          handler_call_details: grpc.HandlerCallDetails) -> Handler | None:
         handler = continuation(handler_call_details)
         if handler is None:
             return None
@@ -60,10 +65,11 @@ class PlatformInterceptor(grpc.ServerInterceptor):
             return grpc.stream_unary_rpc_method_handler(call.unary_response(handler.stream_unary), deserialize, handler.response_serializer)
         if handler.unary_stream:
             return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), deserialize, handler.response_serializer)
-        return grpc.stream_stream_rpc_method_handler(call.stream_response(handler.stream_stream), deserialize, handler.response_serializer)
+        stream_stream = cast(Callable[[Any, grpc.ServicerContext], Iterator[Any]], handler.stream_stream)  # the one left
+        return grpc.stream_stream_rpc_method_handler(call.stream_response(stream_stream), deserialize, handler.response_serializer)
 
 
-def _rpc_type(handler) -> str:
+def _rpc_type(handler: Handler) -> str:
     if handler.unary_unary:
         return "unary"
     if handler.stream_unary:
@@ -73,13 +79,13 @@ def _rpc_type(handler) -> str:
     return "bidi_stream"
 
 
-def _tolerant(deserialize):
+def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
     """grpc answers a body its deserializer rejects with INTERNAL and a traceback; hand the
     failure to the wrapper instead, which answers INVALID_ARGUMENT."""
     if deserialize is None:
         return None
 
-    def parse(data: bytes):
+    def parse(data: bytes) -> Any:
         try:
             message = deserialize(data)
         except Exception as exc:  # noqa: BLE001 - any decoding failure is the client's
@@ -90,14 +96,16 @@ def _tolerant(deserialize):
     return parse
 
 
-def _has_field_number_zero(message) -> bool:
+def _has_field_number_zero(message: Message) -> bool:
     """upb keeps the bytes of a message type without fields as unknown fields unchecked,
     so a body of zeros "decodes"; field number 0 never exists on the wire."""
-    return any(field.field_number == 0 for field in UnknownFieldSet(message))
+    unknown = UnknownFieldSet(message)  # a sequence (no __iter__ in its stub): index it
+    return any(unknown[index].field_number == 0 for index in range(len(unknown)))
 
 
 class _Call:
-    def __init__(self, owner: PlatformInterceptor, full_method, grpc_service, grpc_method, metadata, rpc_type):
+    def __init__(self, owner: PlatformInterceptor, full_method: str, grpc_service: str, grpc_method: str,
+                 metadata: dict[str, str], rpc_type: str):
         self.owner = owner
         self.full_method = full_method
         self.labels = {"grpc_type": rpc_type, "grpc_service": grpc_service, "grpc_method": grpc_method}
@@ -117,7 +125,7 @@ class _Call:
             raise PermissionDenied(f"{self.rpc} is not a call between services; it takes a user token")
         return principal
 
-    def _checked(self, request):
+    def _checked(self, request: Any) -> Any:
         """The request after the edge checks; a client stream is checked item by item."""
         if self.open:
             return request
@@ -126,22 +134,23 @@ class _Call:
         self._check_one(request)
         return request
 
-    def _checked_stream(self, requests: Iterator) -> Iterator:
+    def _checked_stream(self, requests: Iterator[Any]) -> Iterator[Any]:
         for index, request in enumerate(requests):
             self._check_one(request, f"message {index}: ", shapes=False)  # rows of a batch answer per row
             yield request
 
-    def _check_one(self, request, where: str = "", *, shapes: bool = True) -> None:
+    def _check_one(self, request: Message | Undecodable, where: str = "", *, shapes: bool = True) -> None:
         if isinstance(request, Undecodable):
             log.warning("undecodable request body", extra={"rpc": self.rpc, "reason": shown(request.reason, 200)})
             raise InvalidArgument.field("request", f"{where}the body is not a valid message of this method's request type")
         check_request(request, shapes=shapes)
 
-    def unary_response(self, behavior: Callable):
-        def wrapped(request, servicer_context):
+    def unary_response(self, behavior: Callable[[Any, grpc.ServicerContext], Any]
+                       ) -> Callable[[Any, grpc.ServicerContext], Any]:
+        def wrapped(request: Any, servicer_context: grpc.ServicerContext) -> Any:
             outcome = [grpc.StatusCode.OK]
             start = self._start()
-            refusals: list = []
+            refusals: list[context.Refusal] = []
             principal = None
             try:
                 principal = self._principal()
@@ -153,11 +162,12 @@ class _Call:
                 self._finish(start, outcome[0], principal, refusals)
         return wrapped
 
-    def stream_response(self, behavior: Callable):
-        def wrapped(request, servicer_context):
+    def stream_response(self, behavior: Callable[[Any, grpc.ServicerContext], Iterator[Any]]
+                        ) -> Callable[[Any, grpc.ServicerContext], Iterator[Any]]:
+        def wrapped(request: Any, servicer_context: grpc.ServicerContext) -> Iterator[Any]:
             outcome = [grpc.StatusCode.OK]
             start = self._start()
-            refusals: list = []
+            refusals: list[context.Refusal] = []
             principal = None
             try:
                 principal = self._principal()
@@ -177,7 +187,8 @@ class _Call:
         metrics.GRPC_STARTED.labels(**self.labels).inc()
         return time.perf_counter()
 
-    def _finish(self, start: float, code: grpc.StatusCode, principal, refusals: list) -> None:
+    def _finish(self, start: float, code: grpc.StatusCode, principal: context.Principal | None,
+                refusals: list[context.Refusal]) -> None:
         elapsed = time.perf_counter() - start
         metrics.GRPC_HANDLED.labels(**self.labels, grpc_code=code.name).inc()
         metrics.GRPC_HANDLING_SECONDS.labels(**self.labels).observe(elapsed)
@@ -189,7 +200,7 @@ class _Call:
             except Exception:  # noqa: BLE001 - the reply is already decided; the log line stays
                 log.warning("could not audit a refused access", exc_info=True, extra={"rpc": self.rpc})
 
-    def _fail(self, exc: Exception, servicer_context, outcome: list) -> None:
+    def _fail(self, exc: Exception, servicer_context: grpc.ServicerContext, outcome: list[grpc.StatusCode]) -> None:
         """Record the status for the metrics, then abort the RPC with it (raises)."""
         already = servicer_context.code() if hasattr(servicer_context, "code") else None
         if already is not None and not isinstance(exc, DomainError):

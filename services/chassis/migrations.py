@@ -12,7 +12,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -37,7 +37,7 @@ def run_migrations(target_metadata: MetaData) -> None:
     config = alembic_context.config
     connection = config.attributes.get("connection")
 
-    def configure_and_run(conn) -> None:
+    def configure_and_run(conn: Connection) -> None:
         alembic_context.configure(
             connection=conn,
             target_metadata=target_metadata,
@@ -50,6 +50,8 @@ def run_migrations(target_metadata: MetaData) -> None:
     if connection is not None:
         configure_and_run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    assert url is not None  # alembic_config() always sets it
+    engine = create_engine(url)
     with engine.begin() as conn:
         configure_and_run(conn)

@@ -15,22 +15,28 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, cast
 
 from sqlalchemy import Column, MetaData, String, Table, delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from jamsos.common.v1 import envelope_pb2
 from jamsos.membership.v1 import events_pb2, offices_pb2
 
 from .consumer import HandlerRegistry
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
 
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+
 TABLE = "rm_offices"
 
 
 def office_level_name(level: int) -> str:
     """HEAD, REGIONAL or BRANCH; an unset or unknown level is a branch (the tree's leaves)."""
-    name = offices_pb2.OfficeLevel.Name(level) if level in offices_pb2.OfficeLevel.values() else ""
+    known = level in offices_pb2.OfficeLevel.values()
+    name = offices_pb2.OfficeLevel.Name(cast("offices_pb2.OfficeLevel.ValueType", level)) if known else ""
     return name.removeprefix("OFFICE_LEVEL_") if name and level else "BRANCH"
 
 
@@ -83,7 +89,8 @@ class OfficeReplica:
 
     def register(self, registry: HandlerRegistry, directory: ReplicatedOfficeDirectory) -> None:
         """Apply membership's OfficeTreeChanged to this service's replica."""
-        def on_office_tree_changed(uow: UnitOfWork, _envelope, payload: events_pb2.OfficeTreeChanged) -> None:
+        def on_office_tree_changed(uow: UnitOfWork, _envelope: envelope_pb2.EventEnvelope,
+                                   payload: events_pb2.OfficeTreeChanged) -> None:
             self.replace(uow, payload)
             uow.after_commit(directory.invalidate)
 
@@ -104,7 +111,7 @@ class OfficeReplica:
             uow.session.execute(insert(self.table), rows)
 
 
-def create_table_op(op) -> None:
+def create_table_op(op: Operations) -> None:
     """The replica's table in a service's migration (explicit, so history never changes)."""
     import sqlalchemy as sa
 

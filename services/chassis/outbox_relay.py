@@ -19,8 +19,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 from kafka import KafkaProducer
 from sqlalchemy import Table, func, select, text, update
@@ -85,7 +85,7 @@ class OutboxRelay:
             finally:
                 if sent_ids:
                     session.execute(
-                        update(table).where(table.c.id.in_(sent_ids)).values(published_at=datetime.now(timezone.utc))
+                        update(table).where(table.c.id.in_(sent_ids)).values(published_at=datetime.now(UTC))
                     )
             return len(sent_ids)
 
@@ -97,10 +97,10 @@ class OutboxRelay:
             ).one()
         metrics.OUTBOX_BACKLOG.labels(self.service).set(count)
         if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=timezone.utc)
-        age = (datetime.now(timezone.utc) - oldest).total_seconds() if oldest else 0.0
+            oldest = oldest.replace(tzinfo=UTC)
+        age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(age)
-        return count
+        return int(count)
 
     def run(self, stop: threading.Event) -> None:
         backoff = self.idle_interval

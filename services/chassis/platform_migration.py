@@ -5,12 +5,17 @@ change when the tables later evolve (a change gets a new migration of its own).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sqlalchemy as sa
 
 from .tables import BigId
 
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
-def upgrade(op) -> None:
+
+def upgrade(op: Operations) -> None:
     tz = sa.DateTime(timezone=True)
     op.create_table(
         "outbox",
@@ -53,12 +58,12 @@ def upgrade(op) -> None:
     op.create_index("ix_audit_subject", "audit_log", ["subject"])
 
 
-def downgrade(op) -> None:
+def downgrade(op: Operations) -> None:
     for table in ("audit_log", "idempotency_keys", "inbox", "outbox"):
         op.drop_table(table)
 
 
-def key_idempotency_by_caller(op) -> None:
+def key_idempotency_by_caller(op: Operations) -> None:
     """Stored answers are keyed by (caller, method, request id) from here on.
 
     The rows stored before named no caller, so they could be handed to anyone who sends

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Row, Select
+from sqlalchemy import ColumnElement, Row
 from sqlalchemy.orm import Session
 
 from .context import SYSTEM, optional_principal
 from .errors import NotFound, PermissionDenied
-from .scope import BranchScope, scope_for
+from .scope import AnySelect, BranchScope, scope_for
 
 R = TypeVar("R", bound="ScopedRepository")
 
@@ -51,24 +51,24 @@ class ScopedRepository:
             raise PermissionDenied("the unscoped repository path is for this process's consumers and jobs")
         return cls(session, scope_for(principal or SYSTEM, _EveryBranch()))
 
-    def scoped(self, statement: Select, branch_column: ColumnElement) -> Select:
+    def scoped(self, statement: AnySelect, branch_column: ColumnElement[Any]) -> AnySelect:
         """`statement` limited to the branches the caller may read."""
         return self.scope.filter(statement, branch_column)
 
-    def readable(self, statement: Select, branch_column: ColumnElement, kind: str, key: str) -> Row[Any]:
+    def readable(self, statement: AnySelect, branch_column: ColumnElement[Any], kind: str, key: str) -> Row[Any]:
         """The one row `statement` selects, or NotFound, also when it is another branch's."""
         row = self._one(statement, branch_column, kind, key)
         self.scope.require_read_record(row._mapping[branch_column.name], kind, key)
         return row
 
-    def writable(self, statement: Select, branch_column: ColumnElement, kind: str, key: str, *,
+    def writable(self, statement: AnySelect, branch_column: ColumnElement[Any], kind: str, key: str, *,
                  lock: bool = True) -> Row[Any]:
         """The row, locked for the change; NotFound when hidden, PermissionDenied when read-only."""
         row = self._one(statement.with_for_update() if lock else statement, branch_column, kind, key)
         self.scope.require_write_record(row._mapping[branch_column.name], kind, key)
         return row
 
-    def _one(self, statement: Select, branch_column: ColumnElement, kind: str, key: str) -> Row[Any]:
+    def _one(self, statement: AnySelect, branch_column: ColumnElement[Any], kind: str, key: str) -> Row[Any]:
         if branch_column.name not in statement.selected_columns:
             statement = statement.add_columns(branch_column)
         row = self.session.execute(statement).first()

@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, cast
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
+
+from jamsos.common.v1 import types_pb2
 
 from .errors import FieldViolation, InvalidArgument
 from .money import MAX_RUPIAH
@@ -52,7 +55,7 @@ def _digits(label: str, count: int) -> Callable[[str], str | None]:
     return check
 
 
-def _matches(pattern: re.Pattern, what: str) -> Callable[[str], str | None]:
+def _matches(pattern: re.Pattern[str], what: str) -> Callable[[str], str | None]:
     return lambda value: None if pattern.fullmatch(value) else f"must be {what}"
 
 
@@ -95,9 +98,9 @@ def _walk(message: Message, prefix: str, problems: list[FieldViolation], depth: 
     if depth > MAX_DEPTH:
         problems.append(FieldViolation(prefix.rstrip(".") or "request", "nested too deeply"))
         return
-    descriptor: Descriptor = message.DESCRIPTOR
+    descriptor = message.DESCRIPTOR
     if descriptor.full_name == MONEY_TYPE:
-        rupiah = message.rupiah
+        rupiah = cast(types_pb2.Money, message).rupiah
         if not -MAX_RUPIAH <= rupiah <= MAX_RUPIAH:
             problems.append(FieldViolation(f"{prefix}rupiah", f"must be within +-{MAX_RUPIAH:,} rupiah"))
         return
@@ -124,8 +127,8 @@ def _walk(message: Message, prefix: str, problems: list[FieldViolation], depth: 
             return
 
 
-def _check_value(field: FieldDescriptor, value, path: str, overrides, problems, depth: int, *, name: str,
-                 shapes: bool) -> None:
+def _check_value(field: FieldDescriptor, value: Any, path: str, overrides: dict[str, Shape],
+                 problems: list[FieldViolation], depth: int, *, name: str, shapes: bool) -> None:
     if field.type == FieldDescriptor.TYPE_MESSAGE:
         _walk(value, f"{path}.", problems, depth + 1, shapes)
     elif field.type == FieldDescriptor.TYPE_STRING:
@@ -134,8 +137,10 @@ def _check_value(field: FieldDescriptor, value, path: str, overrides, problems, 
         if reason:
             problems.append(FieldViolation(path, reason))
     elif field.type == FieldDescriptor.TYPE_ENUM:
-        if field.enum_type.values_by_number.get(value) is None:
-            problems.append(FieldViolation(path, f"{value} is not a value of {field.enum_type.name}"))
+        enum_type = field.enum_type
+        assert enum_type is not None  # an enum field always has its enum type
+        if enum_type.values_by_number.get(value) is None:
+            problems.append(FieldViolation(path, f"{value} is not a value of {enum_type.name}"))
 
 
 def string_problem(value: str, shape: Shape) -> str | None:
@@ -154,6 +159,6 @@ def _is_control(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Cf", "Cs")
 
 
-def _shown_key(key) -> str:
+def _shown_key(key: object) -> str:
     text = str(key)
     return text if len(text) <= 20 else text[:20] + "..."

@@ -7,9 +7,9 @@ O-2) is a separate check (`scope.py`). Roles outside this enum grant nothing.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from enum import Enum
 from types import MappingProxyType
-from typing import Iterable, Mapping
 
 from .context import Principal
 from .errors import PermissionDenied, RuleViolation

@@ -8,15 +8,15 @@ events, so a service reads a table it does not own without calling its owner.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import date, datetime, UTC
-from typing import Any
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Text, insert, select
 from sqlalchemy.orm import Session
 
-from jamsos.common.v1 import rule_tables_pb2
+from jamsos.common.v1 import envelope_pb2, rule_tables_pb2
 
 from .config import topic_of
 from .context import HEAD_OFFICE
@@ -25,6 +25,9 @@ from .convert import from_date, to_date
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
 from .upsert import upsert
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
 
 RULE_AGGREGATE = "rule_table"
 
@@ -99,7 +102,8 @@ class RuleReplica:
         )
 
     def register(self, registry: HandlerRegistry) -> None:
-        def on_version(uow: UnitOfWork, _envelope, event: rule_tables_pb2.RuleVersionPublished) -> None:
+        def on_version(uow: UnitOfWork, _envelope: envelope_pb2.EventEnvelope,
+                       event: rule_tables_pb2.RuleVersionPublished) -> None:
             # Keyed by (table, key, date): a redelivery or a re-publication leaves one row.
             upsert(uow.session, self.table, dict(owner=self.owner, table_name=event.table_name, key=event.key,
                                                  effective_from=to_date(event, "effective_from"),
@@ -124,7 +128,7 @@ class RuleReplica:
         return None if payload is None else load(json.loads(payload))
 
 
-def create_store_table_op(op) -> None:
+def create_store_table_op(op: Operations) -> None:
     """`rule_versions` in a service's migration (explicit, so history never changes)."""
     import sqlalchemy as sa
 
@@ -138,7 +142,7 @@ def create_store_table_op(op) -> None:
                     sa.PrimaryKeyConstraint("table_name", "effective_from"))
 
 
-def create_replica_table_op(op) -> None:
+def create_replica_table_op(op: Operations) -> None:
     """`rule_replicas` in a service's migration (explicit, so history never changes)."""
     import sqlalchemy as sa
 

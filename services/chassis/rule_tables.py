@@ -9,8 +9,9 @@ table another service owns is `rule_replica`.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
-from typing import Any, Callable, Generic, Iterable, Mapping, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from .errors import InvalidArgument, RuleViolation
 
@@ -50,7 +51,7 @@ class RuleTable(Generic[V]):
                                 code="NO_RULE_VERSION_IN_FORCE")
         return self.versions[index - 1]
 
-    def with_version(self, version: V) -> "RuleTable[V]":
+    def with_version(self, version: V) -> RuleTable[V]:
         """A new table with one more version: how a new regulation is added."""
         return RuleTable((*self.versions, version), rule_id=self.rule_id)
 
@@ -59,7 +60,7 @@ class RuleTable(Generic[V]):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], load: Callable[[Mapping[str, Any]], V], *,
-                  rule_id: str = "C-RULES") -> "RuleTable[V]":
+                  rule_id: str = "C-RULES") -> RuleTable[V]:
         """`load` reads one version, e.g. ``ContributionRules.from_dict``."""
         return cls((load(v) for v in data["versions"]), rule_id=rule_id)
 

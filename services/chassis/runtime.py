@@ -5,16 +5,18 @@ and the in-process test servers call; nothing connects at import time.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import MetaData, Table
 
 from .application import Application
@@ -75,7 +77,7 @@ class ServiceRuntime:
         self.http: HttpSide | None = None
         self.app: object = None
 
-    def start(self, *, migrate: bool = True, http: bool = True) -> "ServiceRuntime":
+    def start(self, *, migrate: bool = True, http: bool = True) -> ServiceRuntime:
         s, d = self.settings, self.definition
         self.engine = make_engine(s.database_url)
         if migrate:
@@ -133,18 +135,18 @@ class ServiceRuntime:
             runner = ConsumerRunner(
                 applier,
                 topics,
-                lambda topics=topics, group=spec.name: self._consumer(group, topics),
+                functools.partial(self._consumer, spec.name, topics),
                 lambda: make_producer(s.kafka_bootstrap_servers, f"{d.name}-dlq"),
             )
             self.consumer_runners.append(runner)
             self._spawn(f"{d.name}-consumer-{spec.name}", runner.run)
 
-    def _relay_producer(self):
+    def _relay_producer(self) -> KafkaProducer:
         topic = self.settings.topic
         ensure_topics(self.settings.kafka_bootstrap_servers, [topic, dead_letter_topic_of(topic)])
         return make_producer(self.settings.kafka_bootstrap_servers, f"{self.definition.name}-relay")
 
-    def _consumer(self, group: str, topics: list[str]):
+    def _consumer(self, group: str, topics: list[str]) -> KafkaConsumer:
         ensure_topics(self.settings.kafka_bootstrap_servers, topics + [dead_letter_topic_of(t) for t in topics])
         return make_consumer(self.settings.kafka_bootstrap_servers, group, topics, f"{self.definition.name}-{group}")
 

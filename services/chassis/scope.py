@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import ColumnElement, Select
 
@@ -21,6 +21,9 @@ from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal, note_
 from .errors import NotFound, PermissionDenied, shown
 
 log = logging.getLogger("jamsos.scope")
+
+# A SELECT of any columns (Select is generic over the types of its row).
+AnySelect: TypeAlias = "Select[*tuple[Any, ...]]"
 
 
 class OfficeDirectory(Protocol):
@@ -70,7 +73,7 @@ class BranchScope:
         if not self.can_write(branch_code):
             self._refuse("change", branch_code, f"{kind} {key}")
 
-    def filter(self, statement: Select, branch_column: ColumnElement) -> Select:
+    def filter(self, statement: AnySelect, branch_column: ColumnElement[Any]) -> AnySelect:
         if self.readable is None:
             return statement
         return statement.where(branch_column.in_(sorted(self.readable)))

@@ -9,10 +9,10 @@ A service's context is this dataclass, or a subclass adding what only that servi
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Callable
 
 from .application import Application
 from .context import current_principal

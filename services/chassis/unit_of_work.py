@@ -13,9 +13,10 @@ after-commit callbacks never run.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import Table, insert
@@ -35,7 +36,7 @@ class UnitOfWork:
         self.committed_events: list[PendingEvent] = []
         self._after_commit: list[Callable[[], None]] = []
 
-    def __enter__(self) -> "UnitOfWork":
+    def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
         self.session.begin()
         return self
@@ -72,7 +73,7 @@ class UnitOfWork:
         principal = context.optional_principal() or context.SYSTEM
         self.session.execute(
             insert(self._tables["audit"]).values(
-                at=datetime.now(timezone.utc),
+                at=datetime.now(UTC),
                 user_id=principal.user_id,
                 office_code=principal.office_code,
                 action=action,
@@ -102,7 +103,7 @@ class UnitOfWork:
         """Write pending events to the outbox (part of this transaction)."""
         if not self._pending:
             return
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self.session.execute(
             insert(self._tables["outbox"]),
             [

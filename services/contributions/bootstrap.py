@@ -13,7 +13,8 @@ from services.chassis.application import Application
 from services.chassis.components import ComponentApp, service_methods
 from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
-from services.contributions.adapters.tables import metadata, offices, platform
+from services.contributions.adapters.metadata import metadata, platform
+from services.contributions.adapters.tables import offices
 from services.contributions.application.context import ContributionsContext
 
 COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")

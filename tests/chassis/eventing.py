@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from google.protobuf import wrappers_pb2
 from sqlalchemy import create_engine, func, insert, select

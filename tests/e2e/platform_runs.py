@@ -96,7 +96,8 @@ def run_platform_to_exit(env: dict[str, str], timeout: float = 20) -> subprocess
         except subprocess.TimeoutExpired:
             process.kill()
             stdout, stderr = process.communicate()
-        raise AssertionError(f"run_platform did not exit within {timeout}s:\n{stdout[-3000:]}\n{stderr[-3000:]}")
+        raise AssertionError(
+            f"run_platform did not exit within {timeout}s:\n{stdout[-3000:]}\n{stderr[-3000:]}") from None
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 

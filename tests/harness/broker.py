@@ -97,7 +97,7 @@ class TansuBroker:
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
-    def start(self) -> "TansuBroker":
+    def start(self) -> TansuBroker:
         """Start the broker and return once the admin client can list topics."""
         if self.is_running():
             return self
@@ -173,7 +173,7 @@ class TansuBroker:
             self._log_handle.close()
             self._log_handle = None
 
-    def restart(self) -> "TansuBroker":
+    def restart(self) -> TansuBroker:
         """Stop and start again on the same port. Memory storage: all topics and data are gone."""
         self.stop()
         return self.start()

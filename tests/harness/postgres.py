@@ -192,7 +192,7 @@ class ThrowawayPostgres:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def start(self) -> "ThrowawayPostgres":
+    def start(self) -> ThrowawayPostgres:
         """initdb a fresh cluster and start it; returns self once it accepts connections."""
         if self._root is not None:
             return self

@@ -15,7 +15,7 @@ amounts of a few million rupiah.
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
+from functools import cache
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
@@ -196,7 +196,7 @@ def _assign(message: Message, field: FieldDescriptor, value) -> None:
         setattr(message, field.name, value)
 
 
-@lru_cache(maxsize=None)
+@cache
 def messages(descriptor: Descriptor, depth: int = 0) -> st.SearchStrategy[Message]:
     """Messages of `descriptor`'s type, every field present or absent, one member per oneof."""
     cls = GetMessageClass(descriptor)

@@ -7,6 +7,9 @@ from datetime import date, datetime
 from sqlalchemy import Select, and_, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from services.chassis.errors import NotFound
+from services.chassis.repository import ScopedRepository
+
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
 from services.contributions.domain.periods import Period
 
@@ -114,3 +117,31 @@ def billed_periods_of_employers(session: Session, npps: list[str], since: Period
         .order_by(bills.c.npp, bills.c.period_year, bills.c.period_month)
     ).all()
     return [(r.npp, Period(r.period_year, r.period_month)) for r in rows]
+
+
+class BillRepository(ScopedRepository):
+    """Bills as a caller reads them (O-2): another branch's bill is NotFound, lists cover
+    the caller's branches, and a branch the caller names must be one it reads."""
+
+    def readable(self, bill_number: str, *, key: str | None = None) -> BillRow:  # type: ignore[override]
+        """The bill, or NotFound; `key` is the number as the caller wrote it (the lookup
+        uses `bill_number`)."""
+        bill = get_bill(self.session, bill_number)
+        if bill is None:
+            raise NotFound("bill", bill_number if key is None else key)
+        self.scope.require_read_record(bill.branch_code, "bill", bill.bill_number)
+        return bill
+
+    def lines_of(self, bill: BillRow) -> list[LineRow]:
+        """The lines of a bill already read through `readable`."""
+        return lines_of(self.session, bill.bill_number)
+
+    def require_listable(self, branch_code: str) -> None:
+        if branch_code:
+            self.scope.require_read(branch_code, "bills")
+
+    def page(self, *, npp: str | None, branch_code: str | None, period: Period | None, after: dict | None,
+             limit: int) -> list[BillRow]:
+        """`list_bills` within the caller's branches (a named branch checked by `require_listable`)."""
+        return list_bills(self.session, npp=npp, branch_code=branch_code, branch_codes=self.scope.readable,
+                          period=period, after=after, limit=limit)

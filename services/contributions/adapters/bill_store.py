@@ -7,7 +7,8 @@ dominate a monthly run.
 """
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Sequence
+from typing import NamedTuple
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -41,7 +42,7 @@ def insert_lines(session: Session, rows: Iterable[tuple]) -> int:
             for row in rows:
                 copy.write_row(row)
     else:
-        session.execute(insert(bill_lines), [dict(zip(LINE_COLUMNS, row)) for row in rows])
+        session.execute(insert(bill_lines), [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows])
     return len(rows)
 
 
@@ -55,7 +56,7 @@ class WorkerLines(NamedTuple):
     copy_tails: tuple[str, ...]
 
     @classmethod
-    def of(cls, rows: tuple[tuple, ...], employer: int, worker: int) -> "WorkerLines":
+    def of(cls, rows: tuple[tuple, ...], employer: int, worker: int) -> WorkerLines:
         tails = tuple(f"{_copy_text(program)}\t{_copy_text(payer)}\t{int(base)}\t{int(rate)}\t{int(amount)}\n"
                       for program, payer, base, rate, amount in rows)
         return cls(rows, employer, worker, tails)

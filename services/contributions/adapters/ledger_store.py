@@ -5,7 +5,7 @@ is the primary key: the same posting can never land twice, whoever retries it.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ def insert_posting(session: Session, posting: Posting, kpj: str, branch_code: st
         raise ValueError("an unbalanced posting")  # the domain never builds one: a bug if seen
     if is_posted(session, posting[0].reference):
         return False
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     session.execute(insert(ledger_entries), [dict(
         entry_id=e.entry_id, reference=e.reference, account=e.account, kpj=kpj, amount_rupiah=e.amount_rupiah,
         kind=e.kind.value, posted_on=e.posted_on, branch_code=branch_code, created_at=now) for e in posting])

@@ -1,5 +1,5 @@
 """Tables of the money side of contributions: payments, penalties, reconciliation,
-standing and the JHT ledger (C-6..C-9). Same MetaData as `tables.py`; migration 0003.
+standing and the JHT ledger (C-6..C-9). Same MetaData (`metadata.py`) as `tables.py`; migration 0003.
 
 Amounts are whole rupiah (BigInteger); dates are calendar dates.
 """
@@ -10,7 +10,7 @@ from sqlalchemy import (
 )
 
 from services.chassis.tables import BigId
-from services.contributions.adapters.tables import metadata
+from services.contributions.adapters.metadata import metadata
 
 # ---- payments (bank receipts) and where their money went ---------------------------
 payments = Table(

@@ -3,20 +3,18 @@
 Three groups: the read model built from membership events (rm_*), the rule tables
 (versioned, effective-dated), and billing (runs, per-branch jobs, bills, bill lines).
 Payments, penalties, reconciliation, standing and the JHT ledger live in
-`money_tables.py` on the same MetaData.
+`money_tables.py`; both define their tables on the one MetaData of `metadata.py`.
 """
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
+    BigInteger, Column, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint,
 )
 
 from services.chassis.office_replica import OfficeReplica
 from services.chassis.rule_store import RuleStore
-from services.chassis.tables import BigId, add_platform_tables
-
-metadata = MetaData()
-platform = add_platform_tables(metadata)
+from services.chassis.tables import BigId
+from services.contributions.adapters.metadata import metadata, platform  # noqa: F401 (also reached here)
 
 # ---- read model of membership (from its events) ------------------------------------
 offices = OfficeReplica(metadata)
@@ -146,6 +144,3 @@ bill_lines = Table(
     Column("amount_rupiah", BigInteger, nullable=False),
 )
 
-# The money side (payments, penalties, reconciliation, standing, JHT ledger) is on the
-# same MetaData; importing it here keeps the metadata complete for Alembic.
-from services.contributions.adapters import money_tables  # noqa: E402,F401

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
+
+from services.chassis.errors import NotFound
+from services.chassis.repository import ScopedRepository
 
 from services.contributions.adapters.money_tables import (
     worksheet_bills, worksheet_differences, worksheet_payments, worksheets,
@@ -45,7 +48,7 @@ def insert_worksheet(session: Session, ws: ReconciliationWorksheet, branch_code:
         received_rupiah=ws.matched_received_rupiah, penalty_due_rupiah=ws.penalty_due_rupiah,
         penalty_charged_rupiah=ws.penalty_billed_rupiah, penalty_portions=_portions_json(ws.penalty),
         state=ws.state.value, prepared_by=ws.prepared_by, prepared_on=prepared_on, jht_posted_rupiah=0,
-        created_at=datetime.now(timezone.utc)))
+        created_at=datetime.now(UTC)))
     session.execute(insert(worksheet_bills), [{"worksheet_id": ws.worksheet_id, "bill_number": n} for n in bill_numbers])
     if ws.payments:
         session.execute(insert(worksheet_payments), [dict(
@@ -88,3 +91,23 @@ def save_state(session: Session, ws: ReconciliationWorksheet, jht_posted_rupiah:
     if jht_posted_rupiah is not None:
         values["jht_posted_rupiah"] = jht_posted_rupiah
     session.execute(update(worksheets).where(worksheets.c.worksheet_id == ws.worksheet_id).values(**values))
+
+
+class WorksheetRepository(ScopedRepository):
+    """Worksheets as a caller sees them (O-2): another branch's worksheet is NotFound, one
+    the caller may only read is refused for a change."""
+
+    def readable(self, worksheet_id: str) -> StoredWorksheet:  # type: ignore[override]
+        stored = load_worksheet(self.session, worksheet_id)
+        if stored is None:
+            raise NotFound("worksheet", worksheet_id)
+        self.scope.require_read_record(stored.branch_code, "worksheet", worksheet_id)
+        return stored
+
+    def writable(self, worksheet_id: str) -> StoredWorksheet:  # type: ignore[override]
+        """The worksheet, locked for the change."""
+        stored = load_worksheet(self.session, worksheet_id, lock=True)
+        if stored is None:
+            raise NotFound("worksheet", worksheet_id)
+        self.scope.require_write_record(stored.branch_code, "worksheet", worksheet_id)
+        return stored

@@ -5,9 +5,9 @@ the sum of its lines and is never rounded again, so the SPI (C-5) adds up line b
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Iterable
 
 from services.chassis.errors import InvalidArgument, Violations
 from services.chassis.money import apply_rate

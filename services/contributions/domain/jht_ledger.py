@@ -28,10 +28,10 @@ then only counts what was credited after the last settlement, from an opening of
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Iterable, Sequence
 
 from services.chassis.errors import InvalidArgument, RuleViolation
 from services.chassis.money import BASIS_POINTS_PER_UNIT, apply_fraction

@@ -8,10 +8,10 @@ have open, goes to suspense for an officer to resolve in reconciliation (UNMATCH
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Sequence
 
 from services.chassis.errors import InvalidArgument, Violations
 from services.contributions.domain.bills import OpenBill

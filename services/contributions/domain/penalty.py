@@ -10,9 +10,9 @@ August 2020 - January 2021 however late they are paid.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable
 
 from services.chassis.errors import InvalidArgument
 from services.chassis.money import apply_rate

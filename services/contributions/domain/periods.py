@@ -22,7 +22,7 @@ class Period:
             raise InvalidArgument.field("period.month", "must be 1..12")
 
     @classmethod
-    def parse(cls, text: str) -> "Period":
+    def parse(cls, text: str) -> Period:
         """Read "YYYY-MM"."""
         try:
             year, month = text.split("-")
@@ -31,14 +31,14 @@ class Period:
             raise InvalidArgument.field("period", f"expected YYYY-MM, got {text!r}") from None
 
     @classmethod
-    def of(cls, day: date) -> "Period":
+    def of(cls, day: date) -> Period:
         return cls(day.year, day.month)
 
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
 
-    def following(self) -> "Period":
+    def following(self) -> Period:
         return Period(self.year + 1, 1) if self.month == 12 else Period(self.year, self.month + 1)
 
     def __str__(self) -> str:

@@ -18,10 +18,10 @@ How the amounts are read:
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
-from typing import Iterable
 
 from services.chassis.errors import InvalidArgument, RuleViolation, Violations
 from services.chassis.roles import require_second_person
@@ -93,7 +93,7 @@ class ReconciliationWorksheet:
     def amount_of(self, kind: DifferenceKind) -> int:
         return sum(d.amount_rupiah for d in self.differences if d.kind is kind)
 
-    def validate(self, officer: str, on: date) -> "ReconciliationWorksheet":
+    def validate(self, officer: str, on: date) -> ReconciliationWorksheet:
         """C-7: an officer validates the draft; O-4: not the officer who prepared it."""
         _require_officer(officer)
         if self.state is not WorksheetState.DRAFT:
@@ -101,7 +101,7 @@ class ReconciliationWorksheet:
         require_second_person(self.prepared_by, officer, "reconciliation worksheet")
         return replace(self, state=WorksheetState.VALIDATED, validated_by=officer, validated_on=on)
 
-    def post(self, officer: str, on: date) -> "ReconciliationWorksheet":
+    def post(self, officer: str, on: date) -> ReconciliationWorksheet:
         """C-7: post the contributions, only from a validated worksheet."""
         _require_officer(officer)
         if self.state is not WorksheetState.VALIDATED:

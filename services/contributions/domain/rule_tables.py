@@ -10,10 +10,11 @@ Rates are integer basis points (1 bp = 0.01%; 3.7% = 370 bp) applied by
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 from services.chassis.errors import FieldViolation, InvalidArgument, RuleViolation, Violations
 from services.chassis.rule_tables import RuleTable, Versioned, parse_iso_date
@@ -97,7 +98,7 @@ class ContributionRules:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "ContributionRules":
+    def from_dict(cls, data: Mapping[str, Any]) -> ContributionRules:
         names = {f.name for f in fields(cls)}
         missing = sorted(names - set(data))
         if missing:
@@ -113,7 +114,7 @@ def rules_for_period(table: RuleTable[ContributionRules], year: int, month: int)
     return table.in_force_on(date(year, month, 1))
 
 
-_BASELINE = dict(
+_BASELINE: dict[str, Any] = dict(
     jht_employer_bp=370, jht_worker_bp=200, jk_employer_bp=30,
     jkk_bp_by_risk_group={1: 24, 2: 54, 3: 89, 4: 127, 5: 174},
     jpk_single_bp=300, jpk_married_bp=600, jpk_wage_cap_rupiah=1_000_000,
@@ -170,7 +171,7 @@ class JhtReturnRate:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "JhtReturnRate":
+    def from_dict(cls, data: Mapping[str, Any]) -> JhtReturnRate:
         return cls(int(data["year"]), data["rate_bp"], data["source"], data.get("deposit_rate_floor_bp"))
 
 
@@ -197,7 +198,7 @@ class JhtReturnRates:
         return {"rates": [r.to_dict() for r in self.rates]}
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "JhtReturnRates":
+    def from_dict(cls, data: Mapping[str, Any]) -> JhtReturnRates:
         return cls(tuple(JhtReturnRate.from_dict(r) for r in data["rates"]))
 
 

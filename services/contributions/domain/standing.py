@@ -5,10 +5,10 @@ arrears and complete data is in good standing, which welfare programs require (W
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
-from typing import Iterable
 
 from services.contributions.domain.bills import OpenBill
 

@@ -6,9 +6,9 @@ table and passes in. Nothing here knows a holiday list by heart.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
 
 from services.chassis.errors import InvalidArgument
 
@@ -29,7 +29,7 @@ class WorkingDayCalendar:
             raise InvalidArgument.field("weekend", "weekdays 0..6, at least one working weekday")
 
     @classmethod
-    def with_holidays(cls, holidays: Iterable[date]) -> "WorkingDayCalendar":
+    def with_holidays(cls, holidays: Iterable[date]) -> WorkingDayCalendar:
         return cls(holidays=frozenset(holidays))
 
     def is_working_day(self, day: date) -> bool:

@@ -1,4 +1,4 @@
-"""The read model has no gRPC API: it is fed by membership's events (application/read_model.py)."""
+"""The read model has no gRPC API: it is fed by membership's events (application/read_model/)."""
 from __future__ import annotations
 
 

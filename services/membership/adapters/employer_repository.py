@@ -6,7 +6,7 @@ case must tell "no such NPP" (NOT_FOUND) from "not yours" (PERMISSION_DENIED).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -78,7 +78,7 @@ class EmployerRepository:
         return self.session.execute(select(employers).where(employers.c.tax_number == npwp).limit(1)).first()
 
     def add(self, employer: Employer) -> None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         project = employer.project
         self.session.execute(insert(employers).values(
             npp=employer.npp, branch_code=employer.branch_code, legal_name=employer.legal_name,
@@ -99,7 +99,7 @@ class EmployerRepository:
 
     def change_address(self, npp: str, address: str) -> None:
         self.session.execute(update(employers).where(employers.c.npp == npp).values(
-            address=address, address_normalised=normalise_address(address), updated_at=datetime.now(timezone.utc)))
+            address=address, address_normalised=normalise_address(address), updated_at=datetime.now(UTC)))
 
     def record_risk_group(self, npp: str, effective_date: date, risk_group: int, today: date) -> None:
         """Add (or replace, for the same date) a risk-group row, then refresh the current one.
@@ -115,7 +115,7 @@ class EmployerRepository:
         current = self.current_risk_groups([npp], today).get(npp)
         if current is not None:
             self.session.execute(update(employers).where(employers.c.npp == npp).values(
-                risk_group=current[0], risk_group_effective_date=current[1], updated_at=datetime.now(timezone.utc)))
+                risk_group=current[0], risk_group_effective_date=current[1], updated_at=datetime.now(UTC)))
 
     def current_risk_groups(self, npps: list[str], today: date) -> dict[str, tuple[int, date]]:
         """npp -> (risk group, since) in force on `today`: the latest row on or before it."""

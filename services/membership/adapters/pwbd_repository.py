@@ -6,8 +6,8 @@ contract shows OPEN and NOTIFIED as "unregistered".
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 from sqlalchemy import Row, and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session

@@ -9,9 +9,9 @@ whether an employer a worker enrols into exists, its branch and its kind (M-7).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Iterable, Sequence
+from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, insert, select, update, text
 from sqlalchemy.orm import Session
@@ -55,7 +55,7 @@ class BulkOutcome:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def programs_text(programs: Iterable[Program]) -> str:

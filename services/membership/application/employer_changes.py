@@ -8,7 +8,7 @@ apply a new risk group (JKK rate, C-3) from the right period.
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy import Row
 

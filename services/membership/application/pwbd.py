@@ -6,7 +6,7 @@ Registering an employer drops it from the list (see `pwbd_matching.drop_register
 """
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from sqlalchemy import Row
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Collection, Iterable
+from datetime import datetime, UTC
+from collections.abc import Collection, Iterable
 
 from google.protobuf import wrappers_pb2
 from sqlalchemy import Row
@@ -87,7 +87,7 @@ def classify(batch: ImportBatch, branch_code: str, branches: Collection[str], em
     known_npwp = {r.tax_number for r in listed if r.tax_number}
     known_keys = {(r.name_normalised, r.address_normalised) for r in listed}
     response, new_rows = pwbd_pb2.ImportCandidatesResponse(), []
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for position, row in enumerate(batch.rows, start=1):
         result = response.results.add(row_number=row.row_number or position)
         candidate, sector, reasons = _validate(row, branch_code, batch.header.source, branches)

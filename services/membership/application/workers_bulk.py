@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy.exc import IntegrityError
 
@@ -157,7 +157,7 @@ class BulkEnrolment:
             valid = [item for item in fresh if item.command is not None]
             known = repo.by_niks((item.nik for item in valid), lock=True)
             new_niks = list(dict.fromkeys(item.nik for item in valid if item.nik not in known))
-            kpjs = dict(zip(new_niks, repo.allocate_kpjs(len(new_niks))))
+            kpjs = dict(zip(new_niks, repo.allocate_kpjs(len(new_niks)), strict=True))
             writer = EnrolmentWriter(uow, repo, batch=request_id)
             for item in valid:
                 existing = known.get(item.nik)

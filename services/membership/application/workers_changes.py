@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Callable
+from collections.abc import Callable
 
 from google.protobuf.message import Message
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import Iterator
+from collections.abc import Iterator
 
 from jamsos.membership.v1 import workers_pb2
 from services.chassis.convert import from_date, from_rupiah

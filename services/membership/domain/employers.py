@@ -12,6 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
+from typing import Any
 
 from services.chassis.errors import InvalidArgument, Violations
 
@@ -158,9 +159,9 @@ def _project(command: RegisterEmployer, violations: Violations) -> ConstructionP
 
 def _validated(
     command: RegisterEmployer, today: date, known_branches: Collection[str] | None
-) -> tuple[Violations, dict]:
+) -> tuple[Violations, dict[str, Any]]:
     v = Violations()
-    clean: dict = {
+    clean: dict[str, Any] = {
         "branch_code": _branch(command.branch_code, v, known_branches),
         "legal_name": clean_text(command.legal_name, "legal_name", v,
                                  min_length=LEGAL_NAME_MIN, max_length=LEGAL_NAME_MAX),
@@ -224,7 +225,7 @@ def change_employer(employer: Employer, change: ChangeEmployer) -> Employer:
     from the period the change takes effect.
     """
     v = Violations()
-    updates: dict = {}
+    updates: dict[str, Any] = {}
     if change.legal_name is not None:
         updates["legal_name"] = clean_text(change.legal_name, "legal_name", v,
                                            min_length=LEGAL_NAME_MIN, max_length=LEGAL_NAME_MAX)

@@ -12,10 +12,10 @@ A married worker's covered dependants are the spouse and at most 3 children, eac
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from typing import Iterable, Sequence
 
 from services.chassis.errors import FieldViolation, InvalidArgument, Violations
 
@@ -47,7 +47,7 @@ class FamilyMember:
     order: int | None = None  # birth order on the family card (1 = eldest)
 
 
-def _child_sort_key(child: FamilyMember) -> tuple:
+def _child_sort_key(child: FamilyMember) -> tuple[date, int, str]:
     return (child.birth_date, child.order if child.order is not None else 0, child.name)
 
 

@@ -145,6 +145,7 @@ def validate_pwbd_row(
     source = clean_text(row.get("source"), "source", v, max_length=200, required=False)
     if v.items:
         return v.items
+    assert name is not None and branch is not None  # clean_text recorded a violation otherwise
     return PwbdCandidate(name, branch, address, npwp, estimate, source)
 
 

@@ -10,9 +10,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from services.chassis.rule_tables import RuleTable
+from services.chassis.rule_tables import RuleTable, Versioned
 
-V = TypeVar("V")
+V = TypeVar("V", bound=Versioned)
 
 
 @dataclass(frozen=True)

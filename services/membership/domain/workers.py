@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
+from typing import Any, cast
 
 from services.chassis.errors import AlreadyExists, InvalidArgument, RuleViolation, Violations
 
@@ -166,7 +167,7 @@ class Worker:
                        marital_status: MaritalStatus | str | None = None) -> Worker:
         """Correct the name or report a new marital status (M-4; marital status drives M-6)."""
         v = Violations()
-        updates: dict = {}
+        updates: dict[str, Any] = {}
         if name is not None:
             updates["name"] = clean_text(name, "name", v, max_length=NAME_MAX)
         if marital_status is not None:
@@ -249,12 +250,12 @@ def _programs(value: Iterable[Program | str] | None, v: Violations) -> frozenset
     if not parsed:
         v.add("programs", "at least one program is required")
         return None
-    return None if None in parsed else frozenset(parsed)
+    return None if None in parsed else frozenset(cast("list[Program]", parsed))
 
 
-def _validated(command: EnrolWorker, today: date) -> dict:
+def _validated(command: EnrolWorker, today: date) -> dict[str, Any]:
     v = Violations()
-    clean: dict = {
+    clean: dict[str, Any] = {
         "nik": normalise_nik(command.nik) if collect(v, parse_nik, command.nik) else None,
         "name": clean_text(command.name, "name", v, max_length=NAME_MAX),
         "birth_date": require_date(command.birth_date, "birth_date", v),
@@ -340,7 +341,7 @@ def enrol(command: EnrolWorker, *, today: date, existing: Worker | None = None,
     return Enrolment(worker, opened, closed, kpj_reused=True)
 
 
-def _check_same_person(existing: Worker, clean: dict) -> None:
+def _check_same_person(existing: Worker, clean: dict[str, Any]) -> None:
     v = Violations()
     if clean["birth_date"] != existing.birth_date:
         v.add("birth_date", f"disagrees with the record of KPJ {existing.kpj} "

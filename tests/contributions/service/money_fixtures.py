@@ -7,8 +7,8 @@ tables change.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, UTC
 from collections.abc import Mapping
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import insert, select
 

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc
 from services.contributions.adapters.tables import bill_lines, bills
-from services.contributions.application import billing_jobs
+from services.contributions.adapters.tables import billing_jobs as billing_jobs_table
+from services.contributions.application.billing import jobs as billing_jobs
 from tests.contributions.service.read_model_support import Feed, employer_registered, office_tree, worker_enrolled
 
 MARCH = types_pb2.Period(year=2024, month=3)
@@ -91,7 +92,7 @@ def test_c5_a_job_that_crashed_midway_resumes_after_its_last_npp_without_duplica
         start(billing(as_user), "run-1")
     assert crash.value.code() == grpc.StatusCode.INTERNAL
     with contributions.app.ctx.base.read_session() as session:
-        job = session.execute(select(billing_jobs.billing_jobs)).one()
+        job = session.execute(select(billing_jobs_table)).one()
     assert (job.status, job.last_npp, job.employers_done, job.bills_issued) == ("RUNNING", "10000001", 1, 1)
 
     monkeypatch.setattr(billing_jobs, "bill_chunk", real)

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from services.chassis.consumer import EventApplier
 from services.chassis.events import make_envelope
 from services.contributions.adapters.money_tables import payment_allocations
-from services.contributions.application.payment_matching import (
+from services.contributions.application.money.matching import (
     apply_credit_to_new_bills,
 )
 from services.contributions.application.payments import consumers as payment_consumers

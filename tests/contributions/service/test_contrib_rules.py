@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc, rules_pb2, rules_pb2_grpc
-from services.contributions.application.rule_messages import contribution_rules_to_proto
+from services.contributions.application.rules.mapping import contribution_rules_to_proto
 from services.contributions.domain.rule_tables import SEED_CONTRIBUTION_RULES
 from tests.contributions.service.read_model_support import Feed, d, employer_registered, office_tree, rp, worker_enrolled
 

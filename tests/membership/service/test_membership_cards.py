@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from jamsos.membership.v1 import cards_pb2, workers_pb2
-from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
-    binjai_npp, caller, cards_of, d, enrol, new_nik, register_employer, request_id, rule_of, shared_service, workers_of,
+from tests.membership.service.workers_fixtures import (
+    cards_of, d, enrol, new_nik, register_employer, request_id, rule_of, workers_of,
 )
 
 KPJ_CARD, KPK_CARD = cards_pb2.CARD_TYPE_KPJ, cards_pb2.CARD_TYPE_KPK

@@ -15,9 +15,7 @@ import pytest
 
 from jamsos.common.v1 import types_pb2
 from jamsos.membership.v1 import employers_pb2
-from tests.membership.service.employers_support import (  # noqa: F401 - shared fixtures
-    as_shared_user, d, employers_of, register, register_request, shared_membership,
-)
+from tests.membership.service.employers_support import d, employers_of, register, register_request
 from tests.service_harness import Caller, token_for
 
 OK, DENIED, HIDDEN, FOUND, NOTHING = "ok", "denied", "hidden", "found", "nothing"

@@ -16,8 +16,8 @@ from services.chassis.events import parse_envelope, unpack_payload
 from services.membership.bootstrap import definition
 from services.membership.adapters.tables import employer_risk_groups, employers
 from services.membership.domain.numbers import is_valid_npp, make_npp
-from tests.membership.service.employers_support import (  # noqa: F401 - shared fixtures
-    as_shared_user, d, employers_of, marketing, register, register_request, shared_membership, today, violated_fields,
+from tests.membership.service.employers_support import (
+    d, employers_of, marketing, register, register_request, today, violated_fields,
 )
 from tests.service_harness import Caller, start_service, token_for
 

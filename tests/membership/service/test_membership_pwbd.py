@@ -168,7 +168,9 @@ def test_m2_a_notice_letter_is_recorded_once_for_an_unregistered_company(as_user
     [result] = import_rows(as_user, "notice", [company(7)]).results
     stub = admin(as_user)
 
-    def notice(request_id: str, letter: str = "B/123/PWBD/2024", sent_on=d(2024, 5, 2), candidate_id=result.candidate_id):
+    def notice(request_id: str, letter: str = "B/123/PWBD/2024",
+               sent_on=d(2024, 5, 2),  # noqa: B008 - one fixed date, built once per test
+               candidate_id=result.candidate_id):
         return stub.RecordNoticeLetter(pwbd_pb2.RecordNoticeLetterRequest(
             request_id=request_id, candidate_id=candidate_id, letter_number=letter, sent_on=sent_on))
 

@@ -76,7 +76,7 @@ def test_m3_bulk_enrolment_of_3000_rows_enrols_transfers_and_rejects_exactly_and
 
     again = send(stub, batch_id, npp, batch)  # the whole batch resent: nothing applied twice
     assert snapshot(membership) == before
-    for first, second in zip(answers, again):
+    for first, second in zip(answers, again, strict=True):
         if first.outcome == REJECTED:
             assert second == first
         else:

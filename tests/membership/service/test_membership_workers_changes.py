@@ -8,9 +8,9 @@ import pytest
 
 from jamsos.membership.v1 import events_pb2, workers_pb2
 from services.chassis.events import unpack_payload
-from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
-    BORN, binjai_npp, caller, d, enrol, money, new_nik, outbox_envelopes, outbox_events, register_employer,
-    request_id, rule_of, shared_service, violated_fields, workers_of,
+from tests.membership.service.workers_fixtures import (
+    BORN, d, enrol, money, new_nik, outbox_envelopes, outbox_events, register_employer, request_id, rule_of,
+    violated_fields, workers_of,
 )
 
 TODAY = date.today()

@@ -10,9 +10,9 @@ from jamsos.common.v1 import types_pb2
 from jamsos.membership.v1 import employers_pb2, workers_pb2
 from services.membership.domain.numbers import is_valid_kpj
 from services.membership.domain.person import Sex
-from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
-    BORN, START, binjai_npp, caller, d, enrol, enrol_request, money, new_nik, outbox_events, register_employer, rule_of,
-    shared_service, violated_fields, workers_of,
+from tests.membership.service.workers_fixtures import (
+    BORN, START, d, enrol, enrol_request, money, new_nik, outbox_events, register_employer, rule_of, violated_fields,
+    workers_of,
 )
 
 

@@ -16,9 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from jamsos.membership.v1 import cards_pb2, workers_pb2, workers_pb2_grpc
-from tests.membership.service.workers_fixtures import (  # noqa: F401 - fixtures
-    ADMIN, BORN, binjai_npp, caller, cards_of, d, enrol, enrol_request, money, new_nik, outbox_events, request_id,
-    shared_service, workers_of,
+from tests.membership.service.workers_fixtures import (
+    ADMIN, BORN, cards_of, d, enrol, enrol_request, money, new_nik, outbox_events, request_id, workers_of,
 )
 
 

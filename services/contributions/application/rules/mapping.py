@@ -1,6 +1,8 @@
 """Conversions between the rule-table protos (rules.proto) and the domain versions."""
 from __future__ import annotations
 
+from datetime import date
+
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jamsos.contributions.v1 import rules_pb2
@@ -93,3 +95,11 @@ def version_to_proto(stored: StoredVersion) -> rules_pb2.RuleVersion:
     created.FromDatetime(stored.created_at)
     message.created_at.CopyFrom(created)
     return message
+
+
+def holiday_to_proto(day: date, name: str) -> rules_pb2.Holiday:
+    return rules_pb2.Holiday(day=from_date(day), name=name)
+
+
+def umk_to_proto(branch: str, effective: date, amount: int) -> rules_pb2.UmkRate:
+    return rules_pb2.UmkRate(branch_code=branch, effective_from=from_date(effective), monthly_wage=from_rupiah(amount))

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import InvalidArgument
-from services.contributions.adapters import rule_repository
+from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import (
     SEED_CONTRIBUTION_RULES, SEED_JHT_RETURN_RATES, ContributionRules, JhtReturnRates, RuleTable, rules_for_period,
@@ -23,7 +23,7 @@ def rules_for(period: Period, session: Session | None = None) -> ContributionRul
     table: RuleTable[ContributionRules] = SEED_CONTRIBUTION_RULES
     if session is not None:
         try:
-            table = rule_repository.load_contribution_rules(session)
+            table = RuleRepository(session).load_contribution_rules()
         except InvalidArgument:  # no version stored yet: RuleTable refuses an empty table
             pass
     return rules_for_period(table, period.year, period.month)
@@ -33,6 +33,6 @@ def jht_return_rate(year: int, session: Session | None = None) -> int:
     """C-9: the declared return rate of `year` in bp; RuleViolation C-9 when none is declared."""
     rates: JhtReturnRates = SEED_JHT_RETURN_RATES
     if session is not None:
-        stored = rule_repository.load_jht_return_rates(session)
+        stored = RuleRepository(session).load_jht_return_rates()
         rates = stored if stored.rates else rates
     return rates.rate_for(year)

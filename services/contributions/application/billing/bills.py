@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_period
-from services.chassis.errors import InvalidArgument, NotFound
-from services.contributions.adapters import bill_queries
-from services.contributions.application.billing_messages import bill_to_proto
+from services.chassis.errors import InvalidArgument
+from services.contributions.adapters.bill_queries import BillRepository
+from services.contributions.application.billing.mapping import bill_to_proto
 from services.contributions.application.context import ContributionsContext
-from services.contributions.application.spi_document import render_pdf, spi_lines
+from services.contributions.application.billing.spi_document import render_pdf, spi_lines
 from services.contributions.domain.periods import Period
 
 
@@ -24,14 +24,13 @@ class BillReader:
         npp, branch = request.npp.strip(), request.branch_code.strip()
         if not npp and not branch:
             raise InvalidArgument.field("npp", "give an npp or a branch_code")
-        if branch:
-            scope.require_read(branch, "bills")
-        period = Period(*to_period(request, "period")) if request.HasField("period") else None
-        limit = page_size(request.page)
         with self.ctx.base.read_session() as session:
-            rows = bill_queries.list_bills(session, npp=npp or None, branch_code=branch or None,
-                                           branch_codes=scope.readable, period=period,
-                                           after=decode_page_token(request.page.page_token), limit=limit + 1)
+            repo = BillRepository(session, scope)
+            repo.require_listable(branch)
+            period = Period(*to_period(request, "period")) if request.HasField("period") else None
+            limit = page_size(request.page)
+            rows = repo.page(npp=npp or None, branch_code=branch or None, period=period,
+                             after=decode_page_token(request.page.page_token), limit=limit + 1)
         response = billing_pb2.ListBillsResponse(bills=[bill_to_proto(b) for b in rows[:limit]])
         if len(rows) > limit:
             last = rows[limit - 1]
@@ -53,9 +52,7 @@ class BillReader:
         if not bill_number.strip():
             raise InvalidArgument.field("bill_number", "required")
         with self.ctx.base.read_session() as session:
-            bill = bill_queries.get_bill(session, bill_number.strip())
-            if bill is None:
-                raise NotFound("bill", bill_number)
-            scope.require_read_record(bill.branch_code, "bill", bill.bill_number)
-            return bill, bill_queries.lines_of(session, bill.bill_number)
+            repo = BillRepository(session, scope)
+            bill = repo.readable(bill_number.strip(), key=bill_number)
+            return bill, repo.lines_of(bill)
 

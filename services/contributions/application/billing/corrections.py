@@ -14,8 +14,8 @@ today.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
-from typing import Callable
+from datetime import date, datetime, UTC
+from collections.abc import Callable
 
 from jamsos.contributions.v1 import events_pb2
 from services.chassis import metrics
@@ -23,9 +23,9 @@ from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bill_store, billing_facts
-from services.contributions.adapters import rule_repository as rules_repo
+from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.adapters.bill_queries import billed_periods_of_employers
-from services.contributions.application.billing_pricing import enrolled_programs, shares
+from services.contributions.application.billing.pricing import enrolled_programs, shares
 from services.contributions.domain.calculation import WorkerWageFacts, compute_lines, correction_lines
 from services.contributions.domain.due_dates import due_date
 from services.contributions.domain.periods import Period
@@ -55,7 +55,8 @@ def correct_billed_periods(uow: UnitOfWork, *, since: date, today: date, apply: 
     apply()
     if not targets:
         return []
-    table, calendar = rules_repo.load_contribution_rules(session), rules_repo.load_calendar(session)
+    stored = RuleRepository(session)
+    table, calendar = stored.load_contribution_rules(), stored.load_calendar()
     now_period = Period.of(today)
     due_now = due_date(now_period.year, now_period.month, rules_for_period(table, now_period.year, now_period.month), calendar)
     issued = []
@@ -83,7 +84,7 @@ def _targets(session, since: Period, *, kpj: str | None, npp: str | None) -> lis
     billed = billed_periods_of_employers(session, npps, since)
     numbers = [bill_store.bill_number(n, p) for n, p in billed]
     on_bill = bill_store.kpjs_on_bills(session, numbers)
-    for (employer, period), number in zip(billed, numbers):
+    for (employer, period), number in zip(billed, numbers, strict=True):
         workers = on_bill.get(number, set())
         chosen = tuple(sorted(workers)) if kpj is None else ((kpj,) if kpj in workers else ())
         if chosen:
@@ -95,7 +96,7 @@ def _targets(session, since: Period, *, kpj: str | None, npp: str | None) -> lis
 def _facts(session, target: _Target) -> dict[str, tuple[WorkerWageFacts, frozenset[str]]]:
     """The target's workers' facts as the read model has them now (C-6a UMK floor included)."""
     risk_group = billing_facts.employer_risk_group(session, target.npp, target.period)
-    umk = rules_repo.umk_in_force(session, target.branch_code, billing_facts.last_day(target.period))
+    umk = RuleRepository(session).umk_in_force(target.branch_code, billing_facts.last_day(target.period))
     facts = {}
     for worker, (wage, marital, programs) in billing_facts.facts_of_workers(session, list(target.kpjs), target.period).items():
         if wage is not None and risk_group is not None:
@@ -114,7 +115,7 @@ def _issue(uow: UnitOfWork, target: _Target, rows: list[tuple], due: date, since
         "period_year": target.period.year, "period_month": target.period.month, "kind": CORRECTION,
         "sequence": sequence, "due_date": due, "total_rupiah": total, "employer_rupiah": employer,
         "worker_rupiah": worker, "paid_rupiah": 0, "status": "OPEN" if total > 0 else "CREDIT",
-        "settled_on": None, "run_id": None, "issued_at": datetime.now(timezone.utc),
+        "settled_on": None, "run_id": None, "issued_at": datetime.now(UTC),
     }])
     bill_store.insert_lines(session, [(number,) + row for row in rows])
     workers = len({r[0] for r in rows})

@@ -24,7 +24,9 @@ from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
-from services.contributions.application.payment_matching import MatchResult, post_to_employer
+from services.contributions.adapters.employer_repository import EmployerRepository
+from services.contributions.adapters.payment_repository import PaymentRepository
+from services.contributions.application.money.matching import MatchResult, post_to_employer
 from services.contributions.domain.payments import MatchOutcome, Payment, match_payment, validate_payment
 
 # The domain names amounts `amount_rupiah`; the API field is `amount`.
@@ -63,15 +65,11 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
     reference = line.bank_reference.strip()
     if payment_store.by_bank_reference(session, reference) is not None:
         raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
-    bill = money_bills.get_bill(session, line.bill_number) if line.bill_number else None
-    if bill is not None and not scope.sees(bill.branch_code, "bill", bill.bill_number):
-        bill = None  # another branch's bill: exactly as a bill that does not exist (O-2)
-    if bill is not None:
-        scope.require_write_record(bill.branch_code, "bill", bill.bill_number)
+    payments = PaymentRepository(session, scope)
+    bill = payments.bill_named(line.bill_number)  # another branch's bill: as one that does not exist (O-2)
     npp = line.npp.strip() or (bill.npp if bill is not None else "")
-    facts = money_bills.employer(session, npp) if npp else None
-    if facts is not None and not scope.sees(facts.branch_code, "employer", facts.npp):
-        facts = None
+    employers = EmployerRepository(session, scope)
+    facts = employers.visible(npp) if npp else None
     row = dict(payment_id=uuid7(), bank_reference=reference, npp=npp or None, amount_rupiah=line.amount_rupiah,
                paid_on=line.paid_on, bill_number=line.bill_number or None, credit_rupiah=0, recorded_by=user)
     if facts is None:
@@ -79,10 +77,10 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         if not branch:
             raise InvalidArgument.field("branch_code", "required when the employer is not known: the payment "
                                                        "is kept in that branch's suspense")
-        scope.require_write(branch, "payment")
+        payments.require_suspense_branch(branch)
         reason = f"employer {npp} is not known" if npp else "no employer given"
         return _suspense(uow, row, branch, reason)
-    scope.require_write_record(facts.branch_code, "employer", facts.npp)
+    employers.require_writable(facts)
     open_now = [b.open_bill() for b in money_bills.open_bills(session, facts.npp)]
     match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
                           open_now)

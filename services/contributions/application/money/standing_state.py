@@ -10,30 +10,16 @@ which no event announces).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 
-from sqlalchemy import insert, select, update
-
-from jamsos.contributions.v1 import events_pb2, standing_pb2
+from jamsos.contributions.v1 import events_pb2
 from services.chassis.config import topic_of
-from services.chassis.convert import from_date, from_period, from_rupiah
+from services.chassis.convert import from_date, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills
-from services.contributions.adapters.money_tables import employer_standing
 from services.contributions.adapters.payment_store import employer_credit
-from services.contributions.domain.standing import AgeingBucket, Arrears, arrears_as_of, in_good_standing
-
-BUCKET_TO_PROTO = {
-    AgeingBucket.UP_TO_30: standing_pb2.AGEING_BUCKET_UP_TO_30,
-    AgeingBucket.DAYS_31_60: standing_pb2.AGEING_BUCKET_DAYS_31_60,
-    AgeingBucket.DAYS_61_90: standing_pb2.AGEING_BUCKET_DAYS_61_90,
-    AgeingBucket.OVER_90: standing_pb2.AGEING_BUCKET_OVER_90,
-}
-BUCKET_COLUMNS = {
-    AgeingBucket.UP_TO_30: "up_to_30_rupiah", AgeingBucket.DAYS_31_60: "days_31_60_rupiah",
-    AgeingBucket.DAYS_61_90: "days_61_90_rupiah", AgeingBucket.OVER_90: "over_90_rupiah",
-}
-
+from services.contributions.adapters.standing_repository import StandingStore
+from services.contributions.domain.standing import Arrears, arrears_as_of, in_good_standing
 
 @dataclass(frozen=True)
 class StandingView:
@@ -63,17 +49,11 @@ def recompute_standing(uow: UnitOfWork, npp: str, as_of: date) -> tuple[Standing
     if facts is None:
         return None
     view = compute_standing(session, facts, as_of)
-    previous = session.execute(select(employer_standing).where(employer_standing.c.npp == npp)).first()
-    values = dict(
-        branch_code=view.branch_code, in_arrears=view.arrears.in_arrears, good_standing=view.good_standing,
-        data_complete=view.data_complete, arrears_rupiah=view.arrears.total_rupiah, as_of=as_of,
-        updated_at=datetime.now(timezone.utc),
-        **{column: view.arrears.by_bucket[bucket] for bucket, column in BUCKET_COLUMNS.items()},
-    )
-    if previous is None:
-        session.execute(insert(employer_standing).values(npp=npp, **values))
-    else:
-        session.execute(update(employer_standing).where(employer_standing.c.npp == npp).values(**values))
+    store = StandingStore(session)
+    previous = store.stored(npp)
+    store.save(npp, first=previous is None, branch_code=view.branch_code, in_arrears=view.arrears.in_arrears,
+               good_standing=view.good_standing, data_complete=view.data_complete,
+               arrears_rupiah=view.arrears.total_rupiah, as_of=as_of, by_bucket=view.arrears.by_bucket)
     changed = previous is None or (previous.in_arrears, previous.good_standing) != (
         view.arrears.in_arrears, view.good_standing)
     if changed:
@@ -85,18 +65,3 @@ def recompute_standing(uow: UnitOfWork, npp: str, as_of: date) -> tuple[Standing
                                            "arrears_rupiah": view.arrears.total_rupiah, "as_of": as_of})
     return view, changed
 
-
-def standing_to_proto(view: StandingView) -> standing_pb2.Standing:
-    arrears = view.arrears
-    return standing_pb2.Standing(
-        npp=view.npp, branch_code=view.branch_code, as_of=from_date(arrears.as_of),
-        in_arrears=arrears.in_arrears, good_standing=view.good_standing, data_complete=view.data_complete,
-        arrears=from_rupiah(arrears.total_rupiah),
-        buckets=[standing_pb2.ArrearsBucket(bucket=BUCKET_TO_PROTO[b], amount=from_rupiah(arrears.by_bucket[b]))
-                 for b in AgeingBucket],
-        overdue_bills=[standing_pb2.OverdueBill(
-            bill_number=b.bill_number, period=from_period(b.period.year, b.period.month),
-            due_date=from_date(b.due_date), outstanding=from_rupiah(b.outstanding_rupiah),
-            days_past_due=b.days_past_due(arrears.as_of)) for b in arrears.overdue_bills],
-        credit=from_rupiah(view.credit_rupiah),
-    )

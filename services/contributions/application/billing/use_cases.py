@@ -5,7 +5,7 @@ publishes one message per branch job on `jamsos.contributions.billing-jobs.v1` a
 consumer group `contributions-billing-jobs` shares them out among the replicas; the RPC
 returns at once and GetBillingRun reports progress. Without consumers (tests, tools on
 a bare database), or with BILLING_JOBS_INLINE=1, the run is billed inline before the RPC
-returns (`billing_jobs.run_jobs_inline`, BILLING_INLINE_WORKERS branches at a time).
+returns (`billing.jobs.run_jobs_inline`, BILLING_INLINE_WORKERS branches at a time).
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import os
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.runtime import ConsumerSpec
-from services.contributions.application import billing_jobs
-from services.contributions.application.billing_bills import BillReader
-from services.contributions.application.billing_runs import BillingRuns
+from services.contributions.application.billing import jobs
+from services.contributions.application.billing.bills import BillReader
+from services.contributions.application.billing.runs import BillingRuns
 from services.contributions.application.context import ContributionsContext
 
 JOBS_CONSUMER = "contributions-billing-jobs"
@@ -48,10 +48,10 @@ class BillingUseCases:
     def on_job_requested(self, uow, envelope, payload: billing_pb2.BillingJobRequested) -> None:
         """A replica took a branch job from the topic: bill it, committing chunk by chunk.
         The job's own state (status, last_npp) makes a redelivered message harmless."""
-        billing_jobs.run_job(uow, payload.run_id, payload.branch_code)
+        jobs.run_job(uow, payload.run_id, payload.branch_code)
 
     def run_jobs_inline(self, run_id: str, *, workers: int = 1) -> None:
-        billing_jobs.run_jobs_inline(self.ctx.base.unit_of_work, run_id, workers=workers)
+        jobs.run_jobs_inline(self.ctx.base.unit_of_work, run_id, workers=workers)
 
 
 def jobs_inline(ctx: ContributionsContext) -> bool:
@@ -68,4 +68,4 @@ def build(ctx: ContributionsContext) -> BillingUseCases:
 def consumers(use_cases: BillingUseCases) -> list[ConsumerSpec]:
     if use_cases.runs.inline:
         return []
-    return [ConsumerSpec(JOBS_CONSUMER, (), use_cases.jobs_registry, topics=(billing_jobs.BILLING_JOBS_TOPIC,))]
+    return [ConsumerSpec(JOBS_CONSUMER, (), use_cases.jobs_registry, topics=(jobs.BILLING_JOBS_TOPIC,))]

@@ -11,30 +11,24 @@ Pending contract: benefits owns the "JHT payout approved" event. Until it exists
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
-from sqlalchemy import insert, select
+from datetime import date, datetime, UTC
 
 from jamsos.contributions.v1 import events_pb2, ledger_pb2
 from services.chassis.config import topic_of
 from services.chassis.context import HEAD, current_principal
 from services.chassis.convert import from_date, from_rupiah, to_date
-from services.chassis.errors import InvalidArgument, NotFound, PermissionDenied, RuleViolation
+from services.chassis.errors import InvalidArgument, PermissionDenied, RuleViolation
 from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.unit_of_work import UnitOfWork
-from services.contributions.adapters import money_bills, ledger_store
-from services.contributions.adapters.money_tables import jht_return_runs, jht_settlements
+from services.contributions.adapters import ledger_store
+from services.contributions.adapters.jht_repository import JhtAccountRepository, JhtBook, member_branch
 from services.contributions.application.context import ContributionsContext
+from services.contributions.application.ledger.mapping import settled_to_proto, statement_to_proto
 from services.contributions.domain.roles import ContributionsAction
-from services.contributions.application.money_rules import jht_return_rate
+from services.contributions.application.money.rules import jht_return_rate
 from services.contributions.domain.jht_ledger import (
     EntryKind, accrued_return, credit_return, credit_yearly_return, member_years, settle, statement,
 )
-
-KIND_TO_PROTO = {EntryKind.CONTRIBUTION: ledger_pb2.LEDGER_ENTRY_KIND_CONTRIBUTION,
-                 EntryKind.RETURN: ledger_pb2.LEDGER_ENTRY_KIND_RETURN,
-                 EntryKind.SETTLEMENT: ledger_pb2.LEDGER_ENTRY_KIND_SETTLEMENT}
-
 
 def credited(uow: UnitOfWork, kpj: str, amount: int, kind: EntryKind, reference: str, posted_on: date,
              branch_code: str) -> int:
@@ -51,13 +45,13 @@ def settle_jht_in(uow: UnitOfWork, kpj: str, claim_id: str, settled_on: date) ->
 
     First the return earned this year up to the month before settlement (C-9, whole months)
     is credited, when the year's rate is declared; then the whole balance is debited."""
-    session = uow.session
-    done = session.execute(select(jht_settlements).where(jht_settlements.c.claim_id == claim_id)).first()
+    session, book = uow.session, JhtBook(uow.session)
+    done = book.settlement(claim_id)
     if done is not None:
         if done.kpj != kpj:
             raise InvalidArgument.field("claim_id", f"claim {claim_id} already settled KPJ {done.kpj}")
-        return _settled(done)
-    branch = ledger_store.member_branch(session, kpj) or money_bills.worker_branch(session, kpj) or "KP"
+        return settled_to_proto(done)
+    branch = member_branch(session, kpj) or "KP"
     part = _part_year_return(session, kpj, settled_on)
     if part > 0:
         reference = f"JHT-RETURN-PART/{settled_on.year}/{claim_id}"
@@ -66,13 +60,13 @@ def settle_jht_in(uow: UnitOfWork, kpj: str, claim_id: str, settled_on: date) ->
     balance = ledger_store.member_balance(session, kpj, settled_on)
     ledger_store.insert_posting(session, settle(kpj, balance, settled_on, f"JHT-SETTLEMENT/{claim_id}"), kpj, branch)
     row = dict(claim_id=claim_id, kpj=kpj, amount_rupiah=balance, part_year_return_rupiah=part, settled_on=settled_on,
-               created_at=datetime.now(timezone.utc))
-    session.execute(insert(jht_settlements).values(**row))
+               created_at=datetime.now(UTC))
+    stored = book.add_settlement(**row)
     uow.emit(topic_of("contributions"), events_pb2.JhtSettled(
         kpj=kpj, claim_id=claim_id, amount=from_rupiah(balance), settled_on=from_date(settled_on)),
         aggregate_type="jht_account", aggregate_id=kpj, branch_code=branch)
     uow.audit("jht.settle", kpj, row)
-    return _settled(session.execute(select(jht_settlements).where(jht_settlements.c.claim_id == claim_id)).one())
+    return settled_to_proto(stored)
 
 
 def _part_year_return(session, kpj: str, settled_on: date) -> int:
@@ -88,13 +82,7 @@ def _part_year_return(session, kpj: str, settled_on: date) -> int:
                           through_month=settled_on.month - 1)
 
 
-def _settled(r) -> ledger_pb2.SettleJhtResponse:
-    return ledger_pb2.SettleJhtResponse(
-        kpj=r.kpj, claim_id=r.claim_id, amount=from_rupiah(int(r.amount_rupiah)),
-        part_year_return=from_rupiah(int(r.part_year_return_rupiah)), settled_on=from_date(r.settled_on))
-
-
-def jht_payout_handler(use_cases: "LedgerUseCases"):
+def jht_payout_handler(use_cases: LedgerUseCases):
     """Handler for benefits' "JHT payout approved" event (payload with kpj, claim_id and
     settled_on), to register with `HandlerRegistry.on` once benefits publishes it."""
     def handle(uow, envelope, payload) -> None:
@@ -110,7 +98,7 @@ class LedgerUseCases:
         scope = self.ctx.authorise_read()
         on = to_date(request, "on_date", required=False) or self.ctx.today()
         with self.ctx.base.read_session() as session:
-            self._require_member(session, scope, request.kpj)
+            self._require_member(JhtAccountRepository(session, scope), request.kpj)
             balance = ledger_store.member_balance(session, request.kpj, on)
         return ledger_pb2.GetJhtBalanceResponse(kpj=request.kpj, on_date=from_date(on), balance=from_rupiah(balance))
 
@@ -120,15 +108,9 @@ class LedgerUseCases:
         if not 1900 <= request.year <= 9998:
             raise InvalidArgument.field("year", "required: a calendar year")
         with self.ctx.base.read_session() as session:
-            self._require_member(session, scope, request.kpj)
+            self._require_member(JhtAccountRepository(session, scope), request.kpj)
             s = statement(ledger_store.entries_of(session, request.kpj), request.kpj, request.year)
-        return ledger_pb2.GetJhtStatementResponse(
-            kpj=s.kpj, year=s.year, opening=from_rupiah(s.opening_rupiah), closing=from_rupiah(s.closing_rupiah),
-            lines=[ledger_pb2.JhtStatementLine(posted_on=from_date(line.posted_on), kind=KIND_TO_PROTO[line.kind],
-                                               reference=line.reference, amount=from_rupiah(line.amount_rupiah))
-                   for line in s.lines],
-            contributions=from_rupiah(s.total(EntryKind.CONTRIBUTION)), returns=from_rupiah(s.total(EntryKind.RETURN)),
-            settlements=from_rupiah(s.total(EntryKind.SETTLEMENT)))
+        return statement_to_proto(s)
 
     def run_yearly_returns(self, request: ledger_pb2.RunYearlyReturnsRequest) -> ledger_pb2.RunYearlyReturnsResponse:
         """C-9: credit every member's return for an ended year at its declared rate, once."""
@@ -141,8 +123,8 @@ class LedgerUseCases:
             raise RuleViolation("C-9", f"returns are credited after the year ends; {year} has not ended")
 
         def use_case(uow):
-            session = uow.session
-            done = session.execute(select(jht_return_runs).where(jht_return_runs.c.year == year)).first()
+            session, book = uow.session, JhtBook(uow.session)
+            done = book.return_run(year)
             if done is not None:
                 return ledger_pb2.RunYearlyReturnsResponse(year=year, rate_bp=done.rate_bp, already_run=True)
             rate = jht_return_rate(year, session)
@@ -156,8 +138,8 @@ class LedgerUseCases:
                          branch)
                 total += posting[0].amount_rupiah
             row = dict(year=year, rate_bp=rate, members_credited=len(postings), total_rupiah=total,
-                       run_by=principal.user_id, run_at=datetime.now(timezone.utc))
-            session.execute(insert(jht_return_runs).values(**row))
+                       run_by=principal.user_id, run_at=datetime.now(UTC))
+            book.add_return_run(**row)
             uow.audit("jht.yearly_returns", str(year), row)
             return ledger_pb2.RunYearlyReturnsResponse(year=year, rate_bp=rate, members_credited=len(postings),
                                                        total_credited=from_rupiah(total))
@@ -177,13 +159,10 @@ class LedgerUseCases:
                                     lambda uow: settle_jht_in(uow, request.kpj, request.claim_id, settled_on))
 
     @staticmethod
-    def _require_member(session, scope, kpj: str) -> None:
+    def _require_member(accounts: JhtAccountRepository, kpj: str) -> None:
         if not kpj.strip():
             raise InvalidArgument.field("kpj", "required")
-        branch = ledger_store.member_branch(session, kpj) or money_bills.worker_branch(session, kpj)
-        if branch is None:
-            raise NotFound("JHT account", kpj)
-        scope.require_read_record(branch, "JHT account", kpj)
+        accounts.require_readable(kpj)
 
 
 def build(ctx: ContributionsContext) -> LedgerUseCases:

@@ -7,9 +7,7 @@ on or before its due date never carries a penalty. One assessment per bill (uniq
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-
-from sqlalchemy import insert, select
+from datetime import date, datetime, UTC
 
 from jamsos.contributions.v1 import events_pb2
 from services.chassis.config import topic_of
@@ -17,11 +15,10 @@ from services.chassis.convert import from_rupiah
 from services.chassis.ids import uuid7
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.money_bills import PAID, get_bill
-from services.contributions.adapters.money_tables import payment_allocations, penalties
-from services.contributions.application.money_rules import rules_for
+from services.contributions.adapters.payment_store import paid_to_bill
+from services.contributions.adapters.penalty_repository import ASSESSED, PenaltyBook
+from services.contributions.application.money.rules import rules_for
 from services.contributions.domain.penalty import late_payment_penalty
-
-ASSESSED, CORRECTED, WAIVED = "ASSESSED", "CORRECTED", "WAIVED"
 
 
 def assess_late_penalty(uow: UnitOfWork, bill_number: str, today: date) -> str | None:
@@ -31,11 +28,10 @@ def assess_late_penalty(uow: UnitOfWork, bill_number: str, today: date) -> str |
     bill = get_bill(session, bill_number)
     if bill is None or bill.status != PAID or bill.settled_on is None or bill.settled_on <= bill.due_date:
         return None
-    if session.execute(select(penalties.c.penalty_id).where(penalties.c.bill_number == bill_number)).first():
+    book = PenaltyBook(session)
+    if book.assessed(bill_number):
         return None
-    paid = [(r.allocated_on, int(r.amount_rupiah)) for r in session.execute(
-        select(payment_allocations.c.allocated_on, payment_allocations.c.amount_rupiah)
-        .where(payment_allocations.c.bill_number == bill_number))]
+    paid = paid_to_bill(session, bill_number)
     rules = rules_for(bill.period, session)
     late = late_payment_penalty(bill.total_rupiah, bill.due_date, paid, bill.settled_on, rules)
     if late.total_rupiah == 0:
@@ -48,9 +44,9 @@ def assess_late_penalty(uow: UnitOfWork, bill_number: str, today: date) -> str |
         late_contribution_rupiah=sum(p.amount_rupiah for p in late.portions), months_late=months,
         penalty_bp_per_month=rules.penalty_bp_per_month, assessed_rupiah=late.total_rupiah,
         amount_rupiah=late.total_rupiah, status=ASSESSED, assessed_on=today, rule_source=rules.source,
-        created_at=datetime.now(timezone.utc),
+        created_at=datetime.now(UTC),
     )
-    session.execute(insert(penalties).values(**row))
+    book.add(**row)
     uow.emit(topic_of("contributions"), events_pb2.PenaltyAssessed(
         penalty_id=penalty_id, npp=bill.npp, bill_number=bill_number,
         amount=from_rupiah(late.total_rupiah), months_late=months,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, UTC
 from itertools import groupby
 
 from jamsos.contributions.v1 import events_pb2
@@ -20,7 +20,7 @@ from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bill_store, billing_facts
 from services.contributions.adapters.billing_facts import EmployerFacts
-from services.contributions.application.billing_pricing import LinePricer
+from services.contributions.application.billing.pricing import LinePricer
 from services.contributions.domain.periods import Period
 
 log = logging.getLogger("jamsos.contributions.billing")
@@ -50,7 +50,7 @@ def bill_chunk(uow: UnitOfWork, terms: JobTerms, employers: list[EmployerFacts])
     risk = {e.npp: e.risk_group for e in billable if e.npp not in done}
     if not risk:
         return 0
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     bill_rows: list[dict] = []
     items: list[tuple] = []
     price = terms.pricer.lines

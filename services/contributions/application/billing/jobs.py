@@ -13,61 +13,50 @@ Jobs reach a worker either from the Kafka topic `jamsos.contributions.billing-jo
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
-from typing import Callable
-
-from sqlalchemy import func, select, update
+from datetime import datetime, UTC
+from collections.abc import Callable
 
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import billing_facts
-from services.contributions.adapters import rule_repository as rules_repo
-from services.contributions.adapters.tables import billing_jobs, billing_runs
-from services.contributions.application.billing_chunk import JobTerms, bill_chunk
-from services.contributions.application.billing_pricing import LinePricer
+from services.contributions.adapters.rule_repository import RuleRepository
+from services.contributions.adapters.billing_run_repository import (  # noqa: F401 (statuses: part of this API)
+    COMPLETED, DONE, PENDING, RUNNING, BillingJobStore,
+)
+from services.contributions.application.billing.chunk import JobTerms, bill_chunk
+from services.contributions.application.billing.pricing import LinePricer
 from services.contributions.domain.due_dates import due_date
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import rules_for_period
 
 BILLING_JOBS_TOPIC = "jamsos.contributions.billing-jobs.v1"
 CHUNK_SIZE = 500
-PENDING, RUNNING, DONE, COMPLETED = "PENDING", "RUNNING", "DONE", "COMPLETED"
 
 
 def job_terms(uow: UnitOfWork, run_id: str, branch_code: str, period: Period) -> JobTerms:
     """C-6, C-6a: the rule version in force for the period, its due date and the branch's UMK."""
     session = uow.session
-    rules = rules_for_period(rules_repo.load_contribution_rules(session), period.year, period.month)
-    due = due_date(period.year, period.month, rules, rules_repo.load_calendar(session))
-    umk = rules_repo.umk_in_force(session, branch_code, billing_facts.last_day(period))
+    stored = RuleRepository(session)
+    rules = rules_for_period(stored.load_contribution_rules(), period.year, period.month)
+    due = due_date(period.year, period.month, rules, stored.load_calendar())
+    umk = stored.umk_in_force(branch_code, billing_facts.last_day(period))
     return JobTerms(run_id, branch_code, period, due, LinePricer(rules, umk))
-
-
-def _lock_job(uow: UnitOfWork, run_id: str, branch_code: str):
-    return uow.session.execute(
-        select(billing_jobs).where(billing_jobs.c.run_id == run_id, billing_jobs.c.branch_code == branch_code)
-        .with_for_update()
-    ).first()
-
-
-def _run_period(uow: UnitOfWork, run_id: str) -> Period | None:
-    row = uow.session.execute(select(billing_runs.c.period_year, billing_runs.c.period_month)
-                              .where(billing_runs.c.run_id == run_id)).first()
-    return None if row is None else Period(row.period_year, row.period_month)
 
 
 def run_job(uow: UnitOfWork, run_id: str, branch_code: str, *, chunk_size: int = CHUNK_SIZE,
             after_chunk: Callable[[], None] | None = None) -> None:
     """Bill one branch job to the end, committing `uow` after every chunk (resumable)."""
-    period = _run_period(uow, run_id)
-    job = _lock_job(uow, run_id, branch_code)
+    store = BillingJobStore(uow.session)
+    period = store.run_period(run_id)
+    job = store.lock_job(run_id, branch_code)
     if period is None or job is None or job.status == DONE:
         uow.commit()
         return
-    _mark_running(uow, run_id, branch_code)
+    store.mark_running(run_id, branch_code)
     terms = job_terms(uow, run_id, branch_code, period)
     uow.commit()
     while True:
-        job = _lock_job(uow, run_id, branch_code)
+        store = BillingJobStore(uow.session)
+        job = store.lock_job(run_id, branch_code)
         if job.status == DONE:  # another worker finished it meanwhile
             uow.commit()
             return
@@ -77,11 +66,10 @@ def run_job(uow: UnitOfWork, run_id: str, branch_code: str, *, chunk_size: int =
         done = job.employers_done + len(employers)
         values = {"employers_done": done, "bills_issued": job.bills_issued + issued,
                   "last_npp": employers[-1].npp if employers else job.last_npp,
-                  "updated_at": datetime.now(timezone.utc)}
+                  "updated_at": datetime.now(UTC)}
         if finished:
             values.update(status=DONE, employers_total=max(job.employers_total, done))
-        uow.session.execute(update(billing_jobs).where(
-            billing_jobs.c.run_id == run_id, billing_jobs.c.branch_code == branch_code).values(**values))
+        store.update_job(run_id, branch_code, **values)
         if finished:
             complete_run_if_done(uow, run_id)
         uow.commit()
@@ -91,30 +79,13 @@ def run_job(uow: UnitOfWork, run_id: str, branch_code: str, *, chunk_size: int =
             return
 
 
-def _mark_running(uow: UnitOfWork, run_id: str, branch_code: str) -> None:
-    now = datetime.now(timezone.utc)
-    uow.session.execute(update(billing_jobs).where(
-        billing_jobs.c.run_id == run_id, billing_jobs.c.branch_code == branch_code, billing_jobs.c.status == PENDING,
-    ).values(status=RUNNING, updated_at=now))
-    uow.session.execute(update(billing_runs).where(
-        billing_runs.c.run_id == run_id, billing_runs.c.status == PENDING).values(status=RUNNING))
-
-
 def complete_run_if_done(uow: UnitOfWork, run_id: str) -> None:
-    """The run is COMPLETED once every job is DONE. The run row is locked first, so of two
-    jobs finishing together the second one sees the first one's commit."""
-    session = uow.session
-    session.execute(select(billing_runs.c.run_id).where(billing_runs.c.run_id == run_id).with_for_update())
-    open_jobs = session.execute(select(func.count()).select_from(billing_jobs).where(
-        billing_jobs.c.run_id == run_id, billing_jobs.c.status != DONE)).scalar_one()
-    if open_jobs == 0:
-        session.execute(update(billing_runs).where(billing_runs.c.run_id == run_id, billing_runs.c.status != COMPLETED)
-                        .values(status=COMPLETED, completed_at=datetime.now(timezone.utc)))
+    """The run is COMPLETED once every job is DONE."""
+    BillingJobStore(uow.session).complete_run_if_done(run_id)
 
 
 def unfinished_jobs(session, run_id: str) -> list[str]:
-    return list(session.execute(select(billing_jobs.c.branch_code).where(
-        billing_jobs.c.run_id == run_id, billing_jobs.c.status != DONE).order_by(billing_jobs.c.branch_code)).scalars())
+    return BillingJobStore(session).unfinished_jobs(run_id)
 
 
 def run_jobs_inline(uow_factory: Callable[[], UnitOfWork], run_id: str, *, workers: int = 1,

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from jamsos.contributions.v1 import rules_pb2
 from services.chassis.context import HEAD, current_principal
-from services.chassis.convert import from_date, from_rupiah, to_date, to_rupiah
+from services.chassis.convert import to_date, to_rupiah
 from services.chassis.errors import AlreadyExists, InvalidArgument, PermissionDenied, RuleViolation
-from services.contributions.adapters import rule_repository as repo
+from services.contributions.adapters.rule_repository import (
+    CONTRIBUTION_RULES, JHT_RETURN_RATES, RuleRepository, effective_from_of,
+)
 from services.contributions.adapters.bill_queries import latest_billed_period
-from services.contributions.adapters.tables import rule_versions, umk_rates
 from services.chassis.rule_store import publish_version
-from services.chassis.upsert import upsert
-from services.contributions.application import rule_messages as msg
+from services.contributions.application.rules import mapping as msg
 from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
 from services.contributions.domain.periods import Period
@@ -41,10 +40,11 @@ class RuleUseCases:
     def seed_if_empty(self) -> bool:
         """First start: the seeded versions (SEED_CONTRIBUTION_RULES, SEED_JHT_RETURN_RATES)."""
         with self.ctx.base.unit_of_work() as uow:
-            if uow.session.execute(select(rule_versions.c.table_name).limit(1)).first() is not None:
+            stored = RuleRepository(uow.session)
+            if stored.has_any_version():
                 return False
             for version in (*SEED_CONTRIBUTION_RULES.versions, *SEED_JHT_RETURN_RATES.rates):
-                repo.add_version(uow.session, version, "seed", "seeded at first start")
+                stored.add_version(version, "seed", "seeded at first start")
             try:
                 uow.commit()
             except IntegrityError:  # another replica seeded first
@@ -56,15 +56,16 @@ class RuleUseCases:
         self.ctx.authorise_read()
         name = msg.table_name(request.table)
         with self.ctx.base.read_session() as session:
-            versions = repo.stored_versions(session, name)
+            versions = RuleRepository(session).stored_versions(name)
         return rules_pb2.ListRuleVersionsResponse(versions=[msg.version_to_proto(v) for v in versions])
 
     def get_rules_in_force(self, request: rules_pb2.GetRulesInForceRequest) -> rules_pb2.GetRulesInForceResponse:
         self.ctx.authorise_read()
         day = to_date(request, "date")
         with self.ctx.base.read_session() as session:
-            rules = repo.load_contribution_rules(session).in_force_on(day)
-            rates = repo.load_jht_return_rates(session)
+            stored = RuleRepository(session)
+            rules = stored.load_contribution_rules().in_force_on(day)
+            rates = stored.load_jht_return_rates()
         response = rules_pb2.GetRulesInForceResponse(contribution_rules=msg.contribution_rules_to_proto(rules))
         declared = [r for r in rates.rates if r.year == day.year]
         if declared:
@@ -74,17 +75,14 @@ class RuleUseCases:
     def list_holidays(self, request: rules_pb2.ListHolidaysRequest) -> rules_pb2.ListHolidaysResponse:
         self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
-            days = repo.holidays_of_year(session, _year(request.year))
-        return rules_pb2.ListHolidaysResponse(holidays=[_holiday(d, n) for d, n in days])
+            days = RuleRepository(session).holidays_of_year(_year(request.year))
+        return rules_pb2.ListHolidaysResponse(holidays=[msg.holiday_to_proto(d, n) for d, n in days])
 
     def list_umk_rates(self, request: rules_pb2.ListUmkRatesRequest) -> rules_pb2.ListUmkRatesResponse:
         self.ctx.authorise_read()
-        statement = select(umk_rates).order_by(umk_rates.c.branch_code, umk_rates.c.effective_from)
-        if request.branch_code:
-            statement = statement.where(umk_rates.c.branch_code == request.branch_code)
         with self.ctx.base.read_session() as session:
-            rows = session.execute(statement).all()
-        return rules_pb2.ListUmkRatesResponse(rates=[_umk(r.branch_code, r.effective_from, r.monthly_rupiah) for r in rows])
+            rates = RuleRepository(session).umk_rates_of(request.branch_code)
+        return rules_pb2.ListUmkRatesResponse(rates=[msg.umk_to_proto(*rate) for rate in rates])
 
     # ---- changing (head-office administrators) ---------------------------------------
     def add_rule_version(self, request: rules_pb2.AddRuleVersionRequest) -> rules_pb2.AddRuleVersionResponse:
@@ -97,19 +95,20 @@ class RuleUseCases:
             version = msg.jht_rate_from_proto(request.jht_return_rate)
         else:
             raise InvalidArgument.field("rules", "give contribution_rules or jht_return_rate")
-        effective = repo.effective_from_of(version)
-        name = repo.CONTRIBUTION_RULES if isinstance(version, ContributionRules) else repo.JHT_RETURN_RATES
+        effective = effective_from_of(version)
+        name = CONTRIBUTION_RULES if isinstance(version, ContributionRules) else JHT_RETURN_RATES
 
         def use_case(uow):
-            if repo.has_version(uow.session, name, effective):
+            stored = RuleRepository(uow.session)
+            if stored.has_version(name, effective):
                 raise AlreadyExists("rule version", f"{name}@{effective.isoformat()}")
             if isinstance(version, ContributionRules):
                 _refuse_if_billed(uow.session, _first_period_ruled_from(effective), None, "C-RULES")
-            repo.add_version(uow.session, version, principal.user_id, reason)
+            stored.add_version(version, principal.user_id, reason)
             uow.audit("rules.add_version", f"{name}@{effective.isoformat()}", version.to_dict(), reason=reason)
             publish_version(uow, "contributions", name, "", effective, version.to_dict(), reason)
-            stored = [v for v in repo.stored_versions(uow.session, name) if v.effective_from == effective][0]
-            return rules_pb2.AddRuleVersionResponse(version=msg.version_to_proto(stored))
+            added = [v for v in stored.stored_versions(name) if v.effective_from == effective][0]
+            return rules_pb2.AddRuleVersionResponse(version=msg.version_to_proto(added))
 
         return self.ctx.base.mutate("RuleService/AddRuleVersion", request, rules_pb2.AddRuleVersionResponse, use_case)
 
@@ -128,9 +127,9 @@ class RuleUseCases:
             days[day] = holiday.name.strip()
 
         def use_case(uow):
-            repo.replace_holidays(uow.session, year, sorted(days.items()))
+            RuleRepository(uow.session).replace_holidays(year, sorted(days.items()))
             uow.audit("rules.set_holidays", str(year), {d.isoformat(): n for d, n in sorted(days.items())}, reason=reason)
-            return rules_pb2.SetHolidaysResponse(holidays=[_holiday(d, n) for d, n in sorted(days.items())])
+            return rules_pb2.SetHolidaysResponse(holidays=[msg.holiday_to_proto(d, n) for d, n in sorted(days.items())])
 
         return self.ctx.base.mutate("RuleService/SetHolidays", request, rules_pb2.SetHolidaysResponse, use_case)
 
@@ -148,12 +147,11 @@ class RuleUseCases:
 
         def use_case(uow):
             _refuse_if_billed(uow.session, Period.of(effective), branch, "C-6a")
-            upsert(uow.session, umk_rates, {"branch_code": branch, "effective_from": effective, "monthly_rupiah": amount},
-                   ["branch_code", "effective_from"])
+            RuleRepository(uow.session).set_umk_rate(branch, effective, amount)
             uow.audit("rules.set_umk", f"{branch}@{effective.isoformat()}", {"monthly_rupiah": amount}, reason=reason)
             # Welfare keeps a replica of the UMK table (W-S-2: wage at most 300% of the UMK).
             publish_version(uow, "contributions", UMK_TABLE, branch, effective, {"monthly_rupiah": amount}, reason)
-            return rules_pb2.SetUmkRateResponse(rate=_umk(branch, effective, amount))
+            return rules_pb2.SetUmkRateResponse(rate=msg.umk_to_proto(branch, effective, amount))
 
         return self.ctx.base.mutate("RuleService/SetUmkRate", request, rules_pb2.SetUmkRateResponse, use_case)
 
@@ -188,14 +186,6 @@ def _year(year: int) -> int:
     if not 1900 <= year <= 9998:
         raise InvalidArgument.field("year", "must be a year between 1900 and 9998")
     return year
-
-
-def _holiday(day: date, name: str) -> rules_pb2.Holiday:
-    return rules_pb2.Holiday(day=from_date(day), name=name)
-
-
-def _umk(branch: str, effective: date, amount: int) -> rules_pb2.UmkRate:
-    return rules_pb2.UmkRate(branch_code=branch, effective_from=from_date(effective), monthly_wage=from_rupiah(amount))
 
 
 def build(ctx: ContributionsContext) -> RuleUseCases:

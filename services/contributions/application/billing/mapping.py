@@ -1,47 +1,64 @@
 """Billing rows as protos (billing.proto)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.contributions.adapters.bill_queries import BillRow, LineRow
+from services.contributions.adapters.billing_run_repository import ALL_BRANCHES, BillingJob, BillingRun
 
 RUN_STATUS = {"PENDING": billing_pb2.BILLING_RUN_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_RUN_STATUS_RUNNING,
               "COMPLETED": billing_pb2.BILLING_RUN_STATUS_COMPLETED}
 JOB_STATUS = {"PENDING": billing_pb2.BILLING_JOB_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_JOB_STATUS_RUNNING,
               "DONE": billing_pb2.BILLING_JOB_STATUS_DONE}
 BILL_KIND = {"REGULAR": billing_pb2.BILL_KIND_REGULAR, "CORRECTION": billing_pb2.BILL_KIND_CORRECTION}
-ALL_BRANCHES = "ALL"
 
 
 def timestamp(value: datetime | None) -> Timestamp | None:
     if value is None:
         return None
     if value.tzinfo is None:  # SQLite hands back naive UTC
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     stamp = Timestamp()
     stamp.FromDatetime(value)
     return stamp
 
 
-def run_to_proto(run, jobs) -> billing_pb2.BillingRun:
+def run_to_proto(run: BillingRun, jobs: list[BillingJob]) -> billing_pb2.BillingRun:
     message = billing_pb2.BillingRun(
         run_id=run.run_id, period=from_period(run.period_year, run.period_month),
         branch_code="" if run.scope == ALL_BRANCHES else run.scope, status=RUN_STATUS[run.status],
         requested_by=run.requested_by, created_at=timestamp(run.created_at), completed_at=timestamp(run.completed_at),
     )
     for job in jobs:
-        message.jobs.append(billing_pb2.BillingJob(
-            branch_code=job.branch_code, status=JOB_STATUS[job.status], employers_total=job.employers_total,
-            employers_done=job.employers_done, bills_issued=job.bills_issued,
-        ))
+        message.jobs.append(job_to_proto(job))
         message.employers_total += job.employers_total
         message.employers_done += job.employers_done
         message.bills_issued += job.bills_issued
     return message
+
+
+def job_to_proto(job: BillingJob) -> billing_pb2.BillingJob:
+    return billing_pb2.BillingJob(
+        branch_code=job.branch_code, status=JOB_STATUS[job.status], employers_total=job.employers_total,
+        employers_done=job.employers_done, bills_issued=job.bills_issued,
+    )
+
+
+def run_to_proto_filtered(run: billing_pb2.BillingRun, visible: list[BillingJob]) -> billing_pb2.BillingRun:
+    """`run` with only the `visible` jobs, and totals over them (O-2: a national run seen
+    from a region)."""
+    trimmed = billing_pb2.BillingRun()
+    trimmed.CopyFrom(run)
+    del trimmed.jobs[:]
+    trimmed.jobs.extend(job_to_proto(j) for j in visible)
+    trimmed.employers_total = sum(j.employers_total for j in visible)
+    trimmed.employers_done = sum(j.employers_done for j in visible)
+    trimmed.bills_issued = sum(j.bills_issued for j in visible)
+    return trimmed
 
 
 def bill_to_proto(bill: BillRow, lines: list[LineRow] | None = None) -> billing_pb2.Bill:

@@ -22,13 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
-
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
-from services.contributions.adapters.money_tables import payment_allocations
-from services.contributions.application.penalty_assessment import assess_late_penalty
-from services.contributions.application.standing_state import recompute_standing
+from services.contributions.application.money.penalty_assessment import assess_late_penalty
+from services.contributions.application.money.standing_state import recompute_standing
 from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.payments import allocate
 
@@ -105,8 +102,7 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
         bill = money_bills.get_bill(session, number)
         if bill is None or bill.status != money_bills.OPEN or bill.paid_rupiah < bill.total_rupiah:
             continue
-        last = session.execute(select(func.max(payment_allocations.c.allocated_on))
-                               .where(payment_allocations.c.bill_number == number)).scalar()
+        last = payment_store.last_allocated_on(session, number)
         money_bills.mark_settled(session, number, last)
         penalty_id = assess_late_penalty(uow, number, today)
         if penalty_id:

@@ -10,20 +10,17 @@ period's bill (late registrations), so nothing is ever billed twice.
 from __future__ import annotations
 
 import uuid
-import zlib
-from datetime import datetime, timezone
-
-from sqlalchemy import insert, select, text
+from datetime import datetime, UTC
 
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.context import HEAD, current_principal
 from services.chassis.convert import from_period, to_period
-from services.chassis.errors import InvalidArgument, NotFound, PermissionDenied
+from services.chassis.errors import InvalidArgument, PermissionDenied
 from services.contributions.adapters import billing_facts
-from services.contributions.adapters import rule_repository as rules_repo
-from services.contributions.adapters.tables import billing_jobs, billing_runs, rm_employers
-from services.contributions.application import billing_jobs as jobs
-from services.contributions.application.billing_messages import ALL_BRANCHES, run_to_proto
+from services.contributions.adapters.rule_repository import RuleRepository
+from services.contributions.adapters.billing_run_repository import BillingJobStore, BillingRunRepository
+from services.contributions.application.billing import jobs
+from services.contributions.application.billing.mapping import ALL_BRANCHES, run_to_proto, run_to_proto_filtered
 from services.chassis.roles import Role, known_roles
 from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
@@ -46,7 +43,7 @@ class BillingRuns:
             raise InvalidArgument.field("period", f"{period} is in the future: a period is billed once it has begun")
         scope = branch or ALL_BRANCHES
         with self.ctx.base.read_session() as session:  # C-RULES: refuse a period no rule version covers
-            rules_for_period(rules_repo.load_contribution_rules(session), period.year, period.month)
+            rules_for_period(RuleRepository(session).load_contribution_rules(), period.year, period.month)
 
         def use_case(uow):
             run_id = self._unfinished_run(uow.session, period, scope)
@@ -68,13 +65,11 @@ class BillingRuns:
     def get(self, request: billing_pb2.GetBillingRunRequest) -> billing_pb2.GetBillingRunResponse:
         scope = self.ctx.authorise_read()
         with self.ctx.base.read_session() as session:
-            run = self._progress(session, request.run_id)
-        if run.branch_code:
-            scope.require_read_record(run.branch_code, "billing run", run.run_id)
-        else:  # a run over every branch: show the jobs of the branches the caller reads (O-2)
-            visible = [j for j in run.jobs if scope.can_read(j.branch_code)]
-            if len(visible) != len(run.jobs):
-                run = run_to_proto_filtered(run, visible)
+            # Of a run over every branch, the caller sees the jobs of the branches it reads (O-2).
+            progress = BillingRunRepository(session, scope).visible_progress(request.run_id)
+        run = run_to_proto(progress.run, progress.jobs)
+        if len(progress.visible_jobs) != len(progress.jobs):
+            run = run_to_proto_filtered(run, progress.visible_jobs)
         return billing_pb2.GetBillingRunResponse(run=run)
 
     def _authorise_start(self, branch: str) -> None:
@@ -90,31 +85,19 @@ class BillingRuns:
         elif principal.office_level != HEAD:
             raise PermissionDenied("O-2: only the head office bills every branch at once")
 
-    def _unfinished_run(self, session, period: Period, scope: str) -> str | None:
-        """The period's unfinished run of this scope; on PostgreSQL, two requests for the same
-        period and scope are serialised here so that they cannot both create a run."""
-        if session.get_bind().dialect.name == "postgresql":
-            key = zlib.crc32(f"billing-run:{period}:{scope}".encode())
-            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
-        return session.execute(select(billing_runs.c.run_id).where(
-            billing_runs.c.period_year == period.year, billing_runs.c.period_month == period.month,
-            billing_runs.c.scope == scope, billing_runs.c.status != jobs.COMPLETED,
-        ).order_by(billing_runs.c.created_at).limit(1)).scalar()
+    @staticmethod
+    def _unfinished_run(session, period: Period, scope: str) -> str | None:
+        return BillingJobStore(session).unfinished_run(period, scope)
 
     def _create_run(self, uow, period: Period, scope: str, branch: str) -> str:
-        session, now = uow.session, datetime.now(timezone.utc)
+        session, now = uow.session, datetime.now(UTC)
+        store = BillingJobStore(session)
         run_id = str(uuid.uuid4())
-        branches = [branch] if branch else list(session.execute(
-            select(rm_employers.c.branch_code).distinct().order_by(rm_employers.c.branch_code)).scalars())
-        session.execute(insert(billing_runs).values(
-            run_id=run_id, period_year=period.year, period_month=period.month, scope=scope,
-            status=jobs.PENDING if branches else jobs.COMPLETED, requested_by=current_principal().user_id,
-            created_at=now, completed_at=None if branches else now))
+        branches = [branch] if branch else store.branches_with_employers()
+        store.add_run(run_id=run_id, period=period, scope=scope, status=jobs.PENDING if branches else jobs.COMPLETED,
+                      requested_by=current_principal().user_id, created_at=now, completed_at=None if branches else now)
         if branches:
-            session.execute(insert(billing_jobs), [{
-                "run_id": run_id, "branch_code": b, "status": jobs.PENDING,
-                "employers_total": billing_facts.count_employers(session, b), "employers_done": 0,
-                "bills_issued": 0, "last_npp": None, "updated_at": now} for b in branches])
+            store.add_jobs(run_id, {b: billing_facts.count_employers(session, b) for b in branches}, now)
             if not self.inline:
                 self._publish_jobs(uow, run_id, period, branches)
         return run_id
@@ -128,20 +111,4 @@ class BillingRuns:
 
     @staticmethod
     def _progress(session, run_id: str) -> billing_pb2.BillingRun:
-        run = session.execute(select(billing_runs).where(billing_runs.c.run_id == run_id)).first()
-        if run is None:
-            raise NotFound("billing run", run_id)
-        rows = session.execute(select(billing_jobs).where(billing_jobs.c.run_id == run_id)
-                               .order_by(billing_jobs.c.branch_code)).all()
-        return run_to_proto(run, rows)
-
-
-def run_to_proto_filtered(run: billing_pb2.BillingRun, visible) -> billing_pb2.BillingRun:
-    trimmed = billing_pb2.BillingRun()
-    trimmed.CopyFrom(run)
-    del trimmed.jobs[:]
-    trimmed.jobs.extend(visible)
-    trimmed.employers_total = sum(j.employers_total for j in visible)
-    trimmed.employers_done = sum(j.employers_done for j in visible)
-    trimmed.bills_issued = sum(j.bills_issued for j in visible)
-    return trimmed
+        return run_to_proto(*BillingJobStore(session).progress(run_id))

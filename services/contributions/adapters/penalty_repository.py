@@ -1,0 +1,171 @@
+"""Penalties (denda, C-6) and their corrections (O-4) in the contributions database.
+
+The branch scope (O-2) lives here: `PenaltyRepository` is built with the caller's scope;
+a penalty of a branch the caller may not see is NotFound (as an unknown id), one it may
+only read is refused for a change, and lists cover the caller's branches only.
+`PenaltyBook` is the path of the assessment itself, a consequence of a payment the
+caller was already allowed to record: it reads and writes by bill (or by the ids an
+assessment just returned), with no scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, UTC
+from typing import Any
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from services.chassis.errors import NotFound
+from services.chassis.repository import ScopedRepository
+from services.contributions.adapters.money_tables import penalties, penalty_corrections
+
+ASSESSED, CORRECTED, WAIVED = "ASSESSED", "CORRECTED", "WAIVED"
+PENDING, APPROVED = "PENDING", "APPROVED"
+
+
+@dataclass(frozen=True)
+class Penalty:
+    penalty_id: str
+    bill_number: str
+    npp: str
+    branch_code: str
+    period_year: int
+    period_month: int
+    late_contribution_rupiah: int
+    months_late: int
+    penalty_bp_per_month: int
+    assessed_rupiah: int
+    amount_rupiah: int
+    status: str
+    assessed_on: date
+    rule_source: str
+
+
+@dataclass(frozen=True)
+class PenaltyCorrection:
+    correction_id: str
+    penalty_id: str
+    new_amount_rupiah: int
+    waive: bool
+    reason: str
+    status: str
+    requested_by: str
+    approved_by: str | None
+
+
+@dataclass(frozen=True)
+class PenaltyWithCorrections:
+    penalty: Penalty
+    corrections: tuple[PenaltyCorrection, ...]
+
+
+def _penalty(r) -> Penalty:
+    return Penalty(r.penalty_id, r.bill_number, r.npp, r.branch_code, r.period_year, r.period_month,
+                   int(r.late_contribution_rupiah), r.months_late, r.penalty_bp_per_month, int(r.assessed_rupiah),
+                   int(r.amount_rupiah), r.status, r.assessed_on, r.rule_source)
+
+
+def _correction(r) -> PenaltyCorrection:
+    return PenaltyCorrection(r.correction_id, r.penalty_id, int(r.new_amount_rupiah), r.waive, r.reason, r.status,
+                             r.requested_by, r.approved_by)
+
+
+class PenaltyRepository(ScopedRepository):
+    """One transaction's (or read's) view of penalties, within the caller's branches (O-2)."""
+
+    def readable(self, penalty_id: str) -> Penalty:  # type: ignore[override]
+        return _penalty(super().readable(select(penalties).where(penalties.c.penalty_id == penalty_id),
+                                         penalties.c.branch_code, "penalty", penalty_id))
+
+    def writable(self, penalty_id: str) -> Penalty:  # type: ignore[override]
+        """The penalty, locked for the change."""
+        return _penalty(super().writable(select(penalties).where(penalties.c.penalty_id == penalty_id),
+                                         penalties.c.branch_code, "penalty", penalty_id))
+
+    def require_listable(self, branch_code: str) -> None:
+        """A branch the caller names in a list must be one it reads (PermissionDenied)."""
+        if branch_code:
+            self.scope.require_read(branch_code, "penalties")
+
+    def page_ids(self, *, branch_code: str, npp: str, before: str | None, limit: int) -> list[str]:
+        """Penalty ids, newest first, of the caller's branches (and of `branch_code`, `npp`
+        when given; a named branch is checked by `require_listable`)."""
+        statement = self.scoped(select(penalties.c.penalty_id), penalties.c.branch_code)
+        if branch_code:
+            statement = statement.where(penalties.c.branch_code == branch_code)
+        if npp:
+            statement = statement.where(penalties.c.npp == npp)
+        if before:
+            statement = statement.where(penalties.c.penalty_id < before)
+        return list(self.session.execute(statement.order_by(penalties.c.penalty_id.desc()).limit(limit)).scalars())
+
+    def with_corrections(self, penalty_ids: Sequence[str]) -> list[PenaltyWithCorrections]:
+        """The penalties in the order of `penalty_ids` (ids already checked against the scope)."""
+        return PenaltyBook(self.session).with_corrections(penalty_ids)
+
+    # ---- corrections (O-4) ---------------------------------------------------------
+    def pending_correction(self, penalty_id: str) -> str | None:
+        """The id of the correction of this penalty waiting for approval, if any."""
+        row = self.session.execute(select(penalty_corrections.c.correction_id).where(
+            penalty_corrections.c.penalty_id == penalty_id, penalty_corrections.c.status == PENDING)).first()
+        return row.correction_id if row is not None else None
+
+    def add_correction(self, *, correction_id: str, penalty_id: str, new_amount_rupiah: int, waive: bool,
+                       reason: str, requested_by: str) -> PenaltyCorrection:
+        self.session.execute(insert(penalty_corrections).values(
+            correction_id=correction_id, penalty_id=penalty_id, new_amount_rupiah=new_amount_rupiah, waive=waive,
+            reason=reason, status=PENDING, requested_by=requested_by, requested_at=datetime.now(UTC)))
+        return _correction(self.session.execute(select(penalty_corrections).where(
+            penalty_corrections.c.correction_id == correction_id)).one())
+
+    def correction_for_change(self, correction_id: str) -> PenaltyCorrection:
+        """The correction, locked; NotFound when unknown. Its penalty's branch is checked
+        by `writable(correction.penalty_id)`."""
+        row = self.session.execute(select(penalty_corrections).where(
+            penalty_corrections.c.correction_id == correction_id).with_for_update()).first()
+        if row is None:
+            raise NotFound("penalty correction", correction_id)
+        return _correction(row)
+
+    def approve(self, correction: PenaltyCorrection, approved_by: str, status: str) -> None:
+        """The correction approved, and applied to its penalty (new amount and status)."""
+        self.session.execute(update(penalty_corrections).where(
+            penalty_corrections.c.correction_id == correction.correction_id).values(
+            status=APPROVED, approved_by=approved_by, approved_at=datetime.now(UTC)))
+        self.session.execute(update(penalties).where(penalties.c.penalty_id == correction.penalty_id).values(
+            amount_rupiah=correction.new_amount_rupiah, status=status))
+
+
+class PenaltyBook:
+    """The assessment path (C-6), by bill: a consequence of a payment, not a caller's read."""
+
+    def __init__(self, session: Session):
+        self.session = session
+
+    def assessed(self, bill_number: str) -> bool:
+        return self.session.execute(select(penalties.c.penalty_id)
+                                    .where(penalties.c.bill_number == bill_number)).first() is not None
+
+    def add(self, **values: Any) -> None:
+        self.session.execute(insert(penalties).values(**values))
+
+    def charged_on(self, bill_numbers: Iterable[str]) -> int:
+        """The penalties (after corrections) assessed on these bills (C-7 penalty charged)."""
+        return int(self.session.execute(select(func.sum(penalties.c.amount_rupiah))
+                                        .where(penalties.c.bill_number.in_(list(bill_numbers)))).scalar() or 0)
+
+    def with_corrections(self, penalty_ids: Sequence[str]) -> list[PenaltyWithCorrections]:
+        """The penalties in the order of `penalty_ids`, each with its corrections, oldest first."""
+        if not penalty_ids:
+            return []
+        rows = {r.penalty_id: _penalty(r) for r in
+                self.session.execute(select(penalties).where(penalties.c.penalty_id.in_(penalty_ids)))}
+        corrections: dict[str, list[PenaltyCorrection]] = {}
+        for c in self.session.execute(
+                select(penalty_corrections).where(penalty_corrections.c.penalty_id.in_(penalty_ids))
+                .order_by(penalty_corrections.c.requested_at, penalty_corrections.c.correction_id)):
+            corrections.setdefault(c.penalty_id, []).append(_correction(c))
+        return [PenaltyWithCorrections(p, tuple(corrections.get(pid, ())))
+                for pid in penalty_ids if (p := rows.get(pid)) is not None]

@@ -1,0 +1,77 @@
+"""Employer standing (C-8) in the contributions database: the last computed state per
+employer, and the reads of bills the standing use cases make.
+
+`StandingRepository` is a caller's view (O-2): a branch it names must be readable
+(lists) or writable (recompute); employers are `EmployerRepository`'s. `StandingStore`
+is the recompute path itself, run after a payment, on a new bill or by
+RecomputeStanding for employers already checked: by employer, no scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, UTC
+from typing import Any
+from collections.abc import Mapping
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from services.chassis.repository import ScopedRepository
+from services.contributions.adapters import money_bills
+from services.contributions.adapters.money_tables import employer_standing
+from services.contributions.adapters.tables import bills
+from services.contributions.domain.standing import AgeingBucket
+
+BUCKET_COLUMNS = {
+    AgeingBucket.UP_TO_30: "up_to_30_rupiah", AgeingBucket.DAYS_31_60: "days_31_60_rupiah",
+    AgeingBucket.DAYS_61_90: "days_61_90_rupiah", AgeingBucket.OVER_90: "over_90_rupiah",
+}
+
+
+@dataclass(frozen=True)
+class StoredStanding:
+    """What was stored the last time: StandingChanged is emitted only when it changes."""
+
+    in_arrears: bool
+    good_standing: bool
+
+
+class StandingRepository(ScopedRepository):
+    def employers_to_recompute(self, branch_code: str) -> list[str]:
+        """The employers of a branch (the caller must be able to change it) with bills or a
+        stored standing, by NPP."""
+        self.scope.require_write(branch_code, "standing")
+        stored = self.session.execute(select(employer_standing.c.npp)
+                                      .where(employer_standing.c.branch_code == branch_code)).scalars()
+        return sorted(set(money_bills.employers_with_bills(self.session, branch_code)) | set(stored))
+
+    def require_listable(self, branch_code: str) -> None:
+        """The branch whose arrears the caller lists must be one it reads (PermissionDenied)."""
+        self.scope.require_read(branch_code, "arrears")
+
+    def employers_in_arrears(self, branch_code: str, as_of: date, after_npp: str, limit: int) -> list[str]:
+        """NPPs of the branch's employers with an open bill overdue on `as_of`, after `after_npp`
+        (the branch checked by `require_listable`)."""
+        return list(self.session.execute(
+            select(bills.c.npp).where(bills.c.branch_code == branch_code, bills.c.status == money_bills.OPEN,
+                                      bills.c.due_date < as_of, bills.c.total_rupiah > bills.c.paid_rupiah,
+                                      bills.c.npp > after_npp)
+            .distinct().order_by(bills.c.npp).limit(limit)).scalars())
+
+
+class StandingStore:
+    def __init__(self, session: Session):
+        self.session = session
+
+    def stored(self, npp: str) -> StoredStanding | None:
+        row = self.session.execute(select(employer_standing).where(employer_standing.c.npp == npp)).first()
+        return None if row is None else StoredStanding(bool(row.in_arrears), bool(row.good_standing))
+
+    def save(self, npp: str, *, first: bool, by_bucket: Mapping[AgeingBucket, int], **values: Any) -> None:
+        """The employer's standing as now computed (`first`: none was stored before)."""
+        values = dict(values, updated_at=datetime.now(UTC),
+                      **{column: by_bucket[bucket] for bucket, column in BUCKET_COLUMNS.items()})
+        if first:
+            self.session.execute(insert(employer_standing).values(npp=npp, **values))
+        else:
+            self.session.execute(update(employer_standing).where(employer_standing.c.npp == npp).values(**values))

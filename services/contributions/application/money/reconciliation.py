@@ -1,0 +1,164 @@
+"""Reconciliation use cases (C-7, O-4): prepare, validate, post a worksheet.
+
+Prepare (administration officer): for an employer and period, billed = the period's bills
+(regular and corrections), received = the money allocated to them plus any credit still
+held on the payments that paid them (an overpayment), unmatched = the employer's payments
+in suspense, penalty charged = the penalties assessed on those bills; the domain works out
+the differences.
+
+Credit notes (CREDIT bills: a correction lowering what was billed, C-5) are not money from
+the bank, so they are never in "received" (their allocations have no payment row). They
+reduce the *billed* amount instead, where they took effect: billed = the period's positive
+bills, minus what credit notes (of any period) paid of them, minus the credit still left
+on the period's own credit notes (held as the employer's credit; like an overpayment it
+shows here as OVER_PAYMENT until it pays a bill). So the period whose bill was already
+paid in full and then lowered shows the credit while it is held, and the period whose
+bill the credit note paid is not shown as underpaid. Validate: an officer other than the preparer (O-4). Post: only a
+validated worksheet (C-7); it credits each worker's JHT share (employer + worker, C-1) of
+the worksheet's *paid* bills to the member's JHT account (C-9). A bill line is credited
+once ever (its posting reference is unique), so neither a retried post nor a later
+worksheet of the same period credits anything twice; unpaid bills wait for a later one.
+"""
+from __future__ import annotations
+
+from jamsos.contributions.v1 import reconciliation_pb2 as pb
+from services.chassis.context import current_principal
+from services.chassis.convert import from_rupiah, to_period, to_rupiah
+from services.chassis.errors import InvalidArgument, RuleViolation
+from services.chassis.ids import uuid7
+from services.chassis.metrics import BUSINESS_EVENTS
+from services.contributions.adapters import money_bills, ledger_store, payment_store
+from services.contributions.adapters.penalty_repository import PenaltyBook
+from services.contributions.adapters.employer_repository import EmployerRepository
+from services.contributions.adapters.worksheet_store import (
+    StoredWorksheet, WorksheetRepository, insert_worksheet, load_worksheet, save_state,
+)
+from services.contributions.application.context import ContributionsContext
+from services.contributions.domain.roles import ContributionsAction
+from services.contributions.application.ledger.use_cases import credited
+from services.contributions.application.money.mapping import worksheet_to_proto
+from services.contributions.application.money.rules import rules_for
+from services.contributions.domain.jht_ledger import EntryKind, post_contribution
+from services.contributions.domain.periods import Period
+from services.contributions.domain.reconciliation import ReceivedPayment, prepare_worksheet
+
+
+class ReconciliationUseCases:
+    def __init__(self, ctx: ContributionsContext):
+        self.ctx = ctx
+
+    def prepare(self, request: pb.PrepareWorksheetRequest) -> pb.PrepareWorksheetResponse:
+        scope = self.ctx.authorise(ContributionsAction.PREPARE_WORKSHEET)
+        period = Period(*to_period(request, "period"))
+        reported = to_rupiah(request, "reported_amount")
+        if reported < 0:
+            raise InvalidArgument.field("reported_amount", "cannot be negative")
+        user, today = current_principal().user_id, self.ctx.today()
+
+        def use_case(uow):
+            session = uow.session
+            facts = EmployerRepository(session, scope).writable(request.npp.strip(), key=request.npp)
+            bills = money_bills.bills_of_period(session, facts.npp, period)
+            if not bills:
+                raise RuleViolation("C-7", f"no contribution notice (SPI) issued to {facts.npp} for {period}")
+            numbers = [b.bill_number for b in bills]
+            ws = prepare_worksheet(
+                worksheet_id=uuid7(), npp=facts.npp, period=period, billed_rupiah=_billed(session, bills),
+                reported_rupiah=reported, payments=_received(session, facts.npp, numbers),
+                due_date=min(b.due_date for b in bills), as_of=today, rules=rules_for(period, session),
+                prepared_by=user, penalty_billed_rupiah=_penalty_charged(session, numbers))
+            insert_worksheet(session, ws, facts.branch_code, numbers, today)
+            uow.audit("worksheet.prepare", ws.worksheet_id, {"npp": ws.npp, "period": str(period),
+                                                             "differences": [d.kind.value for d in ws.differences]})
+            return pb.PrepareWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(session, ws.worksheet_id)))
+
+        return self.ctx.base.mutate("ReconciliationService/PrepareWorksheet", request, pb.PrepareWorksheetResponse,
+                                    use_case)
+
+    def validate(self, request: pb.ValidateWorksheetRequest) -> pb.ValidateWorksheetResponse:
+        """C-7: validate a draft; O-4: not by the officer who prepared it."""
+        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
+        user, today = current_principal().user_id, self.ctx.today()
+
+        def use_case(uow):
+            stored = self._load(uow.session, scope, request.worksheet_id)
+            validated = stored.worksheet.validate(user, today)
+            save_state(uow.session, validated)
+            uow.audit("worksheet.validate", validated.worksheet_id, {"state": validated.state.value})
+            return pb.ValidateWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(uow.session,
+                                                                                           validated.worksheet_id)))
+
+        return self.ctx.base.mutate("ReconciliationService/ValidateWorksheet", request, pb.ValidateWorksheetResponse,
+                                    use_case)
+
+    def post(self, request: pb.PostWorksheetRequest) -> pb.PostWorksheetResponse:
+        """C-7: post a validated worksheet: the JHT of its paid bills goes to the members (C-9)."""
+        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
+        user, today = current_principal().user_id, self.ctx.today()
+
+        def use_case(uow):
+            session = uow.session
+            stored = self._load(session, scope, request.worksheet_id)
+            posted = stored.worksheet.post(user, today)
+            postings, unpaid = [], []
+            for number in stored.bill_numbers:
+                bill = money_bills.get_bill(session, number)
+                if bill.status != money_bills.PAID:
+                    unpaid.append(number)
+                    continue
+                for kpj, amount in money_bills.jht_shares(session, number).items():
+                    reference = f"JHT-CONTRIBUTION/{number}/{kpj}"
+                    if amount == 0 or not ledger_store.insert_posting(
+                            session, post_contribution(kpj, amount, bill.period, today, reference), kpj, bill.branch_code):
+                        continue  # nothing to credit, or credited by an earlier worksheet
+                    balance = credited(uow, kpj, amount, EntryKind.CONTRIBUTION, reference, today, bill.branch_code)
+                    postings.append(pb.JhtPosting(kpj=kpj, bill_number=number, amount=from_rupiah(amount),
+                                                  reference=reference, balance=from_rupiah(balance)))
+            total = sum(p.amount.rupiah for p in postings)
+            save_state(session, posted, jht_posted_rupiah=total)
+            uow.audit("worksheet.post", posted.worksheet_id, {"jht_posted": total, "members": len(postings),
+                                                              "unpaid_bills": unpaid})
+            return pb.PostWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(session, posted.worksheet_id)),
+                                            postings=postings, unpaid_bill_numbers=unpaid)
+
+        response = self.ctx.base.mutate("ReconciliationService/PostWorksheet", request, pb.PostWorksheetResponse,
+                                        use_case)
+        BUSINESS_EVENTS.labels("contributions", "worksheet_posted").inc()
+        return response
+
+    def get(self, request: pb.GetWorksheetRequest) -> pb.GetWorksheetResponse:
+        scope = self.ctx.authorise_read()
+        with self.ctx.base.read_session() as session:
+            stored = WorksheetRepository(session, scope).readable(request.worksheet_id)
+            return pb.GetWorksheetResponse(worksheet=worksheet_to_proto(stored))
+
+    @staticmethod
+    def _load(session, scope, worksheet_id: str) -> StoredWorksheet:
+        return WorksheetRepository(session, scope).writable(worksheet_id)
+
+def _billed(session, bills: list[money_bills.BillRow]) -> int:
+    """C-7 billed amount net of credit notes (see the module docstring)."""
+    positive = [b for b in bills if b.total_rupiah > 0]
+    return (sum(b.total_rupiah for b in positive)
+            - payment_store.credit_notes_applied_to(session, [b.bill_number for b in positive])
+            - sum(b.credit_left_rupiah for b in bills))
+
+
+def _received(session, npp: str, bill_numbers: list[str]) -> list[ReceivedPayment]:
+    allocations = payment_store.allocations_to(session, bill_numbers)
+    received = [ReceivedPayment(a.bank_reference, int(a.amount_rupiah), a.allocated_on) for a in allocations]
+    for payment_id in dict.fromkeys(a.payment_id for a in allocations):
+        payer = payment_store.get_payment(session, payment_id)
+        if payer.credit_rupiah > 0:  # still held as credit: received beyond the bills (C-7)
+            received.append(ReceivedPayment(payer.bank_reference, int(payer.credit_rupiah), payer.paid_on))
+    received += [ReceivedPayment(p.bank_reference, int(p.amount_rupiah), p.paid_on, matched=False)
+                 for p in payment_store.suspense_of(session, npp)]
+    return received
+
+
+def _penalty_charged(session, bill_numbers: list[str]) -> int:
+    return PenaltyBook(session).charged_on(bill_numbers)
+
+
+def build(ctx: ContributionsContext) -> ReconciliationUseCases:
+    return ReconciliationUseCases(ctx)
