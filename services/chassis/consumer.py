@@ -82,7 +82,7 @@ class EventApplier:
         system = context.system_principal(f"consumer:{self.name}")
         with context.request_context(system, envelope.correlation_id or None, envelope.event_id):
             with self.uow_factory() as uow:
-                inbox = uow._tables["inbox"]
+                inbox = uow.table("inbox")
                 seen = uow.session.execute(
                     select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == envelope.event_id)
                 ).first()

@@ -122,6 +122,10 @@ class UnitOfWork:
         self.committed_events.extend(self._pending)
         self._pending = []
 
+    def table(self, name: str) -> Table:
+        """One of the platform tables (outbox, inbox, idempotency, audit) of this database."""
+        return self._tables[name]
+
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once this transaction has committed (metrics, cache invalidation);
         never when it rolls back."""

@@ -7,6 +7,7 @@ exposes `consumers(use_cases) -> list[ConsumerSpec]` in its application module.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from services.chassis.application import Application
@@ -15,13 +16,20 @@ from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
 from services.contributions.adapters.metadata import metadata, platform
 from services.contributions.adapters.tables import offices
-from services.contributions.application.context import ContributionsContext
+from services.contributions.application.context import BillingOptions, ContributionsContext
 
 COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")
 
 
+def billing_options_from_env() -> BillingOptions:
+    """BILLING_JOBS_INLINE=1 and BILLING_INLINE_WORKERS=n (README, configuration)."""
+    return BillingOptions(jobs_inline=os.environ.get("BILLING_JOBS_INLINE") == "1",
+                          inline_workers=int(os.environ.get("BILLING_INLINE_WORKERS", "1") or "1"))
+
+
 def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings)
+    ctx = ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings,
+                               billing=billing_options_from_env())
     return ComponentApp("services.contributions", COMPONENTS, ctx).build()
 
 

@@ -11,11 +11,21 @@ from services.chassis.service_context import ServiceContext
 from services.contributions.domain.roles import ACTIONS, ContributionsAction
 
 
+@dataclass(frozen=True)
+class BillingOptions:
+    """Where a billing run's branch jobs run (see `application/billing`): `jobs_inline` bills
+    them inside StartBillingRun, `inline_workers` branches at a time."""
+
+    jobs_inline: bool = False
+    inline_workers: int = 1
+
+
 @dataclass
 class ContributionsContext(ServiceContext):
     actions: ActionTable = field(default=ACTIONS)
     # The process settings (None when a use case is built outside a service process).
     settings: Settings | None = None
+    billing: BillingOptions = field(default_factory=BillingOptions)
 
     def authorise_read(self) -> BranchScope:
         return self.authorise(ContributionsAction.READ)

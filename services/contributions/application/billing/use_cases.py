@@ -9,8 +9,6 @@ returns (`billing.jobs.run_jobs_inline`, BILLING_INLINE_WORKERS branches at a ti
 """
 from __future__ import annotations
 
-import os
-
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.runtime import ConsumerSpec
@@ -57,12 +55,11 @@ class BillingUseCases:
 def jobs_inline(ctx: ContributionsContext) -> bool:
     """Bill inline when nothing would consume the job topic, or when asked to."""
     settings = ctx.settings
-    return settings is None or not settings.consumers_enabled or os.environ.get("BILLING_JOBS_INLINE") == "1"
+    return settings is None or not settings.consumers_enabled or ctx.billing.jobs_inline
 
 
 def build(ctx: ContributionsContext) -> BillingUseCases:
-    workers = int(os.environ.get("BILLING_INLINE_WORKERS", "1") or "1")
-    return BillingUseCases(ctx, inline=jobs_inline(ctx), inline_workers=max(1, workers))
+    return BillingUseCases(ctx, inline=jobs_inline(ctx), inline_workers=max(1, ctx.billing.inline_workers))
 
 
 def consumers(use_cases: BillingUseCases) -> list[ConsumerSpec]:
