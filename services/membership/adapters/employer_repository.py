@@ -1,18 +1,21 @@
 """Employers (M-1, M-7) in the membership database: NPP issuance, rows, risk-group history.
 
-Reads that list or search take the caller's BranchScope and apply it here (O-2), so a
-query cannot forget the branch. Single-row reads by NPP return the row unscoped: the use
-case must tell "no such NPP" (NOT_FOUND) from "not yours" (PERMISSION_DENIED).
+The branch scope (O-2) lives here: `readable`/`writable` answer an employer of a branch
+the caller may not see as NotFound (audited) and refuse a change of one it may only read,
+and `search` keeps to the caller's branches, so a use case cannot forget the branch.
+Employers come back as `StoredEmployer`: the domain's Employer and the date its cached
+risk group holds from.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from services.chassis.scope import BranchScope
+from services.chassis.repository import ScopedRepository
 from services.membership.adapters.tables import employer_risk_groups, employers, sequences
 from services.membership.domain.employers import ConstructionProject, Employer, EmployerKind, EmployerStatus, RiskGroup
 from services.membership.domain.numbers import make_npp
@@ -21,7 +24,24 @@ from services.membership.domain.pwbd import normalise_address, normalise_company
 NPP_SEQUENCE = "npp"
 
 
-def employer_from_row(row: Row) -> Employer:
+@dataclass(frozen=True)
+class StoredEmployer:
+    """A registered employer as stored: the domain's Employer, its risk group as cached on
+    the row, and the date that group holds from (`current_risk_groups` recomputes both)."""
+
+    employer: Employer
+    risk_group_since: date
+
+    @property
+    def npp(self) -> str:
+        return self.employer.npp
+
+    @property
+    def branch_code(self) -> str:
+        return self.employer.branch_code
+
+
+def employer_from_row(row: Row[Any]) -> Employer:
     """A stored employer as the domain's Employer (risk group as cached on the row)."""
     project = None
     if row.project_name is not None:
@@ -34,9 +54,12 @@ def employer_from_row(row: Row) -> Employer:
     )
 
 
-class EmployerRepository:
-    def __init__(self, session: Session):
-        self.session = session
+def _stored(row: Row[Any]) -> StoredEmployer:
+    return StoredEmployer(employer_from_row(row), row.risk_group_effective_date)
+
+
+class EmployerRepository(ScopedRepository):
+    """One transaction's (or read's) view of employers; `scope` is the caller's (O-2)."""
 
     # ---- issuing numbers ---------------------------------------------------------
     def lock_npp_sequence(self) -> int:
@@ -68,14 +91,26 @@ class EmployerRepository:
         return make_npp(sequence_value)
 
     # ---- single employers ----------------------------------------------------------
-    def get(self, npp: str, *, for_update: bool = False) -> Row | None:
-        stmt = select(employers).where(employers.c.npp == npp)
-        if for_update:
-            stmt = stmt.with_for_update()
-        return self.session.execute(stmt).first()
+    def get(self, npp: str) -> StoredEmployer | None:
+        """The employer, unscoped: for re-reading one `writable` already let through."""
+        row = self.session.execute(select(employers).where(employers.c.npp == npp)).first()
+        return _stored(row) if row else None
 
-    def find_by_tax_number(self, npwp: str) -> Row | None:
-        return self.session.execute(select(employers).where(employers.c.tax_number == npwp).limit(1)).first()
+    def readable(self, npp: str) -> StoredEmployer:  # type: ignore[override]
+        """The employer, or NotFound, also when it is of a branch the caller may not read."""
+        return _stored(super().readable(select(employers).where(employers.c.npp == npp),
+                                        employers.c.branch_code, "employer", npp))
+
+    def writable(self, npp: str) -> StoredEmployer:  # type: ignore[override]
+        """The employer, locked for the change: NotFound when unknown or hidden,
+        PermissionDenied when the caller may only read it."""
+        return _stored(super().writable(select(employers).where(employers.c.npp == npp),
+                                        employers.c.branch_code, "employer", npp))
+
+    def tax_number_taken(self, npwp: str) -> bool:
+        """Whether an employer (of any branch: one employer per NPWP, M-1) holds `npwp`."""
+        return self.session.execute(
+            select(employers.c.npp).where(employers.c.tax_number == npwp).limit(1)).first() is not None
 
     def add(self, employer: Employer) -> None:
         now = datetime.now(UTC)
@@ -129,22 +164,23 @@ class EmployerRepository:
         return {r.npp: (r.risk_group, r.effective_date) for r in rows}  # later dates overwrite earlier
 
     # ---- lists (scoped, keyset paging by NPP) --------------------------------------
-    def list_branch(self, branch_code: str, after_npp: str | None, limit: int) -> list[Row]:
+    def list_branch(self, branch_code: str, after_npp: str | None, limit: int) -> list[StoredEmployer]:
+        """A branch's employers; the use case has checked the caller reads `branch_code`."""
         stmt = select(employers).where(employers.c.branch_code == branch_code)
         return self._page(stmt, after_npp, limit)
 
-    def search(self, scope: BranchScope, *, npp: str | None = None, name_fragment: str | None = None,
-               after_npp: str | None = None, limit: int = 50) -> list[Row]:
-        """Employers readable by `scope` with this NPP, or whose normalised name contains
+    def search(self, *, npp: str | None = None, name_fragment: str | None = None,
+               after_npp: str | None = None, limit: int = 50) -> list[StoredEmployer]:
+        """Employers the caller may read with this NPP, or whose normalised name contains
         `name_fragment` (already normalised, so the match is case-insensitive)."""
-        stmt = scope.filter(select(employers), employers.c.branch_code)
+        stmt = self.scoped(select(employers), employers.c.branch_code)
         if npp is not None:
             stmt = stmt.where(employers.c.npp == npp)
         if name_fragment is not None:
             stmt = stmt.where(employers.c.name_normalised.like(f"%{name_fragment}%"))
         return self._page(stmt, after_npp, limit)
 
-    def _page(self, stmt, after_npp: str | None, limit: int) -> list[Row]:
+    def _page(self, stmt, after_npp: str | None, limit: int) -> list[StoredEmployer]:
         if after_npp is not None:
             stmt = stmt.where(employers.c.npp > after_npp)
-        return list(self.session.execute(stmt.order_by(employers.c.npp).limit(limit)).all())
+        return [_stored(row) for row in self.session.execute(stmt.order_by(employers.c.npp).limit(limit)).all()]

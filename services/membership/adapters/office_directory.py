@@ -1,10 +1,16 @@
-"""The office tree as stored in the membership database, cached for scope checks."""
+"""The office tree as stored in the membership database, cached for scope checks.
+
+The tree is the head office's (O-1), not a branch's: its rows carry no branch scope.
+"""
 from __future__ import annotations
 
 import threading
 import time
 
-from sqlalchemy import select
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.membership.adapters.tables import offices
@@ -16,6 +22,26 @@ def load_tree(session: Session) -> OfficeTree:
     return OfficeTree(
         Office(code=r.code, name=r.name, level=r.level, parent_code=r.parent_code, branch_class=r.branch_class) for r in rows
     )
+
+
+def office_values(office: Office) -> dict[str, Any]:
+    """An office as stored (and as the audit of a change records it)."""
+    return {"code": office.code, "name": office.name, "level": office.level.value,
+            "parent_code": office.parent_code, "branch_class": office.branch_class}
+
+
+def has_offices(session: Session) -> bool:
+    return session.execute(select(offices.c.code).limit(1)).first() is not None
+
+
+def add_offices(session: Session, new: Iterable[Office]) -> None:
+    session.execute(insert(offices), [office_values(o) for o in new])
+
+
+def put_office(session: Session, office: Office) -> None:
+    """Add the office, or replace the one with its code."""
+    session.execute(delete(offices).where(offices.c.code == office.code))
+    session.execute(insert(offices).values(**office_values(office)))
 
 
 class OfficeDirectory:

@@ -10,14 +10,11 @@ from __future__ import annotations
 from datetime import date
 from collections.abc import Callable
 
-from sqlalchemy import Row
-
 from jamsos.membership.v1 import employers_pb2, events_pb2
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, to_date
-from services.chassis.errors import InvalidArgument, NotFound, Violations
-from services.chassis.scope import BranchScope
-from services.membership.adapters.employer_repository import EmployerRepository, employer_from_row
+from services.chassis.errors import InvalidArgument, Violations
+from services.membership.adapters.employer_repository import EmployerRepository, StoredEmployer
 from services.membership.application.context import MembershipContext
 from services.membership.application.employer_messages import employer_to_proto
 from services.membership.domain.employers import ChangeEmployer, RiskGroup, change_employer
@@ -44,13 +41,13 @@ class EmployerChanges:
         v.raise_if_any()
 
         def use_case(uow) -> employers_pb2.ChangeEmployerAddressResponse:
-            repo = EmployerRepository(uow.session)
-            row = _owned_employer(repo, scope, npp, effective)
-            changed = change_employer(employer_from_row(row), ChangeEmployer(address=request.address))
+            repo = EmployerRepository(uow.session, scope)
+            employer = _owned_employer(repo, npp, effective).employer
+            changed = change_employer(employer, ChangeEmployer(address=request.address))
             repo.change_address(npp, changed.address)
             current = repo.current_risk_groups([npp], today).get(npp)
-            message = employer_to_proto(repo.get(npp), current)
-            _record(uow, message, "address", effective, {"from": row.address, "to": changed.address})
+            message = employer_to_proto(_reread(repo, npp), current)
+            _record(uow, message, "address", effective, {"from": employer.address, "to": changed.address})
             return employers_pb2.ChangeEmployerAddressResponse(employer=message)
 
         return self._mutate_change("ChangeEmployerAddress", request, employers_pb2.ChangeEmployerAddressResponse, use_case)
@@ -72,11 +69,11 @@ class EmployerChanges:
         v.raise_if_any()
 
         def use_case(uow) -> employers_pb2.ChangeRiskGroupResponse:
-            repo = EmployerRepository(uow.session)
-            row = _owned_employer(repo, scope, npp, effective)
+            repo = EmployerRepository(uow.session, scope)
+            before = _owned_employer(repo, npp, effective).employer
             repo.record_risk_group(npp, effective, group.number, today)
-            message = employer_to_proto(repo.get(npp), (group.number, effective))
-            _record(uow, message, "risk_group", effective, {"from": row.risk_group, "to": group.number})
+            message = employer_to_proto(_reread(repo, npp), (group.number, effective))
+            _record(uow, message, "risk_group", effective, {"from": before.risk_group.number, "to": group.number})
             return employers_pb2.ChangeRiskGroupResponse(employer=message)
 
         return self._mutate_change("ChangeRiskGroup", request, employers_pb2.ChangeRiskGroupResponse, use_case)
@@ -89,16 +86,22 @@ class EmployerChanges:
         return self.ctx.base.mutation(request, response_cls, counted)
 
 
-def _owned_employer(repo: EmployerRepository, scope: BranchScope, npp: str, effective: date) -> Row:
-    """The employer, locked for the change, when the caller may change it (O-2)."""
-    row = repo.get(npp, for_update=True)
-    if row is None:
-        raise NotFound("employer", npp)
-    scope.require_write_record(row.branch_code, "employer", npp)
-    if effective < row.registration_date:
+def _owned_employer(repo: EmployerRepository, npp: str, effective: date) -> StoredEmployer:
+    """The employer, locked for the change, when the caller may change it (O-2, checked by
+    the repository) and `effective` is not before its registration."""
+    stored = repo.writable(npp)
+    registered = stored.employer.registration_date
+    if effective < registered:
         raise InvalidArgument.field(
-            "effective_date", f"{effective.isoformat()} is before the registration on {row.registration_date.isoformat()}")
-    return row
+            "effective_date", f"{effective.isoformat()} is before the registration on {registered.isoformat()}")
+    return stored
+
+
+def _reread(repo: EmployerRepository, npp: str) -> StoredEmployer:
+    """The employer as the change left it (it exists: `_owned_employer` locked it)."""
+    stored = repo.get(npp)
+    assert stored is not None
+    return stored
 
 
 def _record(uow, employer: employers_pb2.Employer, change: str, effective: date, detail: dict) -> None:

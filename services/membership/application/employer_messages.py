@@ -1,4 +1,4 @@
-"""Employer messages: gRPC requests to domain commands, stored rows to protobuf (M-1, M-7).
+"""Employer messages: gRPC requests to domain commands, stored employers to protobuf (M-1, M-7).
 
 Field violations are named after the request fields the client sent (e.g.
 `project.contract_value`), not after the domain's attribute names, so a client can
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Row
-
 from jamsos.membership.v1 import employers_pb2
 from services.chassis.convert import from_date, from_rupiah, to_date, to_rupiah
 from services.chassis.errors import FieldViolation, InvalidArgument, Violations
+from services.membership.adapters.employer_repository import StoredEmployer
 from services.membership.domain.employers import Employer, EmployerKind, EmployerStatus, RegisterEmployer
 from services.membership.domain.values import collect
 
@@ -90,31 +89,24 @@ def request_violations(error: InvalidArgument, already: Violations) -> list[Fiel
     return [*already.items, *(item for item in renamed if item.field not in seen)]
 
 
-def employer_to_proto(row: Row, current_risk: tuple[int, date] | None = None) -> employers_pb2.Employer:
-    """A stored employer; `current_risk` (group, since) overrides the cached columns."""
-    risk_group, since = current_risk or (row.risk_group, row.risk_group_effective_date)
-    message = employers_pb2.Employer(
-        npp=row.npp, branch_code=row.branch_code, legal_name=row.legal_name, sector=row.sector,
-        address=row.address, registration_date=from_date(row.registration_date), risk_group=risk_group,
-        tax_number=row.tax_number or "", kind=KIND_TO_PROTO[EmployerKind(row.kind)],
-        status=STATUS_TO_PROTO[EmployerStatus(row.status)], risk_group_effective_date=from_date(since),
-    )
-    if row.project_name is not None:
-        message.project.CopyFrom(employers_pb2.ConstructionProject(
-            project_name=row.project_name, contract_value=from_rupiah(row.project_contract_value),
-            start_date=from_date(row.project_start_date), end_date=from_date(row.project_end_date),
-        ))
-    return message
+def employer_to_proto(stored: StoredEmployer, current_risk: tuple[int, date] | None = None) -> employers_pb2.Employer:
+    """A stored employer; `current_risk` (group, since) overrides the cached ones."""
+    risk_group, since = current_risk or (stored.employer.risk_group.number, stored.risk_group_since)
+    return _employer_message(stored.employer, risk_group, since)
 
 
 def domain_employer_to_proto(employer: Employer) -> employers_pb2.Employer:
     """A freshly registered employer: its risk group holds from the registration date."""
+    return _employer_message(employer, employer.risk_group.number, employer.registration_date)
+
+
+def _employer_message(employer: Employer, risk_group: int, since: date) -> employers_pb2.Employer:
     message = employers_pb2.Employer(
         npp=employer.npp, branch_code=employer.branch_code, legal_name=employer.legal_name,
         sector=employer.sector, address=employer.address,
-        registration_date=from_date(employer.registration_date), risk_group=employer.risk_group.number,
+        registration_date=from_date(employer.registration_date), risk_group=risk_group,
         tax_number=employer.tax_number or "", kind=KIND_TO_PROTO[employer.kind],
-        status=STATUS_TO_PROTO[employer.status], risk_group_effective_date=from_date(employer.registration_date),
+        status=STATUS_TO_PROTO[employer.status], risk_group_effective_date=from_date(since),
     )
     if employer.project is not None:
         p = employer.project

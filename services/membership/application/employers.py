@@ -10,8 +10,9 @@ from __future__ import annotations
 from jamsos.membership.v1 import employers_pb2, events_pb2
 from services.chassis.config import topic_of
 from services.chassis.convert import decode_page_token, encode_page_token, page_size
-from services.chassis.errors import AlreadyExists, InvalidArgument, NotFound
-from services.membership.adapters.employer_repository import EmployerRepository
+from services.chassis.errors import AlreadyExists, InvalidArgument
+from services.membership.adapters.employer_repository import EmployerRepository, StoredEmployer
+from services.membership.adapters.pwbd_repository import PwbdRepository
 from services.membership.application.context import MembershipContext
 from services.membership.application.employer_changes import EmployerChanges
 from services.membership.application.employer_messages import (
@@ -52,14 +53,14 @@ class EmployerUseCases(EmployerChanges):
         scope.require_write(command.branch_code, "employer registration")
 
         def use_case(uow) -> employers_pb2.RegisterEmployerResponse:
-            repo = EmployerRepository(uow.session)
+            repo = EmployerRepository(uow.session, scope)
             sequence = repo.lock_npp_sequence()  # first: serialises the NPWP check below
             employer = register_employer(repo.issue_npp(sequence), command, today, branches)
-            if employer.tax_number and repo.find_by_tax_number(employer.tax_number) is not None:
+            if employer.tax_number and repo.tax_number_taken(employer.tax_number):
                 raise AlreadyExists("employer", employer.tax_number,
                                     f"an employer with NPWP {employer.tax_number} is already registered (M-1)")
             repo.add(employer)
-            dropped = drop_registered(uow.session, employer)
+            dropped = drop_registered(PwbdRepository(uow.session, scope), employer)
             message = domain_employer_to_proto(employer)
             uow.emit(topic_of("membership"), events_pb2.EmployerRegistered(employer=message),
                      aggregate_type="employer", aggregate_id=employer.npp, branch_code=employer.branch_code)
@@ -78,12 +79,9 @@ class EmployerUseCases(EmployerChanges):
         scope = self.ctx.authorise(MembershipAction.READ)
         npp = validate_npp(request.npp)
         with self.ctx.base.read_session() as session:
-            repo = EmployerRepository(session)
-            row = repo.get(npp)
-            if row is None:
-                raise NotFound("employer", npp)
-            scope.require_read_record(row.branch_code, "employer", npp)
-            return employers_pb2.GetEmployerResponse(employer=self._protos(repo, [row])[0])
+            repo = EmployerRepository(session, scope)
+            employer = repo.readable(npp)  # NotFound also for another branch's (O-2)
+            return employers_pb2.GetEmployerResponse(employer=self._protos(repo, [employer])[0])
 
     def search(self, request: employers_pb2.SearchEmployersRequest) -> employers_pb2.SearchEmployersResponse:
         """By exact NPP, or by part of the name (case-insensitive, legal forms such as PT
@@ -92,8 +90,8 @@ class EmployerUseCases(EmployerChanges):
         limit, after = page_size(request.page), _after_npp(request.page.page_token)
         criteria = _search_criteria(request.query)
         with self.ctx.base.read_session() as session:
-            repo = EmployerRepository(session)
-            rows = repo.search(scope, **criteria, after_npp=after, limit=limit + 1)
+            repo = EmployerRepository(session, scope)
+            rows = repo.search(**criteria, after_npp=after, limit=limit + 1)
             page, token = _page(rows, limit)
             return employers_pb2.SearchEmployersResponse(employers=self._protos(repo, page), page={"next_page_token": token})
 
@@ -108,15 +106,15 @@ class EmployerUseCases(EmployerChanges):
         scope.require_read(branch, "employers")
         limit, after = page_size(request.page), _after_npp(request.page.page_token)
         with self.ctx.base.read_session() as session:
-            repo = EmployerRepository(session)
+            repo = EmployerRepository(session, scope)
             page, token = _page(repo.list_branch(branch, after, limit + 1), limit)
             return employers_pb2.ListEmployersResponse(employers=self._protos(repo, page), page={"next_page_token": token})
 
-    def _protos(self, repo: EmployerRepository, rows) -> list[employers_pb2.Employer]:
-        """Rows as messages, with the risk group in force today (a future-dated change
+    def _protos(self, repo: EmployerRepository, stored: list[StoredEmployer]) -> list[employers_pb2.Employer]:
+        """Employers as messages, with the risk group in force today (a future-dated change
         takes over on its date without anyone rewriting the row)."""
-        current = repo.current_risk_groups([row.npp for row in rows], self.ctx.today())
-        return [employer_to_proto(row, current.get(row.npp)) for row in rows]
+        current = repo.current_risk_groups([e.npp for e in stored], self.ctx.today())
+        return [employer_to_proto(e, current.get(e.npp)) for e in stored]
 
 
 def _search_criteria(query: str) -> dict:

@@ -1,14 +1,11 @@
 """Office tree use cases (O-1): list, change (head office), seed the embedded default."""
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, select
-
 from jamsos.membership.v1 import events_pb2, offices_pb2
 from services.chassis.config import topic_of
 from services.chassis.context import HEAD, current_principal
 from services.chassis.errors import PermissionDenied
-from services.membership.adapters.office_directory import load_tree
-from services.membership.adapters.tables import offices
+from services.membership.adapters.office_directory import add_offices, has_offices, load_tree, office_values, put_office
 from services.membership.application.context import MembershipContext
 from services.membership.domain.offices import DEFAULT_OFFICES, Office, OfficeLevel, OfficeTree
 from services.membership.domain.roles import MembershipAction
@@ -52,10 +49,9 @@ class OfficeUseCases:
             tree = load_tree(uow.session)
             others = [x for x in tree.offices if x.code != office.code]
             new_tree = OfficeTree([*others, office])  # validates the whole tree (O-1)
-            uow.session.execute(delete(offices).where(offices.c.code == office.code))
-            uow.session.execute(insert(offices).values(**_row(office)))
+            put_office(uow.session, office)
             self._emit_tree(uow, new_tree)
-            uow.audit("office.upsert", office.code, _row(office))
+            uow.audit("office.upsert", office.code, office_values(office))
             return offices_pb2.UpsertOfficeResponse(office=office_to_proto(office))
 
         response = self.ctx.base.mutate("OfficeService/UpsertOffice", request, offices_pb2.UpsertOfficeResponse, use_case)
@@ -65,10 +61,10 @@ class OfficeUseCases:
     def seed_default_if_empty(self) -> bool:
         """Embedded default: an empty database gets the seed tree (and publishes it)."""
         with self.ctx.base.unit_of_work() as uow:
-            if uow.session.execute(select(offices.c.code).limit(1)).first() is not None:
+            if has_offices(uow.session):
                 return False
             tree = OfficeTree(DEFAULT_OFFICES)
-            uow.session.execute(insert(offices), [_row(o) for o in tree.offices])
+            add_offices(uow.session, tree.offices)
             self._emit_tree(uow, tree)
             uow.commit()
         self.ctx.directory.invalidate()
@@ -81,11 +77,6 @@ class OfficeUseCases:
             events_pb2.OfficeTreeChanged(offices=[office_to_proto(o) for o in tree.offices]),
             aggregate_type="office_tree", aggregate_id=TREE_AGGREGATE, branch_code=tree.head.code,
         )
-
-
-def _row(office: Office) -> dict:
-    return {"code": office.code, "name": office.name, "level": office.level.value,
-            "parent_code": office.parent_code, "branch_class": office.branch_class}
 
 
 def build(ctx: MembershipContext) -> OfficeUseCases:

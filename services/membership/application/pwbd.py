@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Row
-
 from jamsos.membership.v1 import pwbd_pb2
 from services.chassis.context import current_principal
 from services.chassis.convert import decode_page_token, encode_page_token, from_date, page_size, to_date
-from services.chassis.errors import AlreadyExists, InvalidArgument, NotFound, Violations
+from services.chassis.errors import AlreadyExists, InvalidArgument, Violations
 from services.chassis.scope import BranchScope
-from services.membership.adapters.pwbd_repository import PwbdRepository
+from services.membership.adapters.pwbd_repository import NoticeLetter, PwbdRepository, StoredCandidate
 from services.membership.application.context import MembershipContext
 from services.membership.application.pwbd_import import ImportBatch, classify, read_stream
-from services.membership.application.pwbd_matching import EmployerIndex, candidate_of
+from services.membership.application.pwbd_matching import EmployerIndex
 from services.membership.domain.numbers import normalise_npwp
-from services.membership.domain.pwbd import PwbdEntry, PwbdStatus
+from services.membership.domain.pwbd import PwbdStatus
 from services.membership.domain.roles import MembershipAction
 from services.membership.domain.values import clean_text, collect
 
@@ -41,7 +39,7 @@ class PwbdUseCases:
         branch = self._check_header(batch, scope, branches)
 
         def use_case(uow) -> pwbd_pb2.ImportCandidatesResponse:
-            repo = PwbdRepository(uow.session)
+            repo = PwbdRepository(uow.session, scope)
             npwps = [row.tax_number for row in batch.rows if row.tax_number]
             # Loaded once for the whole file; each row is then a dictionary lookup.
             index = EmployerIndex(repo.employers_for_matching(branch, _normalised_npwps(npwps)))
@@ -70,7 +68,7 @@ class PwbdUseCases:
         if after is not None and not isinstance(after, str):
             raise InvalidArgument.field("page.page_token", "not a token this service issued")
         with self.ctx.base.read_session() as session:
-            repo = PwbdRepository(session)
+            repo = PwbdRepository(session, scope)
             rows = repo.unregistered_page(branch, after, limit + 1)
             page = rows[:limit]
             letters = repo.letters_of([r.candidate_id for r in page])
@@ -96,20 +94,17 @@ class PwbdUseCases:
         recorded_by = current_principal().user_id
 
         def use_case(uow) -> pwbd_pb2.RecordNoticeLetterResponse:
-            repo = PwbdRepository(uow.session)
-            row = repo.get(candidate_id, for_update=True)
-            if row is None:
-                raise NotFound("PWBD candidate", candidate_id)
-            scope.require_write_record(row.branch_code, "PWBD candidate", candidate_id)
-            entry = PwbdEntry(candidate_of(row), PwbdStatus(row.status), row.registered_npp)
-            entry = entry.record_notice(sent_on)  # RuleViolation M-2 for a registered company
+            repo = PwbdRepository(uow.session, scope)
+            stored = repo.writable(candidate_id)  # locked; NotFound also for another branch's (O-2)
+            entry = stored.entry().record_notice(sent_on)  # RuleViolation M-2 for a registered company
             if repo.has_letter(candidate_id, letter_number):
                 raise AlreadyExists("notice letter", letter_number,
                                     f"letter {letter_number} is already recorded for this company")
-            repo.add_letter(candidate_id, letter_number, sent_on, recorded_by, entry.status.value)
+            repo.add_letter(candidate_id, letter_number, sent_on, recorded_by, entry.status)
             uow.audit("pwbd.notice_letter", candidate_id,
-                      {"letter_number": letter_number, "sent_on": sent_on.isoformat(), "branch_code": row.branch_code})
+                      {"letter_number": letter_number, "sent_on": sent_on.isoformat(), "branch_code": stored.branch_code})
             fresh = repo.get(candidate_id)
+            assert fresh is not None  # locked above
             uow.count("pwbd_notice_recorded")
             return pwbd_pb2.RecordNoticeLetterResponse(
                 company=company_to_proto(fresh, repo.letters_of([candidate_id]).get(candidate_id, [])))
@@ -151,13 +146,14 @@ def _normalised_npwps(values: list[str]) -> list[str]:
     return found
 
 
-def company_to_proto(row: Row, letters: list[Row]) -> pwbd_pb2.UnregisteredCompany:
-    registered = row.status == PwbdStatus.REGISTERED.value
+def company_to_proto(stored: StoredCandidate, letters: list[NoticeLetter]) -> pwbd_pb2.UnregisteredCompany:
+    c = stored.candidate
+    registered = stored.status is PwbdStatus.REGISTERED
     return pwbd_pb2.UnregisteredCompany(
-        candidate_id=row.candidate_id, branch_code=row.branch_code, name=row.name, address=row.address,
-        tax_number=row.tax_number or "", sector=row.sector or "", estimated_workers=row.estimated_workers,
+        candidate_id=stored.candidate_id, branch_code=c.branch_code, name=c.name, address=c.address,
+        tax_number=c.tax_number or "", sector=stored.sector or "", estimated_workers=c.worker_estimate,
         status=pwbd_pb2.CANDIDATE_STATUS_REGISTERED if registered else pwbd_pb2.CANDIDATE_STATUS_UNREGISTERED,
-        registered_npp=row.registered_npp or "", source=row.source or "",
+        registered_npp=stored.registered_npp or "", source=c.source or "",
         notice_letters=[pwbd_pb2.NoticeLetter(letter_number=x.letter_number, sent_on=from_date(x.sent_on),
                                               recorded_by=x.recorded_by) for x in letters],
     )

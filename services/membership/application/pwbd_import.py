@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, UTC
 from collections.abc import Collection, Iterable
 
 from google.protobuf import wrappers_pb2
-from sqlalchemy import Row
 
 from jamsos.membership.v1 import pwbd_pb2
 from services.chassis.errors import InvalidArgument, Violations
 from services.chassis.ids import uuid7
+from services.membership.adapters.pwbd_repository import ListedKey, NewCandidate
 from services.membership.application.pwbd_matching import EmployerIndex, match_key
-from services.membership.domain.pwbd import PwbdCandidate, PwbdStatus, validate_pwbd_row
+from services.membership.domain.pwbd import PwbdCandidate, validate_pwbd_row
 from services.membership.domain.values import clean_text
 
 # Domain names -> the CandidateRow fields the client sent.
@@ -77,7 +76,7 @@ def _validate(row: pwbd_pb2.CandidateRow, branch_code: str, source: str,
 
 
 def classify(batch: ImportBatch, branch_code: str, branches: Collection[str], employers: EmployerIndex,
-             listed: list[Row]) -> tuple[pwbd_pb2.ImportCandidatesResponse, list[dict]]:
+             listed: list[ListedKey]) -> tuple[pwbd_pb2.ImportCandidatesResponse, list[NewCandidate]]:
     """Every row's outcome, and the new candidates to insert (M-2).
 
     `listed` are the match keys of the candidates already on the branch's list; the
@@ -87,7 +86,6 @@ def classify(batch: ImportBatch, branch_code: str, branches: Collection[str], em
     known_npwp = {r.tax_number for r in listed if r.tax_number}
     known_keys = {(r.name_normalised, r.address_normalised) for r in listed}
     response, new_rows = pwbd_pb2.ImportCandidatesResponse(), []
-    now = datetime.now(UTC)
     for position, row in enumerate(batch.rows, start=1):
         result = response.results.add(row_number=row.row_number or position)
         candidate, sector, reasons = _validate(row, branch_code, batch.header.source, branches)
@@ -108,10 +106,5 @@ def classify(batch: ImportBatch, branch_code: str, branches: Collection[str], em
             known_keys.add(key)
             if candidate.tax_number:
                 known_npwp.add(candidate.tax_number)
-            new_rows.append({
-                "candidate_id": result.candidate_id, "branch_code": candidate.branch_code, "name": candidate.name,
-                "name_normalised": key[0], "address": candidate.address, "address_normalised": key[1],
-                "tax_number": candidate.tax_number, "sector": sector, "estimated_workers": candidate.worker_estimate,
-                "status": PwbdStatus.OPEN.value, "registered_npp": None, "source": candidate.source, "created_at": now,
-            })
+            new_rows.append(NewCandidate(result.candidate_id, candidate, sector))
     return response, new_rows

@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Row
-from sqlalchemy.orm import Session
-
-from services.membership.adapters.pwbd_repository import PwbdRepository
+from services.membership.adapters.pwbd_repository import MatchableEmployer, PwbdRepository
 from services.membership.domain.employers import Employer
 from services.membership.domain.pwbd import PwbdCandidate, match_candidate, normalise_address, normalise_company_name
 
@@ -24,39 +21,32 @@ def match_key(name: str, address: str) -> tuple[str, str]:
 class EmployerIndex:
     """Registered employers by NPWP and by normalised (name, address)."""
 
-    def __init__(self, employer_rows: list[Row]):
-        self._by_npwp: dict[str, list[Row]] = defaultdict(list)
-        self._by_key: dict[tuple[str, str], list[Row]] = defaultdict(list)
-        for row in employer_rows:
-            if row.tax_number:
-                self._by_npwp[row.tax_number].append(row)
-            self._by_key[(row.name_normalised, row.address_normalised)].append(row)
+    def __init__(self, employers: list[MatchableEmployer]):
+        self._by_npwp: dict[str, list[MatchableEmployer]] = defaultdict(list)
+        self._by_key: dict[tuple[str, str], list[MatchableEmployer]] = defaultdict(list)
+        for employer in employers:
+            if employer.tax_number:
+                self._by_npwp[employer.tax_number].append(employer)
+            self._by_key[(employer.name_normalised, employer.address_normalised)].append(employer)
 
     def match(self, candidate: PwbdCandidate) -> str | None:
         """The NPP `candidate` already is registered under, or None (M-2)."""
-        shortlist: dict[str, Row] = {}
+        shortlist: dict[str, MatchableEmployer] = {}
         if candidate.tax_number:
-            shortlist.update((row.npp, row) for row in self._by_npwp.get(candidate.tax_number, ()))
-        for row in self._by_key.get(match_key(candidate.name, candidate.address), ()):
-            shortlist.setdefault(row.npp, row)
+            shortlist.update((e.npp, e) for e in self._by_npwp.get(candidate.tax_number, ()))
+        for employer in self._by_key.get(match_key(candidate.name, candidate.address), ()):
+            shortlist.setdefault(employer.npp, employer)
         if not shortlist:
             return None
         return match_candidate(candidate, [shortlist[npp] for npp in sorted(shortlist)])
 
 
-def candidate_of(row: Row) -> PwbdCandidate:
-    """A stored candidate as the domain sees it."""
-    return PwbdCandidate(name=row.name, branch_code=row.branch_code, address=row.address,
-                         tax_number=row.tax_number, worker_estimate=row.estimated_workers, source=row.source)
-
-
-def drop_registered(session: Session, employer: Employer) -> list[str]:
+def drop_registered(repo: PwbdRepository, employer: Employer) -> list[str]:
     """M-2: a company that registers leaves the PWBD list (in whichever branch it was
     listed): its unregistered candidates become REGISTERED with the new NPP. Returns
     the candidate ids so marked."""
-    repo = PwbdRepository(session)
     name, address = match_key(employer.legal_name, employer.address)
     shortlist = repo.unregistered_like(employer.tax_number, name, address)
-    matched = [row.candidate_id for row in shortlist if match_candidate(candidate_of(row), [employer]) == employer.npp]
+    matched = [c.candidate_id for c in shortlist if match_candidate(c.candidate, [employer]) == employer.npp]
     repo.mark_registered(matched, employer.npp)
     return matched
