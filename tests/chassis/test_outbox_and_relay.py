@@ -1,6 +1,7 @@
 """Transactional outbox and relay: nothing published unless committed, nothing lost while the broker is down."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
@@ -88,3 +89,64 @@ def test_events_written_while_the_broker_is_down_arrive_after_restart_none_lost_
         consumer_stop.set()
         relay_thread.join(10)
         consumer_thread.join(15)
+
+
+class _WaitingProducer:
+    """A producer stand-in whose flush is where a real one waits on a slow or dead broker:
+    while it waits, it checks that a service's own writes still go through at once."""
+
+    def __init__(self, app):
+        self.app = app
+        self.writes_while_waiting: list[bool] = []
+
+    def send(self, topic, key=None, value=None):
+        return _Acknowledged()
+
+    def flush(self, timeout=None):
+        self.writes_while_waiting.append(_can_write_at_once(self.app))
+
+    def close(self, timeout=None):
+        pass
+
+
+def _can_write_at_once(app) -> bool:
+    """SQLite: take the write lock without waiting (a second connection, no busy timeout);
+    PostgreSQL: commit a write (the relay's reads never block it)."""
+    if app.engine.dialect.name == "sqlite":
+        probe = sqlite3.connect(app.engine.url.database, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            return True
+        except sqlite3.OperationalError:  # database is locked: the relay holds the write lock
+            return False
+        finally:
+            probe.close()
+    emit(app, "topic-x", "written-while-the-relay-waits", aggregate_id="other")
+    return True
+
+
+class _Acknowledged:
+    def get(self, timeout=None):
+        return None
+
+
+def test_writes_never_wait_for_the_relay_while_it_waits_on_the_broker(database_url):
+    app = make_application(database_url)
+    emit(app, "topic-x", "first")
+    producer = _WaitingProducer(app)
+    relay = OutboxRelay("membership", app.session_factory, app.tables["outbox"], lambda: producer)
+    assert relay.publish_batch() == 1
+    assert producer.writes_while_waiting == [True]
+    assert outbox_unpublished(app) == (0 if app.engine.dialect.name == "sqlite" else 1)
+
+
+@pytest.mark.postgres
+def test_one_relay_per_postgresql_database_holds_the_lock_until_it_stops(postgres_url):
+    app = make_application(postgres_url)
+    first, second = (OutboxRelay("membership", app.session_factory, app.tables["outbox"], lambda: _WaitingProducer(app))
+                     for _ in range(2))
+    assert first._holds_relay_lock() and not second._holds_relay_lock()
+    first._release_relay_lock()
+    assert second._holds_relay_lock()
+    second._release_relay_lock()
