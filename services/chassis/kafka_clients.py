@@ -1,7 +1,7 @@
 """Kafka client construction in one place, with the settings the platform relies on."""
 from __future__ import annotations
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
@@ -59,3 +59,25 @@ def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = D
                 pass  # another process created it first
     finally:
         admin.close()
+
+
+class EndOffsetReader:
+    """The broker's end offset of each (topic, partition); 0 for one it does not have (a
+    broker that lost the topic). A fresh client per call: after a broker restart, cached
+    metadata would describe the broker that is gone."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str):
+        self.bootstrap_servers = bootstrap_servers
+        self.client_id = client_id
+
+    def __call__(self, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+        consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id,
+                                 group_id=None, enable_auto_commit=False, request_timeout_ms=10_000)
+        try:
+            present = consumer.topics()  # a metadata request to the broker as it is now
+            wanted = [TopicPartition(topic, partition) for topic, partition in pairs
+                      if topic in present and partition in (consumer.partitions_for_topic(topic) or set())]
+            ends = consumer.end_offsets(wanted) if wanted else {}
+            return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
+        finally:
+            consumer.close()

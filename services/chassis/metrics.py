@@ -29,6 +29,10 @@ OUTBOX_OLDEST_AGE = Gauge(
     "jamsos_outbox_oldest_unpublished_age_seconds", "Age of the oldest unpublished outbox event.", ["service"]
 )
 EVENTS_PUBLISHED = Counter("jamsos_events_published_total", "Events published to Kafka.", ["service", "topic"])
+EVENTS_REPUBLISHED = Counter("jamsos_events_republished_total",
+                             "Outbox events published again because the broker lost them.", ["service", "topic"])
+RETENTION_PRUNED = Counter("jamsos_retention_pruned_total",
+                           "Published outbox rows and inbox rows deleted after the retention window.", ["service", "table"])
 RELAY_ERRORS = Counter("jamsos_outbox_relay_errors_total", "Failed publish attempts of the relay.", ["service"])
 EVENTS_CONSUMED = Counter(
     "jamsos_events_consumed_total",

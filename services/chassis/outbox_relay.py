@@ -11,6 +11,13 @@ Delivery is at least once: a crash between the broker's ack and the UPDATE sends
 row again; consumers drop the duplicate through their inbox. While the broker is
 down, rows wait in the outbox, and the relay backs off and retries.
 
+The outbox is the source of truth, not the broker: each row keeps the partition and offset
+the broker acknowledged. A broker that comes back holding less (a restarted in-memory
+broker, a topic recreated empty, a log truncated) shows it in two ways, and either makes the
+relay publish the lost rows again: the topic's end offset is at or below what was
+acknowledged (checked after every reconnection and every few seconds), or a new
+acknowledgement lands at or below an earlier one. Consumers' inboxes drop what they had.
+
 No transaction is open while the relay waits on the broker: it reads a batch in a short
 read transaction (on SQLite one that takes no write lock), sends it, then marks what the
 broker acknowledged in a short write transaction. So writers never queue behind a slow or
@@ -25,12 +32,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from typing import Any
 from datetime import UTC, datetime
 
 from kafka import KafkaProducer
-from sqlalchemy import Connection, Engine, Table, func, select, text, update
+from sqlalchemy import Connection, Engine, Table, bindparam, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import metrics
@@ -39,6 +47,17 @@ from .database import is_postgres, make_read_session_factory
 log = logging.getLogger("jamsos.outbox")
 
 RELAY_LOCK_KEY = 0x4A414D534F53  # "JAMSOS": one relay per service database
+
+# (topic, partition) pairs -> the broker's end offset of each (0 for a partition it lacks).
+EndOffsets = Callable[[list[tuple[str, int]]], dict[tuple[str, int], int]]
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    row_id: int
+    topic: str
+    partition: int
+    offset: int
 
 
 class OutboxRelay:
@@ -52,6 +71,8 @@ class OutboxRelay:
         batch_size: int = 500,
         idle_interval: float = 0.2,
         max_backoff: float = 5.0,
+        end_offsets: EndOffsets | None = None,
+        loss_check_interval: float = 5.0,
     ):
         self.service = service
         self._session_factory = session_factory
@@ -61,6 +82,11 @@ class OutboxRelay:
         self._engine: Engine = session_factory.kw["bind"]
         self._read_session_factory = make_read_session_factory(self._engine)
         self._lock_connection: Connection | None = None
+        self._end_offsets = end_offsets
+        self._acked: dict[tuple[str, int], int] | None = None  # highest acknowledged offset per partition
+        self._loss_check_due = True  # at start and after every reconnection
+        self._last_loss_check = 0.0
+        self.loss_check_interval = loss_check_interval
         self.batch_size = batch_size
         self.idle_interval = idle_interval
         self.max_backoff = max_backoff
@@ -73,20 +99,85 @@ class OutboxRelay:
         if not rows:
             return 0
         producer = self._get_producer()
-        sent_ids: list[int] = []
+        sent: list[Acknowledged] = []
         try:
             futures = [
                 (row, producer.send(row.topic, key=row.message_key.encode(), value=bytes(row.envelope))) for row in rows
             ]
             producer.flush(timeout=15)
             for row, future in futures:
-                future.get(timeout=15)  # raises if this one failed: stop here, keep order
-                sent_ids.append(row.id)
+                ack = future.get(timeout=15)  # raises if this one failed: stop here, keep order
+                sent.append(Acknowledged(row.id, row.topic, ack.partition, ack.offset))
                 metrics.EVENTS_PUBLISHED.labels(self.service, row.topic).inc()
         finally:
-            if sent_ids:
-                self._mark_published(sent_ids)
-        return len(sent_ids)
+            if sent:
+                self._mark_published(sent)
+        return len(sent)
+
+    # ---- the broker lost what it acknowledged ------------------------------------------
+    def check_for_loss(self) -> int:
+        """Compare each partition's end offset with the highest acknowledged offset; mark
+        what the broker no longer holds as unpublished. Returns how many rows."""
+        acked = self._acknowledged()
+        if not acked or self._end_offsets is None:
+            return 0
+        ends = self._end_offsets(sorted(acked))
+        lost = 0
+        for (topic, partition), offset in sorted(acked.items()):
+            end = ends.get((topic, partition), 0)
+            if end <= offset:  # the broker holds offsets below `end` only
+                lost += self._republish(topic, partition, from_offset=end)
+        return lost
+
+    def _acknowledged(self) -> dict[tuple[str, int], int]:
+        if self._acked is None:
+            t = self._outbox
+            with self._read_session_factory() as session:
+                rows = session.execute(
+                    select(t.c.topic, t.c.broker_partition, func.max(t.c.broker_offset))
+                    .where(t.c.published_at.is_not(None), t.c.broker_offset.is_not(None))
+                    .group_by(t.c.topic, t.c.broker_partition)).all()
+            self._acked = {(topic, int(partition)): int(offset) for topic, partition, offset in rows}
+        return self._acked
+
+    def _note_acknowledgements(self, sent: list[Acknowledged]) -> None:
+        """A new acknowledgement at or below an earlier one on the same partition: the broker
+        started again from less than it had, so everything sent there before goes again."""
+        acked = self._acknowledged()
+        first_id = min(s.row_id for s in sent)
+        for key in {(s.topic, s.partition) for s in sent}:
+            offsets = [s.offset for s in sent if (s.topic, s.partition) == key]
+            if key in acked and min(offsets) <= acked[key]:
+                self._republish(*key, from_offset=0, published_before_id=first_id)
+            acked[key] = max(offsets)
+
+    def _republish(self, topic: str, partition: int, *, from_offset: int, published_before_id: int | None = None) -> int:
+        t = self._outbox
+        condition = [t.c.topic == topic, t.c.broker_partition == partition, t.c.broker_offset >= from_offset,
+                     t.c.published_at.is_not(None)]
+        if published_before_id is not None:
+            condition.append(t.c.id < published_before_id)
+        with self._session_factory() as session, session.begin():
+            result = session.execute(update(t).where(*condition).values(
+                published_at=None, broker_partition=None, broker_offset=None))
+            count = int(getattr(result, "rowcount", 0) or 0)
+        if self._acked is not None and published_before_id is None:
+            self._acked.pop((topic, partition), None)
+            if from_offset:
+                self._acked[(topic, partition)] = from_offset - 1
+        if count:
+            metrics.EVENTS_REPUBLISHED.labels(self.service, topic).inc(count)
+            log.warning("the broker lost %d events of %s[%d]; publishing them again from the outbox",
+                        count, topic, partition)
+        return int(count)
+
+    def _maybe_check_for_loss(self) -> None:
+        if self._end_offsets is None:
+            return
+        if self._loss_check_due or time.monotonic() - self._last_loss_check > self.loss_check_interval:
+            self.check_for_loss()
+            self._loss_check_due = False
+            self._last_loss_check = time.monotonic()
 
     def _unpublished(self) -> Sequence[Any]:
         table = self._outbox
@@ -98,10 +189,15 @@ class OutboxRelay:
                 .limit(self.batch_size)
             ).all()
 
-    def _mark_published(self, ids: list[int]) -> None:
+    def _mark_published(self, sent: list[Acknowledged]) -> None:
         table = self._outbox
+        now = datetime.now(UTC)
         with self._session_factory() as session, session.begin():
-            session.execute(update(table).where(table.c.id.in_(ids)).values(published_at=datetime.now(UTC)))
+            session.execute(
+                update(table).where(table.c.id == bindparam("b_id"))
+                .values(published_at=now, broker_partition=bindparam("b_partition"), broker_offset=bindparam("b_offset")),
+                [{"b_id": s.row_id, "b_partition": s.partition, "b_offset": s.offset} for s in sent])
+        self._note_acknowledgements(sent)
 
     def _holds_relay_lock(self) -> bool:
         """PostgreSQL: a session-level advisory lock on a connection kept for the purpose;
@@ -153,6 +249,7 @@ class OutboxRelay:
         last_metrics = 0.0
         while not stop.is_set():
             try:
+                self._maybe_check_for_loss()
                 published = self.publish_batch()
                 backoff = self.idle_interval
                 if time.monotonic() - last_metrics > 1.0:
@@ -164,6 +261,7 @@ class OutboxRelay:
                 metrics.RELAY_ERRORS.labels(self.service).inc()
                 log.warning("outbox relay failed; retrying in %.1fs: %s", backoff, exc)
                 self._reset_producer()
+                self._loss_check_due = True  # the broker may come back with less than it had
                 backoff = min(self.max_backoff, backoff * 2)
             stop.wait(backoff)
         self._reset_producer()

@@ -80,3 +80,11 @@ def key_idempotency_by_caller(op: Operations) -> None:
         sa.Column("response", sa.LargeBinary, nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def record_broker_positions(op: Operations) -> None:
+    """The outbox keeps where the broker acknowledged each event (partition, offset), so the
+    relay can tell when a broker has lost what it was sent and publish it again."""
+    with op.batch_alter_table("outbox") as batch:
+        batch.add_column(sa.Column("broker_partition", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("broker_offset", sa.BigInteger, nullable=True))

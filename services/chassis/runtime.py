@@ -26,7 +26,7 @@ from .consumer import ConsumerRunner, EventApplier, HandlerRegistry
 from .database import make_engine, make_session_factory, ping
 from .http_side import HttpSide, broker_reachable
 from .interceptor import PlatformInterceptor
-from .kafka_clients import ensure_topics, make_consumer, make_producer
+from .kafka_clients import EndOffsetReader, ensure_topics, make_consumer, make_producer
 from .migrations import upgrade_to_head
 from .outbox_relay import OutboxRelay
 
@@ -86,7 +86,8 @@ class ServiceRuntime:
         self.app = d.make_application(s, base)
         self._start_grpc()
         if s.relay_enabled:
-            self.relay = OutboxRelay(d.name, base.session_factory, d.tables["outbox"], self._relay_producer)
+            self.relay = OutboxRelay(d.name, base.session_factory, d.tables["outbox"], self._relay_producer,
+                                     end_offsets=EndOffsetReader(s.kafka_bootstrap_servers, f"{d.name}-relay-offsets"))
             self._spawn(f"{d.name}-relay", self.relay.run)
         if s.consumers_enabled:
             self._start_consumers(base)

@@ -34,6 +34,9 @@ def add_platform_tables(metadata: MetaData) -> dict[str, Table]:
         Column("envelope", LargeBinary, nullable=False),
         Column("created_at", DateTime(timezone=True), nullable=False),
         Column("published_at", DateTime(timezone=True), nullable=True),
+        # Where the broker acknowledged the event: if it later holds less, it lost it.
+        Column("broker_partition", Integer, nullable=True),
+        Column("broker_offset", BigInteger, nullable=True),
         Index("ix_outbox_unpublished", "published_at", "id"),
     )
     inbox = Table(

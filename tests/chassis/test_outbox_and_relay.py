@@ -8,7 +8,7 @@ import pytest
 from kafka import KafkaConsumer
 
 from services.chassis.events import parse_envelope
-from services.chassis.kafka_clients import make_producer
+from services.chassis.kafka_clients import EndOffsetReader, make_producer
 from services.chassis.outbox_relay import OutboxRelay
 from tests.chassis.eventing import (
     effect_names, emit, eventually, make_application, outbox_unpublished, start_runner,
@@ -100,7 +100,8 @@ class _WaitingProducer:
         self.writes_while_waiting: list[bool] = []
 
     def send(self, topic, key=None, value=None):
-        return _Acknowledged()
+        self.sent = getattr(self, "sent", -1) + 1
+        return _Acknowledged(self.sent)
 
     def flush(self, timeout=None):
         self.writes_while_waiting.append(_can_write_at_once(self.app))
@@ -127,8 +128,13 @@ def _can_write_at_once(app) -> bool:
 
 
 class _Acknowledged:
+    """The broker's acknowledgement (kafka-python's RecordMetadata): partition and offset."""
+
+    def __init__(self, offset: int):
+        self.partition, self.offset = 0, offset
+
     def get(self, timeout=None):
-        return None
+        return self
 
 
 def test_writes_never_wait_for_the_relay_while_it_waits_on_the_broker(database_url):
@@ -150,3 +156,40 @@ def test_one_relay_per_postgresql_database_holds_the_lock_until_it_stops(postgre
     first._release_relay_lock()
     assert second._holds_relay_lock()
     second._release_relay_lock()
+
+
+@pytest.mark.kafka
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_events_a_broker_acknowledged_and_then_lost_are_published_again_from_the_outbox(
+        database_url, restartable_broker, unique_name):
+    """The broker keeps topics in memory: acknowledged events that no consumer had read yet
+    are gone after its restart. The outbox still has them, so they arrive, each once."""
+    app = make_application(database_url)
+    bootstrap = restartable_broker.bootstrap_servers
+    topic = unique_name("lost")
+    restartable_broker.create_topics([topic])
+    relay = OutboxRelay("membership", app.session_factory, app.tables["outbox"],
+                        lambda: make_producer(bootstrap, "test-relay"), idle_interval=0.05, max_backoff=0.5,
+                        end_offsets=EndOffsetReader(bootstrap, "test-relay-offsets"), loss_check_interval=0.5)
+    relay_stop = threading.Event()
+    relay_thread = threading.Thread(target=relay.run, args=(relay_stop,), daemon=True)
+    relay_thread.start()
+    consumer_stop = consumer_thread = None
+    try:
+        for i in range(3):
+            emit(app, topic, f"acknowledged-{i}", aggregate_id=f"agg-{i}")
+        eventually(lambda: outbox_unpublished(app) == 0, timeout=20)  # acknowledged by the broker
+
+        restartable_broker.restart()  # memory storage: the topic and the three events are gone
+        restartable_broker.create_topics([topic])
+        _runner, consumer_stop, consumer_thread = start_runner(app, bootstrap, topic, unique_name("group"))
+        eventually(lambda: len(effect_names(app)) == 3, timeout=60)
+        threading.Event().wait(1.0)
+        names = effect_names(app)
+        assert sorted(names) == [f"acknowledged-{i}" for i in range(3)] and len(set(names)) == 3
+    finally:
+        relay_stop.set()
+        relay_thread.join(10)
+        if consumer_stop is not None:
+            consumer_stop.set()
+            consumer_thread.join(15)

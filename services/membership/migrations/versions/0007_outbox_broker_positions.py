@@ -1,0 +1,23 @@
+"""The outbox records the broker position of each published event (republish on broker loss).
+
+Revision ID: 0007
+Revises: 0006
+"""
+from alembic import op
+
+from services.chassis import platform_migration
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    platform_migration.record_broker_positions(op)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("broker_offset")
+        batch.drop_column("broker_partition")
