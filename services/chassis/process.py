@@ -1,4 +1,8 @@
-"""Entry point of one service process: `python -m services.<name>`; stops cleanly on SIGTERM/SIGINT."""
+"""Entry point of one service process: `python -m services.<name>`; stops cleanly on SIGTERM/SIGINT.
+
+It logs "serving" once started, then "service stopping" (naming the signal) when asked to
+stop and "service stopped" once the runtime has stopped.
+"""
 from __future__ import annotations
 
 import logging
@@ -13,12 +17,23 @@ from .runtime import ServiceDefinition, ServiceRuntime
 def run_service(definition: ServiceDefinition) -> None:
     settings = Settings.from_env(definition.name)
     configure_logging(definition.name, settings.log_level)
+    log = logging.getLogger("jamsos")
     stopping = threading.Event()
+    received: list[int] = []
+
+    def on_signal(signum: int, _frame: object) -> None:
+        received.append(signum)  # nothing else here: the main thread logs and stops
+        stopping.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stopping.set())
+        signal.signal(signum, on_signal)
     runtime = ServiceRuntime(definition, settings).start()
-    logging.getLogger("jamsos").info(
+    log.info(
         "serving", extra={"grpc": f"{settings.grpc_host}:{runtime.grpc_port}", "http": f"{settings.http_host}:{runtime.http.port if runtime.http else '-'}"}
     )
     stopping.wait()
-    runtime.stop()
+    log.info("service stopping", extra={"signal": signal.Signals(received[0]).name if received else None})
+    try:
+        runtime.stop()
+    finally:
+        log.info("service stopped")

@@ -1,7 +1,6 @@
 """A second `make run` next to a running one is refused at once with one line, and the first keeps serving."""
 from __future__ import annotations
 
-import importlib.util
 import socket
 import time
 
@@ -9,7 +8,7 @@ import pytest
 
 from services.chassis.http_side import HttpSide
 from tests.e2e.platform_runs import (
-    BANNER, ROOT, SERVICES, grpc_serving, http_json, platform_env, run_platform_to_exit, start_platform,
+    BANNER, SERVICES, grpc_serving, http_json, load_launcher, platform_env, run_platform_to_exit, start_platform,
 )
 from tests.harness.ports import free_port
 
@@ -64,9 +63,7 @@ def test_a_second_platform_on_another_data_folder_but_the_same_ports_is_refused_
 
 def test_a_stray_broker_on_the_broker_port_is_refused_not_joined(tmp_path, monkeypatch, capsys):
     """In-process (no platform start): the check comes before any broker or service is started."""
-    spec = importlib.util.spec_from_file_location("run_platform_under_test", ROOT / "scripts" / "run_platform.py")
-    run_platform = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(run_platform)
+    run_platform = load_launcher()
     with socket.socket() as stray:
         stray.bind(("127.0.0.1", 0))
         stray.listen()
