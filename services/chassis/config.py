@@ -40,6 +40,7 @@ class Settings:
     data_dir: Path
     service_jwt_secret: str | None = None
     service_jwt_public_key: str | None = None
+    event_retention_days: int = 7
     relay_enabled: bool = True
     consumers_enabled: bool = True
     log_level: str = "INFO"
@@ -77,6 +78,7 @@ class Settings:
             service_jwt_secret=None if service_public_key else (
                 os.environ.get("SERVICE_JWT_SECRET") or (None if public_key else DEV_SERVICE_JWT_SECRET)),
             service_jwt_public_key=service_public_key,
+            event_retention_days=int(_env("EVENT_RETENTION_DAYS", "7")),
             relay_enabled=_env("OUTBOX_RELAY_ENABLED", "1") == "1",
             consumers_enabled=_env("CONSUMERS_ENABLED", "1") == "1",
             log_level=_env("LOG_LEVEL", "INFO"),

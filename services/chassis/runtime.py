@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+from datetime import timedelta
 from collections.abc import Callable
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .interceptor import PlatformInterceptor
 from .kafka_clients import EndOffsetReader, ensure_topics, make_consumer, make_producer
 from .migrations import upgrade_to_head
 from .outbox_relay import OutboxRelay
+from .retention import RetentionJob
 
 log = logging.getLogger("jamsos.runtime")
 
@@ -91,6 +93,9 @@ class ServiceRuntime:
             self._spawn(f"{d.name}-relay", self.relay.run)
         if s.consumers_enabled:
             self._start_consumers(base)
+        if s.relay_enabled or s.consumers_enabled:
+            retention = RetentionJob(d.name, base.session_factory, d.tables, window=timedelta(days=s.event_retention_days))
+            self._spawn(f"{d.name}-retention", retention.run)
         if http:
             checks = {"database": lambda: ping(self.engine), "broker": lambda: broker_reachable(s.kafka_bootstrap_servers)}
             self.http = HttpSide(d.name, s.http_host, s.http_port, checks)
