@@ -1,0 +1,68 @@
+"""A realistic payload of every event type a consumer handles, from the event contracts.
+
+`SAMPLES[full proto name](ids)` builds the payload its producer would publish, with the
+natural keys of one test (`support.Ids`). The catalogue test fails, naming the type, when
+a consumer handles a type that has no builder here: add one, and a replay scenario.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+
+from google.protobuf.message import Message
+
+from jamsos.common.v1 import rule_tables_pb2, types_pb2
+from jamsos.contributions.v1 import billing_pb2
+from jamsos.contributions.v1 import events_pb2 as contributions_events
+from jamsos.membership.v1 import events_pb2 as membership_events
+from tests.contributions.service.read_model_support import (
+    d, employer_registered, family_changed, office_tree, risk_group_changed, rp, wage_changed, worker_died,
+    worker_enrolled, worker_terminated, worker_transferred,
+)
+from tests.replay.support import Ids
+
+START = date(2024, 1, 2)  # workers start here; March 2024 is the billed period of the scenarios
+BILLED = date(2024, 3, 1)
+WAGE = 4_000_000
+
+
+def umk_version(ids: Ids, effective: date = date(2024, 1, 1), rupiah: int = 2_900_000) -> rule_tables_pb2.RuleVersionPublished:
+    """Contributions' UMK of a branch (C-6a), as welfare replicates it."""
+    return rule_tables_pb2.RuleVersionPublished(
+        table_name="umk_rates", key=f"KC-R{ids.stem}", effective_from=d(effective),
+        payload_json=json.dumps({"monthly_rupiah": rupiah}, sort_keys=True), reason="SK Gubernur")
+
+
+def bill_issued(ids: Ids, month: int = 4, total: int = 500_000) -> contributions_events.BillIssued:
+    return contributions_events.BillIssued(
+        bill_number=f"SPI-2024{month:02d}-{ids.npp()}", npp=ids.npp(), branch_code="KC-BINJAI",
+        period=types_pb2.Period(year=2024, month=month), kind="REGULAR", total=rp(total),
+        due_date=d(date(2024, month + 1, 15)), worker_count=1)
+
+
+def billing_job(ids: Ids, month: int = 6) -> billing_pb2.BillingJobRequested:
+    """A branch job of a billing run (C-5), as StartBillingRun puts it on the billing-jobs topic."""
+    return billing_pb2.BillingJobRequested(run_id=f"00000000-0000-0000-0000-{ids.stem:012d}", branch_code="KC-BINJAI",
+                                           period=types_pb2.Period(year=2024, month=month))
+
+
+SAMPLES: dict[str, Callable[[Ids], Message]] = {
+    m.DESCRIPTOR.full_name: build for m, build in (
+        (membership_events.OfficeTreeChanged, lambda ids: office_tree()),
+        (membership_events.EmployerRegistered, lambda ids: employer_registered(ids.npp(), registered=START)),
+        (membership_events.EmployerChanged, lambda ids: risk_group_changed(ids.npp(), 3, BILLED)),
+        (membership_events.WorkerEnrolled, lambda ids: worker_enrolled(ids.kpj(), ids.npp(), WAGE, start=START,
+                                                                       programs=("JHT", "JKK", "JK", "JPK"))),
+        (membership_events.WorkerTransferred, lambda ids: worker_transferred(ids.kpj(), ids.npp(2), ids.npp(), WAGE,
+                                                                             date(2024, 3, 1))),
+        (membership_events.WorkerWageChanged, lambda ids: wage_changed(ids.kpj(), ids.npp(), 5_000_000, BILLED,
+                                                                       previous=WAGE)),
+        (membership_events.WorkerFamilyChanged, lambda ids: family_changed(ids.kpj(), ids.npp(), "MARRIED", BILLED)),
+        (membership_events.WorkerTerminated, lambda ids: worker_terminated(ids.kpj(), ids.npp(), date(2024, 3, 20))),
+        (membership_events.WorkerDied, lambda ids: worker_died(ids.kpj(), ids.npp(), date(2024, 3, 20))),
+        (contributions_events.BillIssued, bill_issued),
+        (rule_tables_pb2.RuleVersionPublished, umk_version),
+        (billing_pb2.BillingJobRequested, billing_job),
+    )
+}
