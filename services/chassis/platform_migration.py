@@ -88,3 +88,9 @@ def record_broker_positions(op: Operations) -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("broker_partition", sa.Integer, nullable=True))
         batch.add_column(sa.Column("broker_offset", sa.BigInteger, nullable=True))
+
+
+def forget_broker_positions(op: Operations) -> None:
+    with op.batch_alter_table("outbox") as batch:
+        batch.drop_column("broker_offset")
+        batch.drop_column("broker_partition")

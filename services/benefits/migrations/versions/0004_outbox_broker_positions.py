@@ -18,6 +18,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox") as batch:
-        batch.drop_column("broker_offset")
-        batch.drop_column("broker_partition")
+    platform_migration.forget_broker_positions(op)
