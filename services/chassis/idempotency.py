@@ -19,6 +19,7 @@ from google.protobuf.message import Message
 from sqlalchemy import ColumnElement, Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from .context import current_principal
 from .errors import InvalidArgument
 
 ResponseT = TypeVar("ResponseT", bound=Message)
@@ -44,6 +45,12 @@ def method_of(request_type: Descriptor) -> str:
     if len(methods) != 1:
         raise ValueError(f"{request_type.full_name} is the request of {len(methods)} methods; name the method")
     return methods[0]
+
+
+def caller_scoped_id(request_id: str) -> str:
+    """A client's request id as its caller's own, for keys a use case stores itself (a bulk
+    batch's rows): another office sending the same id never meets this one's rows."""
+    return hashlib.sha256(f"{current_principal().caller_key}\0{request_id}".encode()).hexdigest()
 
 
 def require_request_id(request_id: str) -> str:

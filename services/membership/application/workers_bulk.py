@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from jamsos.membership.v1 import workers_pb2
 from services.chassis.errors import AlreadyExists, DomainError, InvalidArgument, RuleViolation
-from services.chassis.idempotency import require_request_id
+from services.chassis.idempotency import caller_scoped_id, require_request_id
 from services.membership.adapters.worker_repository import BulkOutcome, WorkerRepository
 from services.membership.application.context import MembershipContext
 from services.membership.application.workers_enrolment import (
@@ -89,9 +89,10 @@ class BulkEnrolment:
         if first is None or not first.HasField("header"):
             raise InvalidArgument.field("header", "the first message must be the header (request id and NPP)")
         request_id = require_request_id(first.header.request_id)
+        batch = caller_scoped_id(request_id)  # the rows are stored under the caller's own batch id
         target = enrolment_target(self.ctx, first.header.npp, field="header.npp")
         with self.ctx.base.read_session() as session:
-            used_for = WorkerRepository(session).bulk_batch_npp(request_id)
+            used_for = WorkerRepository(session).bulk_batch_npp(batch)
         if used_for is not None and used_for != target.employer.npp:
             raise InvalidArgument.field("header.request_id", f"already used for a batch of employer {used_for}")
         seen: set[int] = set()
@@ -99,17 +100,17 @@ class BulkEnrolment:
         for row in _rows(requests):
             chunk.append(row)
             if len(chunk) >= self.chunk_rows:
-                yield from self._chunk(request_id, target, chunk, seen)
+                yield from self._chunk(batch, request_id, target, chunk, seen)
                 chunk = []
         if chunk:
-            yield from self._chunk(request_id, target, chunk, seen)
+            yield from self._chunk(batch, request_id, target, chunk, seen)
 
-    def _chunk(self, request_id: str, target: EnrolmentTarget, rows: list[workers_pb2.BulkEnrolRow],
+    def _chunk(self, batch: str, request_id: str, target: EnrolmentTarget, rows: list[workers_pb2.BulkEnrolRow],
                seen: set[int]) -> list[workers_pb2.BulkEnrolWorkersResponse]:
         for attempt in range(2):
             seen_now = set(seen)
             try:
-                answers = self._apply_chunk(request_id, target, rows, seen_now)
+                answers = self._apply_chunk(batch, request_id, target, rows, seen_now)
             except IntegrityError:
                 # A safety net: enrolments serialise on the KPJ sequence lock, so a
                 # concurrent one cannot insert a NIK of this chunk under us; if some other
@@ -121,14 +122,14 @@ class BulkEnrolment:
             return answers
         raise AssertionError("unreachable")
 
-    def _apply_chunk(self, request_id, target: EnrolmentTarget, rows, seen: set[int]):
+    def _apply_chunk(self, batch: str, request_id: str, target: EnrolmentTarget, rows, seen: set[int]):
         today = self.ctx.today()
         employer = target.employer
         answers: list[workers_pb2.BulkEnrolWorkersResponse | None] = [None] * len(rows)
         with self.ctx.base.unit_of_work() as uow:
             repo = WorkerRepository(uow.session, target.scope)
-            repo.lock_enrolment([row.nik for row in rows], batch=request_id)
-            stored = repo.bulk_outcomes(request_id, [r.row_number for r in rows if r.row_number > 0])
+            repo.lock_enrolment([row.nik for row in rows], batch=batch)
+            stored = repo.bulk_outcomes(batch, [r.row_number for r in rows if r.row_number > 0])
             fresh: list[_Fresh] = []
             for i, row in enumerate(rows):
                 number = row.row_number
@@ -172,7 +173,7 @@ class BulkEnrolment:
             writer.flush()
             writer.audit_batch(employer.npp, len(outcomes))
             writer.count()
-            repo.record_bulk_outcomes(request_id, outcomes)
+            repo.record_bulk_outcomes(batch, outcomes)
             uow.commit()
         return answers
 

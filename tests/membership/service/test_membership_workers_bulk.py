@@ -115,3 +115,17 @@ def test_o2_o3_a_batch_needs_the_enrolling_role_and_the_employers_branch(members
 
 def _fields(message: workers_pb2.BulkEnrolRow) -> dict:
     return {f.name: v for f, v in message.ListFields()}
+
+
+@pytest.mark.rule("O-2", "M-3")
+def test_o2_a_batch_id_another_office_used_is_this_office_s_own_batch(membership, as_user):
+    """Batch ids belong to their caller: the same id sent by two branches makes two batches,
+    and neither learns of the other's employer nor gets the other's stored rows."""
+    binjai_npp, jaksel_npp = register_employer(as_user), register_employer(as_user, "KC-JAKSEL")
+    binjai = send(workers_of(as_user), "batch-2026-12", binjai_npp, [row(1, new_nik())])
+    jaksel = send(workers_of(as_user, "KC-JAKSEL"), "batch-2026-12", jaksel_npp, [row(1, new_nik())])
+    assert [a.outcome for a in binjai] == [ENROLLED] and [a.outcome for a in jaksel] == [ENROLLED]
+    assert binjai[0].kpj != jaksel[0].kpj
+    # the batch is still Binjai's own: a different row 1 under its id is refused as changed content
+    again = send(workers_of(as_user), "batch-2026-12", binjai_npp, [row(1, new_nik())])
+    assert again[0].outcome == REJECTED and "already processed" in " ".join(again[0].reasons)
