@@ -15,7 +15,7 @@ The outbox is the source of truth, not the broker: each row keeps the partition 
 the broker acknowledged. A broker that comes back holding less (a restarted in-memory
 broker, a topic recreated empty, a log truncated) shows it in two ways, and either makes the
 relay publish the lost rows again: the topic's end offset is at or below what was
-acknowledged (checked after every reconnection and every few seconds), or a new
+acknowledged (checked at start, after every reconnection and every 30 s), or a new
 acknowledgement lands at or below an earlier one. Consumers' inboxes drop what they had.
 
 No transaction is open while the relay waits on the broker: it reads a batch in a short
@@ -72,7 +72,7 @@ class OutboxRelay:
         idle_interval: float = 0.2,
         max_backoff: float = 5.0,
         end_offsets: EndOffsets | None = None,
-        loss_check_interval: float = 5.0,
+        loss_check_interval: float = 30.0,
     ):
         self.service = service
         self._session_factory = session_factory
