@@ -12,6 +12,7 @@ from datetime import date
 
 from google.protobuf.message import Message
 
+from jamsos.benefits.v1 import events_pb2 as benefits_events
 from jamsos.common.v1 import rule_tables_pb2, types_pb2
 from jamsos.contributions.v1 import billing_pb2
 from jamsos.contributions.v1 import events_pb2 as contributions_events
@@ -41,6 +42,12 @@ def bill_issued(ids: Ids, month: int = 4, total: int = 500_000) -> contributions
         due_date=d(date(2024, month + 1, 15)), worker_count=1)
 
 
+def jht_payout_approved(ids: Ids) -> benefits_events.JhtPayoutApproved:
+    """Benefits' approved JHT claim (B-JHT-1), as contributions' ledger settles it."""
+    return benefits_events.JhtPayoutApproved(claim_id=f"CLM-{ids.stem}", kpj=ids.kpj(), branch_code="KC-BINJAI",
+                                             settle_on=d(date(2024, 4, 2)))
+
+
 def billing_job(ids: Ids, month: int = 6) -> billing_pb2.BillingJobRequested:
     """A branch job of a billing run (C-5), as StartBillingRun puts it on the billing-jobs topic."""
     return billing_pb2.BillingJobRequested(run_id=f"00000000-0000-0000-0000-{ids.stem:012d}", branch_code="KC-BINJAI",
@@ -64,5 +71,6 @@ SAMPLES: dict[str, Callable[[Ids], Message]] = {
         (contributions_events.BillIssued, bill_issued),
         (rule_tables_pb2.RuleVersionPublished, umk_version),
         (billing_pb2.BillingJobRequested, billing_job),
+        (benefits_events.JhtPayoutApproved, jht_payout_approved),
     )
 }

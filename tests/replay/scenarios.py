@@ -176,6 +176,8 @@ CASES: dict[tuple[str, str], Case] = {
         "contributions", bill_with_credit, tables("bills payments payment_allocations outbox")),
     ("jamsos.contributions.v1.BillingJobRequested", "contributions-billing-jobs"): Case(
         "contributions", job_of_a_run, tables("bills bill_lines billing_jobs billing_runs outbox")),
+    ("jamsos.benefits.v1.JhtPayoutApproved", "ledger-jht-payouts"): Case(
+        "contributions", sample("jamsos.benefits.v1.JhtPayoutApproved"), tables("jht_settlements outbox")),
     (M + "OfficeTreeChanged", "benefits-offices"): Case(
         "benefits", another_tree, tables("rm_offices")),
     (M + "OfficeTreeChanged", "welfare-offices"): Case(

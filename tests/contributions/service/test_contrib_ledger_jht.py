@@ -8,8 +8,12 @@ from datetime import date
 import grpc
 import pytest
 
+from jamsos.benefits.v1 import events_pb2 as benefits_events
 from jamsos.contributions.v1 import events_pb2, ledger_pb2 as pb, ledger_pb2_grpc, payments_pb2, payments_pb2_grpc
 from jamsos.contributions.v1 import reconciliation_pb2 as rec, reconciliation_pb2_grpc
+from services.chassis.consumer import EventApplier
+from services.chassis.events import make_envelope
+from services.contributions.application.ledger.use_cases import PAYOUT_CONSUMER
 from services.contributions.domain.periods import Period
 from tests.service_harness import Caller, service_token_for
 from tests.contributions.service.money_fixtures import (
@@ -134,3 +138,38 @@ def test_c9_ledger_always_balances_over_random_years_of_postings_returns_and_pay
     with pytest.raises(grpc.RpcError) as err:
         medan.GetJhtBalance(pb.GetJhtBalanceRequest(kpj=members[0]))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND  # O-2: another branch's member is not there
+
+
+def payout_approved(claim_id: str, kpj: str, on: date):
+    """Benefits' JhtPayoutApproved as benefits publishes it."""
+    return make_envelope(benefits_events.JhtPayoutApproved(claim_id=claim_id, kpj=kpj, branch_code=BINJAI, settle_on=d(on)),
+                         aggregate_type="claim", aggregate_id=claim_id, branch_code=BINJAI, producer="benefits")
+
+
+def deliver(contributions, envelope) -> str:
+    """Through the ledger's own consumer, inbox included."""
+    [spec] = [s for s in contributions.definition.consumers(contributions.app) if s.name == PAYOUT_CONSUMER]
+    return EventApplier(spec.name, "contributions", spec.registry, contributions.app.ctx.base.unit_of_work).apply(envelope)
+
+
+@pytest.mark.rule("B-JHT-1", "C-9")
+def test_b_jht_1_an_approved_payout_from_benefits_settles_the_whole_balance_once_per_claim(contributions, officers):
+    set_today(contributions, date(2011, 4, 25))
+    officers.contribute(contributions, Period(2011, 3), {K1: (370_000, 200_000)}, date(2011, 4, 14), "t1")
+    # No declared return rate for 2011 yet: no part-year return, the payout is the 570,000 posted.
+    envelope = payout_approved("CLAIM-7", K1, date(2011, 5, 2))
+    assert (deliver(contributions, envelope), deliver(contributions, envelope)) == ("applied", "duplicate")
+    assert deliver(contributions, payout_approved("CLAIM-7", K1, date(2011, 5, 2))) == "applied"  # a new event id
+    settled = events(contributions, events_pb2.JhtSettled)
+    # The second delivery under a new id answers from the stored settlement: the same figures, no second debit.
+    assert [(e.claim_id, e.kpj, e.amount.rupiah, e.settled_on.day) for e in settled] == [("CLAIM-7", K1, 570_000, 2)]
+    assert officers.branch.GetJhtBalance(pb.GetJhtBalanceRequest(kpj=K1, on_date=d(date(2011, 5, 2)))).balance.rupiah == 0
+    assert sum(r.amount_rupiah for r in ledger_rows(contributions)) == 0
+
+
+@pytest.mark.rule("B-JHT-1")
+def test_b_jht_1_a_payout_for_an_empty_account_is_answered_with_zero_so_the_claim_can_close(contributions, officers):
+    set_today(contributions, date(2011, 4, 25))
+    assert deliver(contributions, payout_approved("CLAIM-0", "11000000099", date(2011, 4, 25))) == "applied"
+    assert [(e.claim_id, e.amount.rupiah) for e in events(contributions, events_pb2.JhtSettled)] == [("CLAIM-0", 0)]
+    assert ledger_rows(contributions) == []  # nothing moved: no posting of 0

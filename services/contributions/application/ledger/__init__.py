@@ -1,2 +1,2 @@
-"""Component `ledger`: the JHT ledger (C-9)."""
-from services.contributions.application.ledger.use_cases import LedgerUseCases, build  # noqa: F401
+"""Component `ledger`: the JHT ledger (C-9) and the JHT payouts benefits asks for (B-JHT-1)."""
+from services.contributions.application.ledger.use_cases import LedgerUseCases, build, consumers  # noqa: F401

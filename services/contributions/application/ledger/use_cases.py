@@ -5,17 +5,22 @@ reconciliation (C-7), returns once a year by the head office, and the whole bala
 paid out when benefits settles a JHT claim. Every posting lands once (its reference is
 unique), so retries and redeliveries never credit twice.
 
-Pending contract: benefits owns the "JHT payout approved" event. Until it exists,
-`settle_jht_in` is reachable by the SettleJht RPC (service callers) and
-`jht_payout_handler` is ready to be registered for that event.
+The payout is an exchange of events with benefits: its `JhtPayoutApproved` (an approved
+JHT claim) is settled here once per claim and answered with `JhtSettled`, whose amount is
+the whole balance on the settlement date (0 when the account holds nothing, so that the
+claim can close instead of waiting for an answer that never comes). The SettleJht RPC
+(service callers) reaches the same `settle_jht_in`.
 """
 from __future__ import annotations
 
 from datetime import date, datetime, UTC
 
+from jamsos.benefits.v1 import events_pb2 as benefits_events_pb2
 from jamsos.contributions.v1 import events_pb2, ledger_pb2
 from services.chassis.config import topic_of
-from services.chassis.context import HEAD, current_principal
+from services.chassis.consumer import HandlerRegistry
+from services.chassis.runtime import ConsumerSpec
+from services.chassis.context import HEAD, HEAD_OFFICE, current_principal
 from services.chassis.convert import from_date, from_rupiah, to_date
 from services.chassis.errors import InvalidArgument, PermissionDenied, RuleViolation
 from services.chassis.metrics import BUSINESS_EVENTS
@@ -29,6 +34,9 @@ from services.contributions.application.money.rules import jht_return_rate
 from services.contributions.domain.jht_ledger import (
     EntryKind, accrued_return, credit_return, credit_yearly_return, member_years, settle, statement,
 )
+
+PAYOUT_CONSUMER = "ledger-jht-payouts"
+
 
 def credited(uow: UnitOfWork, kpj: str, amount: int, kind: EntryKind, reference: str, posted_on: date,
              branch_code: str) -> int:
@@ -51,14 +59,15 @@ def settle_jht_in(uow: UnitOfWork, kpj: str, claim_id: str, settled_on: date) ->
         if done.kpj != kpj:
             raise InvalidArgument.field("claim_id", f"claim {claim_id} already settled KPJ {done.kpj}")
         return settled_to_proto(done)
-    branch = member_branch(session, kpj) or "KP"
+    branch = member_branch(session, kpj) or HEAD_OFFICE
     part = _part_year_return(session, kpj, settled_on)
     if part > 0:
         reference = f"JHT-RETURN-PART/{settled_on.year}/{claim_id}"
         ledger_store.insert_posting(session, credit_return(kpj, part, settled_on.year, settled_on, reference), kpj, branch)
         credited(uow, kpj, part, EntryKind.RETURN, reference, settled_on, branch)
-    balance = ledger_store.member_balance(session, kpj, settled_on)
-    ledger_store.insert_posting(session, settle(kpj, balance, settled_on, f"JHT-SETTLEMENT/{claim_id}"), kpj, branch)
+    balance = max(ledger_store.member_balance(session, kpj, settled_on), 0)
+    if balance > 0:  # an empty account settles for 0 without a posting (a posting moves money)
+        ledger_store.insert_posting(session, settle(kpj, balance, settled_on, f"JHT-SETTLEMENT/{claim_id}"), kpj, branch)
     row = dict(claim_id=claim_id, kpj=kpj, amount_rupiah=balance, part_year_return_rupiah=part, settled_on=settled_on,
                created_at=datetime.now(UTC))
     stored = book.add_settlement(**row)
@@ -82,12 +91,16 @@ def _part_year_return(session, kpj: str, settled_on: date) -> int:
                           through_month=settled_on.month - 1)
 
 
-def jht_payout_handler(use_cases: LedgerUseCases):
-    """Handler for benefits' "JHT payout approved" event (payload with kpj, claim_id and
-    settled_on), to register with `HandlerRegistry.on` once benefits publishes it."""
-    def handle(uow, envelope, payload) -> None:
-        settle_jht_in(uow, payload.kpj, payload.claim_id, to_date(payload, "settled_on"))
-    return handle
+def on_jht_payout_approved(uow: UnitOfWork, envelope, payload: benefits_events_pb2.JhtPayoutApproved) -> None:
+    """B-JHT-1: benefits approved a JHT claim; settle it (once per claim: a redelivery, or
+    the same claim sent again under a new event id, answers from the stored settlement)."""
+    settle_jht_in(uow, payload.kpj, payload.claim_id, to_date(payload, "settle_on"))
+
+
+def consumers(_use_cases: LedgerUseCases) -> list[ConsumerSpec]:
+    registry = HandlerRegistry()
+    registry.on(benefits_events_pb2.JhtPayoutApproved, on_jht_payout_approved)
+    return [ConsumerSpec(PAYOUT_CONSUMER, ("benefits",), registry)]
 
 
 class LedgerUseCases:
@@ -132,7 +145,7 @@ class LedgerUseCases:
             total = 0
             for posting in postings:
                 kpj = posting[1].account.removeprefix("member:")
-                branch = ledger_store.member_branch(session, kpj) or "KP"
+                branch = ledger_store.member_branch(session, kpj) or HEAD_OFFICE
                 ledger_store.insert_posting(session, posting, kpj, branch)
                 credited(uow, kpj, posting[0].amount_rupiah, EntryKind.RETURN, posting[0].reference, posting[0].posted_on,
                          branch)
