@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "docs" / "rules.md"
-# The shape of a rule id: O-2, C-6a, B-JHT-1, W-S-2, and invented ones like C-RULES.
+# The shape of a rule id: O-2, C-6a, B-JHT-1, W-S-2.
 ID = re.compile(r"\b[OMCBW](?:-[A-Z]+)*-(?:\d+a?|[A-Z]+)\b")
 
 

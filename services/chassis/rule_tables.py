@@ -29,10 +29,11 @@ V = TypeVar("V", bound=Versioned)
 class RuleTable(Generic[V]):
     """Versions of one rule set, ordered by `effective_from`; one version is in force per day.
 
-    `rule_id` is the rule a day without any version fails (FAILED_PRECONDITION naming it).
+    `rule_id` is the rule a day without any version fails (FAILED_PRECONDITION naming it):
+    the rule of the book whose figures the table holds, never an id of its own.
     """
 
-    def __init__(self, versions: Iterable[V], *, rule_id: str = "C-RULES"):
+    def __init__(self, versions: Iterable[V], *, rule_id: str):
         ordered = tuple(sorted(versions, key=lambda v: v.effective_from))
         if not ordered:
             raise InvalidArgument.field("versions", "a rule table needs at least one version")
@@ -60,7 +61,7 @@ class RuleTable(Generic[V]):
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], load: Callable[[Mapping[str, Any]], V], *,
-                  rule_id: str = "C-RULES") -> RuleTable[V]:
+                  rule_id: str) -> RuleTable[V]:
         """`load` reads one version, e.g. ``ContributionRules.from_dict``."""
         return cls((load(v) for v in data["versions"]), rule_id=rule_id)
 

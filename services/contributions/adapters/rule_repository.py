@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from services.chassis.upsert import upsert
 from services.contributions.adapters.tables import holidays, rule_store, umk_rates
 from services.contributions.domain.rule_tables import (
-    ContributionRules, JhtReturnRate, JhtReturnRates, RuleTable,
+    CONTRIBUTION_RULES_RULE_ID, ContributionRules, JhtReturnRate, JhtReturnRates, RuleTable,
 )
 from services.contributions.domain.working_days import WorkingDayCalendar
 
@@ -73,7 +73,7 @@ class RuleRepository:
 
     def load_contribution_rules(self) -> RuleTable[ContributionRules]:
         """C-1..C-6: every stored version; `in_force_on` picks one per day."""
-        return RuleTable((v.version for v in self.stored_versions(CONTRIBUTION_RULES)), rule_id="C-RULES")
+        return RuleTable((v.version for v in self.stored_versions(CONTRIBUTION_RULES)), rule_id=CONTRIBUTION_RULES_RULE_ID)
 
     def load_jht_return_rates(self) -> JhtReturnRates:
         """C-9: the declared yearly JHT return rates."""

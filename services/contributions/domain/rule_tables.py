@@ -126,6 +126,9 @@ _BASELINE: dict[str, Any] = dict(
 #: on the 30th of the following month and a 0.5% monthly penalty. It is modelled as a
 #: version from 2020-08-01 and a version restoring the 15th and 2% from 2021-02-01; since a
 #: bill takes the version in force on its period's first day, only those six periods use it.
+#: A period no version covers cannot be priced: its SPI (C-5) is refused, naming that rule.
+CONTRIBUTION_RULES_RULE_ID = "C-5"
+
 SEED_CONTRIBUTION_RULES: RuleTable[ContributionRules] = RuleTable((
     ContributionRules(
         effective_from=date(1993, 1, 1), **_BASELINE,
@@ -139,7 +142,7 @@ SEED_CONTRIBUTION_RULES: RuleTable[ContributionRules] = RuleTable((
         effective_from=date(2021, 2, 1), **_BASELINE,
         source="End of PP 49/2020 relief: due 15th, penalty 2%/month again (PP 44/2015 era rules)",
     ),
-))
+), rule_id=CONTRIBUTION_RULES_RULE_ID)
 
 
 @dataclass(frozen=True)

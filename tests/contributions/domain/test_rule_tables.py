@@ -1,4 +1,4 @@
-"""Versioned rule tables: the rules in force on a bill's own date (C-6, C-9, C-RULES)."""
+"""Versioned rule tables: the rules in force on a bill's own date (C-5, C-6, C-9)."""
 from __future__ import annotations
 
 import json
@@ -24,7 +24,7 @@ from services.contributions.domain.rule_tables import (
 from services.contributions.domain.working_days import WorkingDayCalendar
 
 
-def test_c_rules_baseline_values_match_the_rule_book():
+def test_rule_tables_baseline_values_match_the_rule_book():
     rules = SEED_CONTRIBUTION_RULES.in_force_on(date(2010, 6, 1))
     assert (rules.jht_employer_bp, rules.jht_worker_bp, rules.jk_employer_bp) == (370, 200, 30)
     assert dict(rules.jkk_bp_by_risk_group) == {1: 24, 2: 54, 3: 89, 4: 127, 5: 174}
@@ -55,20 +55,20 @@ def test_c6_pp49_2020_covers_only_periods_aug_2020_to_jan_2021(period, relief):
     assert (rules_for_period(SEED_CONTRIBUTION_RULES, *period).due_day == 30) is relief
 
 
-def test_c_rules_in_force_is_latest_version_not_after_the_date():
+def test_rule_tables_in_force_is_latest_version_not_after_the_date():
     table = SEED_CONTRIBUTION_RULES
     assert table.in_force_on(date(2020, 7, 31)).effective_from == date(1993, 1, 1)
     assert table.in_force_on(date(2020, 8, 1)).effective_from == date(2020, 8, 1)
     assert table.in_force_on(date(2030, 1, 1)).effective_from == date(2021, 2, 1)
 
 
-def test_c_rules_no_version_before_the_first_is_a_rule_violation():
+def test_c5_no_version_before_the_first_is_a_rule_violation_of_the_bill_it_would_price():
     with pytest.raises(RuleViolation) as raised:
         SEED_CONTRIBUTION_RULES.in_force_on(date(1992, 12, 31))
-    assert raised.value.rule_id == "C-RULES"
+    assert (raised.value.rule_id, raised.value.code) == ("C-5", "NO_RULE_VERSION_IN_FORCE")
 
 
-def test_c_rules_new_regulation_is_a_data_change():
+def test_rule_tables_new_regulation_is_a_data_change():
     current = SEED_CONTRIBUTION_RULES.in_force_on(date(2021, 2, 1))
     raised_jk = replace(current, effective_from=date(2030, 1, 1), jk_employer_bp=40, source="hypothetical")
     table = SEED_CONTRIBUTION_RULES.with_version(raised_jk)
@@ -79,20 +79,20 @@ def test_c_rules_new_regulation_is_a_data_change():
     assert len(SEED_CONTRIBUTION_RULES.versions) == 3  # the original table is unchanged
 
 
-def test_c_rules_two_versions_on_one_date_are_refused():
+def test_rule_tables_two_versions_on_one_date_are_refused():
     version = SEED_CONTRIBUTION_RULES.versions[0]
     with pytest.raises(InvalidArgument):
-        RuleTable([version, replace(version, source="again")])
+        RuleTable([version, replace(version, source="again")], rule_id="C-5")
 
 
-def test_c_rules_table_survives_a_round_trip_through_json():
+def test_rule_tables_table_survives_a_round_trip_through_json():
     stored = json.loads(json.dumps(SEED_CONTRIBUTION_RULES.to_dict()))
-    assert RuleTable.from_dict(stored, ContributionRules.from_dict) == SEED_CONTRIBUTION_RULES
+    assert RuleTable.from_dict(stored, ContributionRules.from_dict, rule_id="C-5") == SEED_CONTRIBUTION_RULES
     rates = json.loads(json.dumps(SEED_JHT_RETURN_RATES.to_dict()))
     assert JhtReturnRates.from_dict(rates) == SEED_JHT_RETURN_RATES
 
 
-def test_c_rules_bad_version_data_is_reported_by_field():
+def test_rule_tables_bad_version_data_is_reported_by_field():
     data = SEED_CONTRIBUTION_RULES.versions[0].to_dict()
     data["jkk_bp_by_risk_group"] = {"1": 24}
     data["due_day"] = 32

@@ -29,7 +29,7 @@ def jk_half_percent_from(day: date) -> rules_pb2.ContributionRules:
     return version
 
 
-def test_c_rules_seeded_versions_are_listed_and_picked_by_date(as_user):
+def test_rule_tables_seeded_versions_are_listed_and_picked_by_date(as_user):
     stub = rules(as_user)
     versions = stub.ListRuleVersions(rules_pb2.ListRuleVersionsRequest(
         table=rules_pb2.RULE_TABLE_NAME_CONTRIBUTION_RULES)).versions
@@ -47,7 +47,7 @@ def test_c_rules_seeded_versions_are_listed_and_picked_by_date(as_user):
     assert not stub.GetRulesInForce(rules_pb2.GetRulesInForceRequest(date=d(date(2030, 6, 1)))).HasField("jht_return_rate")
 
 
-def test_c_rules_change_only_by_a_head_office_administrator(as_user):
+def test_rule_tables_change_only_by_a_head_office_administrator(as_user):
     for office, role in (("KC-BINJAI", "ADMINISTRATION_OFFICER"), ("KW-DKI", "HEAD_OFFICE_ADMIN"),
                          ("KP", "HEAD_OFFICE_AUDITOR")):
         with pytest.raises(grpc.RpcError) as err:
@@ -56,7 +56,7 @@ def test_c_rules_change_only_by_a_head_office_administrator(as_user):
         assert err.value.code() == grpc.StatusCode.PERMISSION_DENIED, (office, role)
 
 
-def test_c_rules_a_new_version_is_audited_idempotent_and_rules_its_own_periods_only(as_user, contributions):
+def test_rule_tables_a_new_version_is_audited_idempotent_and_rules_its_own_periods_only(as_user, contributions):
     feed = Feed(contributions)
     feed(office_tree(), employer_registered("10000001"), worker_enrolled("20000000001", "10000001", 5_000_000))
     request = rules_pb2.AddRuleVersionRequest(request_id="v-2024-06", contribution_rules=jk_half_percent_from(date(2024, 6, 1)),
@@ -84,12 +84,12 @@ def test_c_rules_a_new_version_is_audited_idempotent_and_rules_its_own_periods_o
         jk[month] = [l.amount.rupiah for l in bill.lines if l.program == "JK"][0]
     assert jk == {5: 15_000, 6: 25_000}  # 0.3% before the version, 0.5% from its first period
 
-    # May and June are billed: a version from 2024-05-01 would alter issued bills (C-RULES), and so would
+    # May and June are billed: a version from 2024-05-01 would alter issued bills (C-5), and so would
     # a UMK from June (C-6a); a version from 2024-06-15 rules July on and is accepted.
     with pytest.raises(grpc.RpcError) as err:
         rules(as_user, *HEAD_ADMIN).AddRuleVersion(rules_pb2.AddRuleVersionRequest(
             request_id="v-retro", contribution_rules=jk_half_percent_from(date(2024, 5, 1)), reason="retroactive"))
-    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "C-RULES" in err.value.details()
+    assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and "C-5" in err.value.details()
     with pytest.raises(grpc.RpcError) as err:
         rules(as_user, *HEAD_ADMIN).SetUmkRate(rules_pb2.SetUmkRateRequest(request_id="umk-retro", reason="late", rate=
                                                rules_pb2.UmkRate(branch_code="KC-BINJAI", effective_from=d(date(2024, 6, 1)),
@@ -99,7 +99,7 @@ def test_c_rules_a_new_version_is_audited_idempotent_and_rules_its_own_periods_o
         request_id="v-july", contribution_rules=jk_half_percent_from(date(2024, 6, 15)), reason="from July"))
 
 
-def test_c_rules_an_invalid_version_is_refused_field_by_field(as_user):
+def test_rule_tables_an_invalid_version_is_refused_field_by_field(as_user):
     version = jk_half_percent_from(date(2030, 1, 1))
     del version.jkk_rates[4]
     version.due_day = 40

@@ -42,7 +42,7 @@ class BillingRuns:
         if period > Period.of(self.ctx.today()):
             raise InvalidArgument.field("period", f"{period} is in the future: a period is billed once it has begun")
         scope = branch or ALL_BRANCHES
-        with self.ctx.base.read_session() as session:  # C-RULES: refuse a period no rule version covers
+        with self.ctx.base.read_session() as session:  # C-5: refuse a period no rule version covers
             rules_for_period(RuleRepository(session).load_contribution_rules(), period.year, period.month)
 
         def use_case(uow):

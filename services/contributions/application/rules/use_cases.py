@@ -4,7 +4,7 @@ Every rate is a stored version with an effective-from date; billing reads the ta
 takes the version in force for each period (`rules_for_period`), so a new regulation is a
 row added here, never a code change. Only a head-office administrator changes the tables,
 each change is audited with its reason, and a change that would alter a period already
-billed is refused (C-RULES): issued bills are never silently recomputed.
+billed is refused (C-5: an issued SPI is never silently recomputed).
 """
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ class RuleUseCases:
             if stored.has_version(name, effective):
                 raise AlreadyExists("rule version", f"{name}@{effective.isoformat()}")
             if isinstance(version, ContributionRules):
-                _refuse_if_billed(uow.session, _first_period_ruled_from(effective), None, "C-RULES")
+                _refuse_if_billed(uow.session, _first_period_ruled_from(effective), None, "C-5")
             stored.add_version(version, principal.user_id, reason)
             uow.audit("rules.add_version", f"{name}@{effective.isoformat()}", version.to_dict(), reason=reason)
             publish_version(uow, "contributions", name, "", effective, version.to_dict(), reason)
@@ -173,7 +173,8 @@ def _first_period_ruled_from(effective: date) -> Period:
 def _refuse_if_billed(session, first_affected: Period, branch_code: str | None, rule_id: str) -> None:
     latest = latest_billed_period(session, branch_code)
     if latest is not None and latest >= first_affected:
-        raise RuleViolation(rule_id, f"period {latest} is already billed; a change from {first_affected} would alter issued bills")
+        raise RuleViolation(rule_id, f"period {latest} is already billed; a change from {first_affected} would alter issued bills",
+                            code="ALTERS_ISSUED_BILLS")
 
 
 def _reason(text: str) -> str:
