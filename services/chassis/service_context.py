@@ -34,3 +34,11 @@ class ServiceContext:
         """O-3: the caller's roles must allow `action`; returns the caller's branch scope (O-2)."""
         self.actions.authorise(action, current_principal())
         return self.scope()
+
+    def authorise_on_branch(self, action: Enum, branch_code: str, kind: str) -> BranchScope:
+        """O-3 and O-2 for a step on a whole branch (a billing run, a standing recompute):
+        the caller must be allowed `action` and may change `branch_code` (PermissionDenied
+        naming O-2 otherwise: the office tree is no secret, a branch's records are)."""
+        scope = self.authorise(action)
+        scope.require_write(branch_code, kind)
+        return scope

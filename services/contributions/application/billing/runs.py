@@ -74,14 +74,14 @@ class BillingRuns:
 
     def _authorise_start(self, branch: str) -> None:
         """O-3: administration officers; O-2: a branch's own run, or the head office for all."""
-        scope = self.ctx.authorise(ContributionsAction.START_BILLING_RUN)
+        self.ctx.authorise(ContributionsAction.START_BILLING_RUN)
         principal = current_principal()
         if principal.is_service:
             return
         if branch:
             if Role.ADMINISTRATION_OFFICER not in known_roles(principal.roles):
                 raise PermissionDenied("O-3: a branch billing run is the branch administration officer's")
-            scope.require_write(branch, "billing run")
+            self.ctx.authorise_on_branch(ContributionsAction.START_BILLING_RUN, branch, "billing run")
         elif principal.office_level != HEAD:
             raise PermissionDenied("O-2: only the head office bills every branch at once")
 

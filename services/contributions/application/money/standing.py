@@ -29,9 +29,9 @@ class StandingUseCases:
 
     def recompute(self, request: standing_pb2.RecomputeStandingRequest) -> standing_pb2.RecomputeStandingResponse:
         """C-8: recompute a branch's employers (or one) as of today; StandingChanged only on change."""
-        scope = self.ctx.authorise(ContributionsAction.RECOMPUTE_STANDING)
+        self.ctx.authorise(ContributionsAction.RECOMPUTE_STANDING)  # O-3 before the request is read
         branch = _required(request.branch_code, "branch_code")
-        scope.require_write(branch, "standing")
+        scope = self.ctx.authorise_on_branch(ContributionsAction.RECOMPUTE_STANDING, branch, "standing")
         today = self.ctx.today()
 
         def use_case(uow):
