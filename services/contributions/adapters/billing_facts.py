@@ -65,6 +65,14 @@ def employer_chunk(session: Session, branch_code: str, after_npp: str | None, li
     return [EmployerFacts(r.npp, r.risk_group) for r in rows]
 
 
+def employer_facts(session: Session, npp: str, period: Period) -> EmployerFacts | None:
+    """One employer as `employer_chunk` gives it (its risk group at the period's end)."""
+    e = rm_employers
+    row = session.execute(select(e.c.npp, risk_group_in_force(e.c.npp, last_day(period)).label("risk_group"))
+                          .where(e.c.npp == npp)).first()
+    return EmployerFacts(row.npp, row.risk_group) if row is not None else None
+
+
 def count_employers(session: Session, branch_code: str) -> int:
     return session.execute(select(func.count()).select_from(rm_employers).where(rm_employers.c.branch_code == branch_code)).scalar_one()
 
@@ -99,7 +107,7 @@ def tune_for_billing(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-def worker_facts(session: Session, period: Period, *, npps: list[str]) -> list:
+def worker_facts(session: Session, period: Period, *, npps: list[str], kpjs: list[str] | None = None) -> list:
     """Every worker billable in `period` by the employers `npps`, ordered by NPP then KPJ:
     rows of (npp, kpj, programs, wage, marital) with the wage and marital status in force at
     the period's end (marital None: not recorded, i.e. single).
@@ -119,6 +127,8 @@ def worker_facts(session: Session, period: Period, *, npps: list[str]) -> list:
         .where(emp.c.npp.in_(npps), _overlaps(emp, start, end), emp.c.start_date == latest_start)
         .order_by(emp.c.npp, emp.c.kpj)
     )
+    if kpjs is not None:  # one worker's standing on a bill (corrections), same rule as the run's
+        statement = statement.where(emp.c.kpj.in_(kpjs))
     return session.execute(statement).all()
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 from typing import Any
 
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import func, insert, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
@@ -145,6 +145,19 @@ class BillingJobStore:
     def update_job(self, run_id: str, branch_code: str, **values: Any) -> None:
         self.session.execute(update(billing_jobs).where(
             billing_jobs.c.run_id == run_id, billing_jobs.c.branch_code == branch_code).values(**values))
+
+    def runs_past_employer(self, branch_code: str, npp: str, since: Period) -> dict[Period, str]:
+        """Period -> a run that billed `branch_code` for it from `since` on and is past
+        employer `npp` (its job DONE, or its resume point at or beyond the NPP): a run that
+        will not come back to that employer for that period."""
+        j, r = billing_jobs, billing_runs
+        rows = self.session.execute(
+            select(r.c.period_year, r.c.period_month, r.c.run_id).join(j, j.c.run_id == r.c.run_id)
+            .where(j.c.branch_code == branch_code, (j.c.status == DONE) | (j.c.last_npp >= npp),
+                   tuple_(r.c.period_year, r.c.period_month) >= (since.year, since.month))
+            .order_by(r.c.period_year, r.c.period_month, r.c.created_at)
+        ).all()
+        return {Period(row.period_year, row.period_month): row.run_id for row in rows}
 
     def unfinished_jobs(self, run_id: str) -> list[str]:
         return list(self.session.execute(select(billing_jobs.c.branch_code).where(

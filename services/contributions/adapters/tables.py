@@ -132,6 +132,19 @@ bills = Table(
     UniqueConstraint("npp", "period_year", "period_month", "kind", "sequence", name="uq_bill_employer_period"),
     Index("ix_bills_npp_status", "npp", "status", "period_year", "period_month"),
 )
+# C-5: a worker who joins or leaves a billed period late (enrolment, transfer, termination,
+# death): recorded with the event, billed as one correction per employer and period by the
+# branch's next billing job, so a bulk enrolment after the run is one bill, not thousands.
+pending_corrections = Table(
+    "pending_corrections", metadata,
+    Column("npp", String(12), primary_key=True),
+    Column("period_year", Integer, primary_key=True),
+    Column("period_month", Integer, primary_key=True),
+    Column("kpj", String(11), primary_key=True),
+    Column("branch_code", String(30), nullable=False, index=True),
+    Column("since", Date, nullable=False),  # the effective date of the change that made it
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
 bill_lines = Table(
     "bill_lines", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),

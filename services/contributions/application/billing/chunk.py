@@ -20,8 +20,11 @@ from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bill_store, billing_facts
 from services.contributions.adapters.billing_facts import EmployerFacts
+from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.application.billing.pricing import LinePricer
+from services.contributions.domain.due_dates import due_date
 from services.contributions.domain.periods import Period
+from services.contributions.domain.rule_tables import rules_for_period
 
 log = logging.getLogger("jamsos.contributions.billing")
 REGULAR = "REGULAR"
@@ -36,6 +39,16 @@ class JobTerms:
     period: Period
     due_date: date
     pricer: LinePricer
+
+
+def job_terms(uow: UnitOfWork, run_id: str, branch_code: str, period: Period) -> JobTerms:
+    """C-6, C-6a: the rule version in force for the period, its due date and the branch's UMK."""
+    session = uow.session
+    stored = RuleRepository(session)
+    rules = rules_for_period(stored.load_contribution_rules(), period.year, period.month)
+    due = due_date(period.year, period.month, rules, stored.load_calendar())
+    umk = stored.umk_in_force(branch_code, billing_facts.last_day(period))
+    return JobTerms(run_id, branch_code, period, due, LinePricer(rules, umk))
 
 
 def bill_chunk(uow: UnitOfWork, terms: JobTerms, employers: list[EmployerFacts]) -> int:

@@ -7,6 +7,19 @@ version of that period (domain `correction_lines`) and the differences become a
 CORRECTION bill (sequence 1, 2, ... per employer and period). A correction that lowers
 what was billed is a CREDIT bill (negative total).
 
+A change of who is billable (`correct_worker_billing`) is recorded with its event and
+billed by the branch's next billing job (`issue_pending_corrections`), one bill per
+employer and period however many workers arrived: an enrolment or transfer whose start
+falls in a billed period, or whose event arrives after the run, bills the worker's whole
+lines (a debit, or the regular bill when the run found nobody to bill); a back-dated
+termination, death or transfer away takes them off (a CREDIT). Whether a worker is on a
+period's bill is decided by the run's own query (`billing_facts.worker_facts`), and the
+correction is what the period's bills charged them against what they owe now.
+
+Every correction first locks the employers' read-model rows (PostgreSQL; SQLite writes are
+serialised anyway), as a billing chunk does before it reads: a change applied while a run
+bills the same employer is either seen by the run or corrected after it, never neither.
+
 A correction is due on the later of the period's own due date and the due date of the
 month it is issued in (C-6): the employer cannot be late on a difference it was told of
 today.
@@ -22,9 +35,11 @@ from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
-from services.contributions.adapters import bill_store, billing_facts
+from services.contributions.adapters import bill_store, billing_facts, pending_corrections
 from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.adapters.bill_queries import billed_periods_of_employers
+from services.contributions.adapters.billing_run_repository import BillingJobStore
+from services.contributions.application.billing.chunk import bill_chunk, job_terms
 from services.contributions.application.billing.pricing import enrolled_programs, shares
 from services.contributions.domain.calculation import WorkerWageFacts, compute_lines, correction_lines
 from services.contributions.domain.due_dates import due_date
@@ -50,15 +65,13 @@ def correct_billed_periods(uow: UnitOfWork, *, since: date, today: date, apply: 
     """Run `apply` (the read-model change effective `since`, for worker `kpj` or for every
     worker of employer `npp`) and issue the correction bills it calls for; returns their numbers."""
     session = uow.session
+    billing_facts.lock_employers(session, [npp] if npp else billing_facts.employers_of_worker(session, kpj))
     targets = _targets(session, Period.of(since), kpj=kpj, npp=npp)
     before = {t: _facts(session, t) for t in targets}
     apply()
     if not targets:
         return []
-    stored = RuleRepository(session)
-    table, calendar = stored.load_contribution_rules(), stored.load_calendar()
-    now_period = Period.of(today)
-    due_now = due_date(now_period.year, now_period.month, rules_for_period(table, now_period.year, now_period.month), calendar)
+    table, due_now = _rules_and_due_now(session, today)
     issued = []
     for target in targets:
         rules = rules_for_period(table, target.period.year, target.period.month)
@@ -76,6 +89,108 @@ def correct_billed_periods(uow: UnitOfWork, *, since: date, today: date, apply: 
         if rows:
             issued.append(_issue(uow, target, rows, max(target.due_date, due_now), since))
     return issued
+
+
+def correct_worker_billing(uow: UnitOfWork, *, kpj: str, npps: list[str], since: date,
+                           apply: Callable[[], None]) -> int:
+    """Run `apply` (a change of `kpj`'s employments from `since`: enrolment, transfer,
+    termination, death, touching the employers `npps`) and record every billed period of
+    those employers whose bill the worker joins or leaves by it; returns how many. The
+    branch's next billing job bills them (`issue_pending_corrections`)."""
+    session = uow.session
+    employers = sorted(set(npps) | set(billing_facts.employers_of_worker(session, kpj)))
+    billing_facts.lock_employers(session, employers)
+    periods = _billed_periods(session, employers, Period.of(since))
+    before = {key: _billable(session, kpj, *key) for key in periods}
+    apply()
+    recorded = 0
+    for (npp, period), branch in periods.items():
+        if before[(npp, period)] != _billable(session, kpj, npp, period):
+            pending_corrections.record(session, npp, period, kpj, branch, since)
+            recorded += 1
+    return recorded
+
+
+def issue_pending_corrections(uow: UnitOfWork, run_id: str, branch_code: str, today: date) -> list[str]:
+    """C-5: the branch's waiting workers, one bill per employer and period: the regular bill
+    when the run found nobody to bill then (the worker is the employer's first), otherwise a
+    correction of the difference between what the period's bills charged each worker and
+    what the worker owes for it now (whole lines in, whole lines out). Returns the numbers."""
+    session = uow.session
+    waiting = pending_corrections.of_branch(session, branch_code)
+    if not waiting:
+        return []
+    billing_facts.lock_employers(session, sorted({npp for npp, _ in waiting}))
+    table, due_now = _rules_and_due_now(session, today)
+    issued = []
+    for (npp, period), (kpjs, since) in waiting.items():
+        pending_corrections.clear(session, npp, period)
+        bill = bill_store.regular_bill(session, npp, period)
+        if bill is None:
+            facts = billing_facts.employer_facts(session, npp, period)
+            if facts is not None and bill_chunk(uow, job_terms(uow, run_id, branch_code, period), [facts]):
+                issued.append(bill_store.bill_number(npp, period))
+            continue
+        rules = rules_for_period(table, period.year, period.month)
+        charged = pending_corrections.billed_lines(session, npp, period, kpjs)
+        rows = [row for kpj in kpjs for row in _rows_to(kpj, charged.get(kpj, {}), _billable(session, kpj, npp, period), rules)]
+        if rows:
+            target = _Target(npp, period, bill.branch_code, bill.due_date, tuple(kpjs))
+            issued.append(_issue(uow, target, rows, max(bill.due_date, due_now), since))
+    return issued
+
+
+def _billed_periods(session, employers: list[str], since: Period) -> dict[tuple[str, Period], str]:
+    """(npp, period) -> branch of every period from `since` that a run has billed or gone
+    past for these employers: with a regular bill, or passed over because nobody was billable."""
+    found = {(npp, period): bill_store.regular_bill(session, npp, period).branch_code
+             for npp, period in billed_periods_of_employers(session, employers, since)}
+    for npp in employers:
+        branch = billing_facts.employer_branch(session, npp)
+        if branch is not None:
+            for period in BillingJobStore(session).runs_past_employer(branch, npp, since):
+                found.setdefault((npp, period), branch)
+    return found
+
+
+_Priced = tuple[WorkerWageFacts, frozenset[str]]
+
+
+def _billable(session, kpj: str, npp: str, period: Period) -> _Priced | None:
+    """The worker's facts on `npp`'s bill of `period` by the run's rule, or None when the
+    run would not bill them there (no employment in the period, a later employer's, no wage)."""
+    rows = billing_facts.worker_facts(session, period, npps=[npp], kpjs=[kpj])
+    risk_group = billing_facts.employer_risk_group(session, npp, period)
+    if not rows or risk_group is None or rows[0].wage is None or rows[0].wage < 0:
+        return None
+    row, branch = rows[0], billing_facts.employer_branch(session, npp)
+    umk = RuleRepository(session).umk_in_force(branch, billing_facts.last_day(period)) if branch else None
+    marital = row.marital or billing_facts.DEFAULT_MARITAL_STATUS
+    return WorkerWageFacts(kpj, row.wage, marital, risk_group, umk), enrolled_programs(row.programs)
+
+
+def _rows_to(kpj: str, charged: dict[tuple[str, str], tuple[int, int, int]], owed: _Priced | None, rules) -> list[tuple]:
+    """Bill-line rows taking what the period's bills charged `kpj` to what it owes now."""
+    now = {}
+    if owed is not None:
+        facts, enrolled = owed
+        now = {(l.program.value, l.payer.value): (l.amount_rupiah, l.base_rupiah, l.rate_bp)
+               for l in compute_lines(facts, rules) if l.program.value in enrolled}
+    rows = []
+    for key in sorted(set(now) | set(charged)):
+        amount, base, rate = now.get(key) or (0, *charged[key][1:])
+        difference = amount - charged.get(key, (0, 0, 0))[0]
+        if difference:
+            rows.append((kpj, key[0], key[1], base, rate, difference))
+    return rows
+
+
+def _rules_and_due_now(session, today: date):
+    """The contribution rule table, and the due date of a correction issued `today` (C-6)."""
+    stored = RuleRepository(session)
+    table, calendar = stored.load_contribution_rules(), stored.load_calendar()
+    now = Period.of(today)
+    return table, due_date(now.year, now.month, rules_for_period(table, now.year, now.month), calendar)
 
 
 def _targets(session, since: Period, *, kpj: str | None, npp: str | None) -> list[_Target]:

@@ -13,38 +13,26 @@ Jobs reach a worker either from the Kafka topic `jamsos.contributions.billing-jo
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, UTC
+from datetime import date, datetime, UTC
 from collections.abc import Callable
 
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import billing_facts
-from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.adapters.billing_run_repository import (  # noqa: F401 (statuses: part of this API)
     COMPLETED, DONE, PENDING, RUNNING, BillingJobStore,
 )
-from services.contributions.application.billing.chunk import JobTerms, bill_chunk
-from services.contributions.application.billing.pricing import LinePricer
-from services.contributions.domain.due_dates import due_date
-from services.contributions.domain.periods import Period
-from services.contributions.domain.rule_tables import rules_for_period
+from services.contributions.application.billing.chunk import bill_chunk, job_terms
+from services.contributions.application.billing.corrections import issue_pending_corrections
 
 BILLING_JOBS_TOPIC = "jamsos.contributions.billing-jobs.v1"
 CHUNK_SIZE = 500
 
 
-def job_terms(uow: UnitOfWork, run_id: str, branch_code: str, period: Period) -> JobTerms:
-    """C-6, C-6a: the rule version in force for the period, its due date and the branch's UMK."""
-    session = uow.session
-    stored = RuleRepository(session)
-    rules = rules_for_period(stored.load_contribution_rules(), period.year, period.month)
-    due = due_date(period.year, period.month, rules, stored.load_calendar())
-    umk = stored.umk_in_force(branch_code, billing_facts.last_day(period))
-    return JobTerms(run_id, branch_code, period, due, LinePricer(rules, umk))
-
-
 def run_job(uow: UnitOfWork, run_id: str, branch_code: str, *, chunk_size: int = CHUNK_SIZE,
-            after_chunk: Callable[[], None] | None = None) -> None:
-    """Bill one branch job to the end, committing `uow` after every chunk (resumable)."""
+            after_chunk: Callable[[], None] | None = None, today: date | None = None) -> None:
+    """Bill one branch job to the end, committing `uow` after every chunk (resumable).
+    First the branch's pending corrections (C-5: workers who joined or left a billed
+    period late), in the transaction that marks the job running."""
     store = BillingJobStore(uow.session)
     period = store.run_period(run_id)
     job = store.lock_job(run_id, branch_code)
@@ -53,6 +41,9 @@ def run_job(uow: UnitOfWork, run_id: str, branch_code: str, *, chunk_size: int =
         return
     store.mark_running(run_id, branch_code)
     terms = job_terms(uow, run_id, branch_code, period)
+    corrected = issue_pending_corrections(uow, run_id, branch_code, today or date.today())
+    if corrected:  # the job's count includes them: they are bills this job issued
+        store.update_job(run_id, branch_code, bills_issued=job.bills_issued + len(corrected))
     uow.commit()
     while True:
         store = BillingJobStore(uow.session)
@@ -89,7 +80,7 @@ def unfinished_jobs(session, run_id: str) -> list[str]:
 
 
 def run_jobs_inline(uow_factory: Callable[[], UnitOfWork], run_id: str, *, workers: int = 1,
-                    chunk_size: int = CHUNK_SIZE) -> None:
+                    chunk_size: int = CHUNK_SIZE, today: date | None = None) -> None:
     """The synchronous path: bill every unfinished job of the run in this process.
 
     Used when the process runs no consumers (no broker: tests, embedded tools) or when
@@ -97,7 +88,7 @@ def run_jobs_inline(uow_factory: Callable[[], UnitOfWork], run_id: str, *, worke
     one branch's queries overlap another's pricing)."""
     def one(branch: str) -> None:
         with uow_factory() as uow:
-            run_job(uow, run_id, branch, chunk_size=chunk_size)
+            run_job(uow, run_id, branch, chunk_size=chunk_size, today=today)
 
     with uow_factory() as uow:
         branches = unfinished_jobs(uow.session, run_id)

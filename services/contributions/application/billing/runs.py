@@ -57,7 +57,7 @@ class BillingRuns:
         response = self.ctx.base.mutate("BillingService/StartBillingRun", request, billing_pb2.StartBillingRunResponse, use_case)
         if self.inline:
             jobs.run_jobs_inline(self.ctx.base.unit_of_work, response.run.run_id, workers=self.inline_workers,
-                                 chunk_size=self.chunk_size)
+                                 chunk_size=self.chunk_size, today=self.ctx.today())
             with self.ctx.base.read_session() as session:
                 response = billing_pb2.StartBillingRunResponse(run=self._progress(session, response.run.run_id))
         return response

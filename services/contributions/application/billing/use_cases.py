@@ -46,10 +46,10 @@ class BillingUseCases:
     def on_job_requested(self, uow, envelope, payload: billing_pb2.BillingJobRequested) -> None:
         """A replica took a branch job from the topic: bill it, committing chunk by chunk.
         The job's own state (status, last_npp) makes a redelivered message harmless."""
-        jobs.run_job(uow, payload.run_id, payload.branch_code)
+        jobs.run_job(uow, payload.run_id, payload.branch_code, today=self.ctx.today())
 
     def run_jobs_inline(self, run_id: str, *, workers: int = 1) -> None:
-        jobs.run_jobs_inline(self.ctx.base.unit_of_work, run_id, workers=workers)
+        jobs.run_jobs_inline(self.ctx.base.unit_of_work, run_id, workers=workers, today=self.ctx.today())
 
 
 def jobs_inline(ctx: ContributionsContext) -> bool:

@@ -18,7 +18,7 @@ from services.chassis.convert import to_date
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.read_model_store import ReadModelStore, register_office_tree
-from services.contributions.application.billing.corrections import correct_billed_periods
+from services.contributions.application.billing.corrections import correct_billed_periods, correct_worker_billing
 from services.contributions.application.context import ContributionsContext
 
 CONSUMER = "contributions-membership"
@@ -84,14 +84,25 @@ class ReadModel:
 
     # ---- workers (M-3, M-4, M-8) ----------------------------------------------------------
     def on_worker_enrolled(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerEnrolled) -> None:
-        self._take_up_employment(uow, payload.worker)
+        """M-3: a new employment; a start in a billed period (or an event later than the
+        run) is billed by a correction (C-5)."""
+        worker = payload.worker
+        correct_worker_billing(uow, kpj=worker.kpj, npps=[worker.npp], since=to_date(worker, "start_date"),
+                               apply=lambda: self._take_up_employment(uow, worker))
 
     def on_worker_transferred(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerTransferred) -> None:
-        """Mutasi: the previous employment ends, the same KPJ starts at the new employer."""
+        """Mutasi: the previous employment ends, the same KPJ starts at the new employer;
+        billed periods move from the one's bill to the other's by corrections (C-5)."""
         worker = payload.worker
-        end = to_date(payload, "previous_end_date", required=False) or to_date(worker, "start_date")
-        self._close_employment(uow, worker.kpj, payload.previous_npp, end)
-        self._take_up_employment(uow, worker)
+        start = to_date(worker, "start_date")
+        end = to_date(payload, "previous_end_date", required=False) or start
+
+        def apply() -> None:
+            self._close_employment(uow, worker.kpj, payload.previous_npp, end)
+            self._take_up_employment(uow, worker)
+
+        correct_worker_billing(uow, kpj=worker.kpj, npps=[payload.previous_npp, worker.npp], since=min(start, end),
+                               apply=apply)
 
     def _take_up_employment(self, uow: UnitOfWork, worker: workers_pb2.Worker) -> None:
         store, start = ReadModelStore(uow.session), to_date(worker, "start_date")
@@ -128,14 +139,21 @@ class ReadModel:
                                apply=lambda: ReadModelStore(uow.session).set_marital(payload.kpj, since, marital))
 
     def on_worker_terminated(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerTerminated) -> None:
-        """M-8 PHK: the employment ends; the worker is not billed after that period."""
-        self._close_employment(uow, payload.kpj, payload.npp, to_date(payload, "termination_date"))
-        ReadModelStore(uow.session).mark_non_active(payload.kpj)
+        """M-8 PHK: the employment ends; the worker is not billed after that period, and
+        billed periods after it are credited (C-5)."""
+        ended = to_date(payload, "termination_date")
+
+        def apply() -> None:
+            self._close_employment(uow, payload.kpj, payload.npp, ended)
+            ReadModelStore(uow.session).mark_non_active(payload.kpj)
+
+        correct_worker_billing(uow, kpj=payload.kpj, npps=[payload.npp], since=ended, apply=apply)
 
     def on_worker_died(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerDied) -> None:
-        """M-8: death ends every open employment."""
+        """M-8: death ends every open employment; billed periods after it are credited (C-5)."""
         died = to_date(payload, "death_date")
-        ReadModelStore(uow.session).record_death(payload.kpj, died)
+        correct_worker_billing(uow, kpj=payload.kpj, npps=[payload.npp] if payload.npp else [], since=died,
+                               apply=lambda: ReadModelStore(uow.session).record_death(payload.kpj, died))
 
     @staticmethod
     def _close_employment(uow: UnitOfWork, kpj: str, npp: str, end: date) -> None:
