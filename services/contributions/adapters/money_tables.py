@@ -73,11 +73,14 @@ penalty_corrections = Table(
     Column("new_amount_rupiah", BigInteger, nullable=False),
     Column("waive", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
-    Column("status", String(10), nullable=False),  # PENDING, APPROVED
+    Column("status", String(10), nullable=False),  # PENDING, APPROVED, REJECTED
     Column("requested_by", String(100), nullable=False),
     Column("requested_at", DateTime(timezone=True), nullable=False),
     Column("approved_by", String(100), nullable=True),
     Column("approved_at", DateTime(timezone=True), nullable=True),
+    Column("rejected_by", String(100), nullable=True),
+    Column("rejected_at", DateTime(timezone=True), nullable=True),
+    Column("rejection_reason", Text, nullable=True),
 )
 
 # ---- reconciliation worksheets (C-7) -----------------------------------------------

@@ -22,7 +22,7 @@ from services.chassis.repository import ScopedRepository
 from services.contributions.adapters.money_tables import penalties, penalty_corrections
 
 ASSESSED, CORRECTED, WAIVED = "ASSESSED", "CORRECTED", "WAIVED"
-PENDING, APPROVED = "PENDING", "APPROVED"
+PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,8 @@ class PenaltyCorrection:
     status: str
     requested_by: str
     approved_by: str | None
+    rejected_by: str | None = None
+    rejection_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,7 @@ def _penalty(r) -> Penalty:
 
 def _correction(r) -> PenaltyCorrection:
     return PenaltyCorrection(r.correction_id, r.penalty_id, int(r.new_amount_rupiah), r.waive, r.reason, r.status,
-                             r.requested_by, r.approved_by)
+                             r.requested_by, r.approved_by, r.rejected_by, r.rejection_reason)
 
 
 class PenaltyRepository(ScopedRepository):
@@ -136,6 +138,15 @@ class PenaltyRepository(ScopedRepository):
             status=APPROVED, approved_by=approved_by, approved_at=datetime.now(UTC)))
         self.session.execute(update(penalties).where(penalties.c.penalty_id == correction.penalty_id).values(
             amount_rupiah=correction.new_amount_rupiah, status=status))
+
+
+    def reject(self, correction: PenaltyCorrection, rejected_by: str, reason: str) -> PenaltyCorrection:
+        """The correction refused; its penalty is left as it was."""
+        self.session.execute(update(penalty_corrections).where(
+            penalty_corrections.c.correction_id == correction.correction_id).values(
+            status=REJECTED, rejected_by=rejected_by, rejected_at=datetime.now(UTC), rejection_reason=reason))
+        return _correction(self.session.execute(select(penalty_corrections).where(
+            penalty_corrections.c.correction_id == correction.correction_id)).one())
 
 
 class PenaltyBook:

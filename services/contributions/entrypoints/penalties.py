@@ -23,6 +23,9 @@ class PenaltyServicer(penalties_pb2_grpc.PenaltyServiceServicer):
     def ApprovePenaltyCorrection(self, request, context):
         return self.use_cases.approve_correction(request)
 
+    def RejectPenaltyCorrection(self, request, context):
+        return self.use_cases.reject_correction(request)
+
 
 def register(server: grpc.Server, use_cases: PenaltyUseCases) -> list[str]:
     penalties_pb2_grpc.add_PenaltyServiceServicer_to_server(PenaltyServicer(use_cases), server)

@@ -9,7 +9,7 @@ from jamsos.contributions.v1 import payments_pb2, penalties_pb2, reconciliation_
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.contributions.adapters import money_bills, payment_store
 from services.contributions.adapters.penalty_repository import (
-    APPROVED, ASSESSED, CORRECTED, PENDING, WAIVED, PenaltyBook, PenaltyCorrection, PenaltyWithCorrections,
+    APPROVED, ASSESSED, CORRECTED, PENDING, REJECTED, WAIVED, PenaltyBook, PenaltyCorrection, PenaltyWithCorrections,
 )
 from services.contributions.adapters.worksheet_store import StoredWorksheet
 from services.contributions.application.money.matching import MatchResult
@@ -67,14 +67,15 @@ PENALTY_STATUS_TO_PROTO = {ASSESSED: penalties_pb2.PENALTY_STATUS_ASSESSED,
                            CORRECTED: penalties_pb2.PENALTY_STATUS_CORRECTED,
                            WAIVED: penalties_pb2.PENALTY_STATUS_WAIVED}
 CORRECTION_TO_PROTO = {PENDING: penalties_pb2.PENALTY_CORRECTION_STATUS_PENDING,
-                       APPROVED: penalties_pb2.PENALTY_CORRECTION_STATUS_APPROVED}
+                       APPROVED: penalties_pb2.PENALTY_CORRECTION_STATUS_APPROVED,
+                       REJECTED: penalties_pb2.PENALTY_CORRECTION_STATUS_REJECTED}
 
 
 def correction_to_proto(r: PenaltyCorrection) -> penalties_pb2.PenaltyCorrection:
     return penalties_pb2.PenaltyCorrection(
         correction_id=r.correction_id, penalty_id=r.penalty_id, new_amount=from_rupiah(int(r.new_amount_rupiah)),
         waive=r.waive, reason=r.reason, status=CORRECTION_TO_PROTO[r.status], requested_by=r.requested_by,
-        approved_by=r.approved_by or "")
+        approved_by=r.approved_by or "", rejected_by=r.rejected_by or "", rejection_reason=r.rejection_reason or "")
 
 
 def penalty_to_proto(found: PenaltyWithCorrections) -> penalties_pb2.Penalty:

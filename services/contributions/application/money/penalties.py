@@ -1,16 +1,18 @@
 """Penalty use cases: read penalties (C-6) and correct them with a second person (O-4).
 
 An administration officer requests a correction (a new amount or a waiver) with a reason;
-a branch head who is not the requester approves it (O-4: no one approves their own work).
+a branch head who is not the requester approves it (O-4: no one approves their own work),
+publishing PenaltyCorrected, or rejects it with a reason.
 Both steps are audited with the reason. One correction may wait per penalty (C-7: the
 penalty correction, koreksi denda, is part of reconciliation).
 """
 from __future__ import annotations
 
 from jamsos.common.v1 import types_pb2
-from jamsos.contributions.v1 import penalties_pb2
+from jamsos.contributions.v1 import events_pb2, penalties_pb2
+from services.chassis.config import topic_of
 from services.chassis.context import current_principal
-from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_rupiah
+from services.chassis.convert import decode_page_token, encode_page_token, from_rupiah, page_size, to_rupiah
 from services.chassis.errors import InvalidArgument, RuleViolation
 from services.chassis.ids import uuid7
 from services.chassis.roles import require_second_person
@@ -99,11 +101,41 @@ class PenaltyUseCases:
                       {"correction_id": correction.correction_id, "from": row.amount_rupiah,
                        "to": correction.new_amount_rupiah, "status": status,
                        "requested_by": correction.requested_by}, correction.reason)
+            uow.emit(topic_of("contributions"), events_pb2.PenaltyCorrected(
+                penalty_id=row.penalty_id, correction_id=correction.correction_id, npp=row.npp,
+                bill_number=row.bill_number, branch_code=row.branch_code, previous_amount=from_rupiah(row.amount_rupiah),
+                amount=from_rupiah(correction.new_amount_rupiah), waived=correction.waive,
+                requested_by=correction.requested_by, approved_by=user),
+                aggregate_type="employer", aggregate_id=row.npp, branch_code=row.branch_code)
             return penalties_pb2.ApprovePenaltyCorrectionResponse(
                 penalty=penalties_to_proto(repo.with_corrections([row.penalty_id]))[0])
 
-        return self.ctx.base.mutate("PenaltyService/ApprovePenaltyCorrection", request,
-                                    penalties_pb2.ApprovePenaltyCorrectionResponse, use_case)
+        return self.ctx.base.mutation(request, penalties_pb2.ApprovePenaltyCorrectionResponse, use_case)
+
+    def reject_correction(self, request: penalties_pb2.RejectPenaltyCorrectionRequest
+                          ) -> penalties_pb2.RejectPenaltyCorrectionResponse:
+        """O-4: the branch head who would approve refuses instead, with a reason; the
+        requester cannot decide on their own correction either way."""
+        scope = self.ctx.authorise(ContributionsAction.REJECT_PENALTY_CORRECTION)
+        reason = request.reason.strip()
+        if not reason:
+            raise InvalidArgument.field("reason", "required: why the correction is refused")
+        user = current_principal().user_id
+
+        def use_case(uow):
+            repo = PenaltyRepository(uow.session, scope)
+            correction = repo.correction_for_change(request.correction_id)
+            row = repo.writable(correction.penalty_id)
+            if correction.status != PENDING:
+                raise RuleViolation("C-7", f"correction {correction.correction_id} is {correction.status}, not pending",
+                                    code="CORRECTION_NOT_PENDING")
+            require_second_person(correction.requested_by, user, "penalty correction")
+            rejected = repo.reject(correction, user, reason)
+            uow.audit("penalty.correction.reject", row.penalty_id,
+                      {"correction_id": correction.correction_id, "requested_by": correction.requested_by}, reason)
+            return penalties_pb2.RejectPenaltyCorrectionResponse(correction=correction_to_proto(rejected))
+
+        return self.ctx.base.mutation(request, penalties_pb2.RejectPenaltyCorrectionResponse, use_case)
 
 
 def build(ctx: ContributionsContext) -> PenaltyUseCases:
