@@ -63,8 +63,23 @@ penalties = Table(
     Column("assessed_on", Date, nullable=False),
     Column("rule_source", Text, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # C-6, C-8: what payments and credit have paid of it, and the day it was paid off.
+    Column("paid_rupiah", BigInteger, nullable=False, server_default="0"),
+    Column("settled_on", Date, nullable=True),
     UniqueConstraint("bill_number", name="uq_penalties_bill"),  # one assessment per bill
     Index("ix_penalties_branch", "branch_code", "created_at"),
+)
+# Money that reached a penalty: from a payment, or from the employer's credit (a payment's
+# unallocated rest or a credit note), in the order payments pay (contributions first).
+penalty_payments = Table(
+    "penalty_payments", metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("penalty_id", String(36), nullable=False, index=True),
+    Column("source_id", String(40), nullable=False, index=True),  # a payment id or a credit bill number
+    Column("from_credit", Boolean, nullable=False),
+    Column("amount_rupiah", BigInteger, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
 )
 penalty_corrections = Table(
     "penalty_corrections", metadata,

@@ -14,12 +14,14 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
 from services.chassis.repository import ScopedRepository
-from services.contributions.adapters.money_tables import penalties, penalty_corrections
+from services.contributions.adapters.money_tables import penalties, penalty_corrections, penalty_payments
+from services.contributions.domain.bills import OpenBill
+from services.contributions.domain.periods import Period
 
 ASSESSED, CORRECTED, WAIVED = "ASSESSED", "CORRECTED", "WAIVED"
 PENDING, APPROVED, REJECTED = "PENDING", "APPROVED", "REJECTED"
@@ -41,6 +43,18 @@ class Penalty:
     status: str
     assessed_on: date
     rule_source: str
+    paid_rupiah: int = 0
+    settled_on: date | None = None
+
+    @property
+    def outstanding_rupiah(self) -> int:
+        return max(self.amount_rupiah - self.paid_rupiah, 0)
+
+    def open_item(self) -> OpenBill:
+        """As an item a payment pays and arrears age (C-6, C-8): due the day it is assessed
+        (the late payment that caused it is known then), of its bill's period."""
+        return OpenBill(self.penalty_id, Period(self.period_year, self.period_month), self.assessed_on,
+                        self.outstanding_rupiah)
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,7 @@ class PenaltyWithCorrections:
 def _penalty(r) -> Penalty:
     return Penalty(r.penalty_id, r.bill_number, r.npp, r.branch_code, r.period_year, r.period_month,
                    int(r.late_contribution_rupiah), r.months_late, r.penalty_bp_per_month, int(r.assessed_rupiah),
-                   int(r.amount_rupiah), r.status, r.assessed_on, r.rule_source)
+                   int(r.amount_rupiah), r.status, r.assessed_on, r.rule_source, int(r.paid_rupiah or 0), r.settled_on)
 
 
 def _correction(r) -> PenaltyCorrection:
@@ -131,13 +145,19 @@ class PenaltyRepository(ScopedRepository):
             raise NotFound("penalty correction", correction_id)
         return _correction(row)
 
-    def approve(self, correction: PenaltyCorrection, approved_by: str, status: str) -> None:
+    def approve(self, correction: PenaltyCorrection, approved_by: str, status: str, today: date) -> None:
         """The correction approved, and applied to its penalty (new amount and status)."""
         self.session.execute(update(penalty_corrections).where(
             penalty_corrections.c.correction_id == correction.correction_id).values(
             status=APPROVED, approved_by=approved_by, approved_at=datetime.now(UTC)))
         self.session.execute(update(penalties).where(penalties.c.penalty_id == correction.penalty_id).values(
             amount_rupiah=correction.new_amount_rupiah, status=status))
+        settled = self.session.execute(select(penalties.c.paid_rupiah, penalties.c.settled_on).where(
+            penalties.c.penalty_id == correction.penalty_id)).one()
+        if settled.settled_on is None and int(settled.paid_rupiah) >= correction.new_amount_rupiah:
+            # Lowered to what was paid (or waived): nothing is left to pay from today.
+            self.session.execute(update(penalties).where(penalties.c.penalty_id == correction.penalty_id)
+                                 .values(settled_on=today))
 
 
     def reject(self, correction: PenaltyCorrection, rejected_by: str, reason: str) -> PenaltyCorrection:
@@ -166,6 +186,40 @@ class PenaltyBook:
         """The penalties (after corrections) assessed on these bills (C-7 penalty charged)."""
         return int(self.session.execute(select(func.sum(penalties.c.amount_rupiah))
                                         .where(penalties.c.bill_number.in_(list(bill_numbers)))).scalar() or 0)
+
+    def open_of(self, npp: str, *, lock: bool = False) -> list[Penalty]:
+        """The employer's penalties with something left to pay, oldest assessment first."""
+        statement = (select(penalties).where(penalties.c.npp == npp, penalties.c.amount_rupiah > penalties.c.paid_rupiah)
+                     .order_by(penalties.c.assessed_on, penalties.c.penalty_id))
+        return [_penalty(r) for r in self.session.execute(statement.with_for_update() if lock else statement)]
+
+    def pay(self, penalty: Penalty, source_id: str, amount: int, paid_on: date, *, from_credit: bool) -> dict:
+        """`amount` of `source_id` reaches the penalty; paid off, it is settled on `paid_on`."""
+        row = dict(penalty_id=penalty.penalty_id, source_id=source_id, from_credit=from_credit, amount_rupiah=amount,
+                   paid_on=paid_on, created_at=datetime.now(UTC))
+        self.session.execute(insert(penalty_payments).values(**row))
+        paid = penalties.c.paid_rupiah + amount  # in SQL: two sources may pay it in one transaction
+        self.session.execute(update(penalties).where(penalties.c.penalty_id == penalty.penalty_id).values(
+            paid_rupiah=paid, settled_on=case((paid >= penalties.c.amount_rupiah, paid_on), else_=None)))
+        return row
+
+    def outstanding_on(self, npp: str, day: date) -> list[tuple[Penalty, int]]:
+        """(penalty, what was left of it on `day`) for the employer's penalties assessed by
+        then and not paid off by then, oldest first: what a notice issued that day shows."""
+        pp = penalty_payments
+        paid_by = (select(func.coalesce(func.sum(pp.c.amount_rupiah), 0)).where(
+            pp.c.penalty_id == penalties.c.penalty_id, pp.c.paid_on <= day).scalar_subquery())
+        rows = self.session.execute(select(penalties, paid_by.label("paid_by")).where(
+            penalties.c.npp == npp, penalties.c.assessed_on <= day).order_by(penalties.c.assessed_on, penalties.c.penalty_id))
+        left = [(_penalty(r), int(r.amount_rupiah) - int(r.paid_by)) for r in rows]
+        return [(p, amount) for p, amount in left if amount > 0]
+
+    def paid_on_bills(self, bill_numbers: Iterable[str]) -> list[tuple[str, int, date]]:
+        """(source id, amount, day) of what reached the penalties of these bills, oldest first."""
+        pp = penalty_payments
+        return [(r.source_id, int(r.amount_rupiah), r.paid_on) for r in self.session.execute(
+            select(pp.c.source_id, pp.c.amount_rupiah, pp.c.paid_on).join(penalties, penalties.c.penalty_id == pp.c.penalty_id)
+            .where(penalties.c.bill_number.in_(list(bill_numbers))).order_by(pp.c.id))]
 
     def with_corrections(self, penalty_ids: Sequence[str]) -> list[PenaltyWithCorrections]:
         """The penalties in the order of `penalty_ids`, each with its corrections, oldest first."""

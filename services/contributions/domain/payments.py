@@ -93,6 +93,30 @@ def allocate(payment_amount: int, open_bills_oldest_first: Sequence[OpenBill],
     return Allocation(tuple(allocations), remaining)
 
 
+@dataclass(frozen=True)
+class PaymentOrder:
+    """A payment spread in the stated order (C-6, C-7): contributions, then penalties."""
+
+    to_bills: Allocation
+    to_penalties: Allocation
+
+    @property
+    def credit_rupiah(self) -> int:
+        return self.to_penalties.credit_rupiah
+
+
+def allocate_in_order(amount_rupiah: int, open_bills: Sequence[OpenBill], open_penalties: Sequence[OpenBill],
+                      bill_number: str | None = None) -> PaymentOrder:
+    """Contributions first (the named bill, then oldest period first), then penalties,
+    oldest first; the rest is credit. Contributions go first because they are the members'
+    (JHT savings, C-9) while a penalty is the agency's: a partial payment never leaves a
+    member's contribution unpaid to settle a penalty."""
+    to_bills = allocate(amount_rupiah, open_bills, bill_number)
+    if to_bills.credit_rupiah == 0 or not any(p.outstanding_rupiah for p in open_penalties):
+        return PaymentOrder(to_bills, Allocation((), to_bills.credit_rupiah))
+    return PaymentOrder(to_bills, allocate(to_bills.credit_rupiah, open_penalties))
+
+
 class MatchOutcome(str, Enum):
     ALLOCATED = "ALLOCATED"
     SUSPENSE = "SUSPENSE"

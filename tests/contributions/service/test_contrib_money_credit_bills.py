@@ -184,10 +184,13 @@ def test_c5_applying_a_credit_note_twice_applies_it_once(contributions, stubs):
     with contributions.app.ctx.base.unit_of_work() as uow:
         assert apply_credit_to_new_bills(uow, NPP, TODAY).credit_applied == []
         uow.commit()
-    # 500,000 + 1,000,000 used once; 300,000 left on the note.
+    # 500,000 + 1,000,000 used once. Both bills were settled late by the note (3 May), so their
+    # penalties (C-6) are paid from what is left, after the contributions: January (PP 49/2020
+    # relief, 0.5%) 3 started months x 0.5% x 500,000 = 7,500; February 2 x 2% x 1,000,000 =
+    # 40,000. 1,800,000 - 1,500,000 - 47,500 = 252,500 left on the note.
     assert paid_and_status(contributions, january) == (500_000, "PAID")
     assert paid_and_status(contributions, february) == (1_000_000, "PAID")
-    assert paid_and_status(contributions, note) == (1_500_000, "CREDIT")
+    assert paid_and_status(contributions, note) == (1_547_500, "CREDIT")
     assert [(a[1], a[2]) for a in allocations(contributions, note)] == [(january, 500_000), (february, 1_000_000)]
     s = standing.GetStanding(standing_pb2.GetStandingRequest(npp=NPP)).standing
-    assert (s.in_arrears, s.arrears.rupiah, s.credit.rupiah) == (False, 0, 300_000)
+    assert (s.in_arrears, s.arrears.rupiah, s.credit.rupiah) == (False, 0, 252_500)

@@ -5,6 +5,7 @@ from jamsos.contributions.v1 import billing_pb2
 from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_period
 from services.chassis.errors import InvalidArgument
 from services.contributions.adapters.bill_queries import BillRepository
+from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.application.billing.mapping import bill_to_proto
 from services.contributions.application.context import ContributionsContext
 from services.contributions.application.billing.spi_document import render_pdf, spi_lines
@@ -38,8 +39,8 @@ class BillReader:
         return response
 
     def render(self, request: billing_pb2.RenderSpiRequest) -> billing_pb2.RenderSpiResponse:
-        bill, lines = self._bill_with_lines(request.bill_number, "render the SPI of")
-        text = spi_lines(bill, lines)
+        bill, lines, penalties = self._bill_with_lines(request.bill_number, "render the SPI of", with_penalties=True)
+        text = spi_lines(bill, lines, penalties)
         if request.format == billing_pb2.SPI_FORMAT_TEXT:
             content, content_type, extension = ("\n".join(text) + "\n").encode(), "text/plain; charset=utf-8", "txt"
         else:
@@ -47,12 +48,17 @@ class BillReader:
         return billing_pb2.RenderSpiResponse(bill_number=bill.bill_number, content_type=content_type,
                                              file_name=f"{bill.bill_number}.{extension}", content=content)
 
-    def _bill_with_lines(self, bill_number: str, verb: str):
+    def _bill_with_lines(self, bill_number: str, verb: str, *, with_penalties: bool = False):
         scope = self.ctx.authorise_read()
         if not bill_number.strip():
             raise InvalidArgument.field("bill_number", "required")
         with self.ctx.base.read_session() as session:
             repo = BillRepository(session, scope)
             bill = repo.readable(bill_number.strip(), key=bill_number)
-            return bill, repo.lines_of(bill)
+            if not with_penalties:
+                return bill, repo.lines_of(bill)
+            # As on the day it was issued, so the notice renders the same text every time.
+            owed = PenaltyBook(session).outstanding_on(bill.npp, bill.issued_at.date())
+            return bill, repo.lines_of(bill), [(p.bill_number, f"{p.period_year}-{p.period_month:02d}", amount)
+                                               for p, amount in owed]
 

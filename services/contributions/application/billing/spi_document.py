@@ -6,6 +6,7 @@ needed; `render_text` gives the same content as plain text.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import groupby
 
 from services.contributions.adapters.bill_queries import BillRow, LineRow
@@ -19,8 +20,10 @@ def _rp(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-def spi_lines(bill: BillRow, lines: list[LineRow]) -> list[str]:
-    """The notice as lines of text: header, one row per worker (a column per program share), totals."""
+def spi_lines(bill: BillRow, lines: list[LineRow], penalties: Sequence[tuple[str, str, int]] = ()) -> list[str]:
+    """The notice as lines of text: header, one row per worker (a column per program share),
+    totals, and the employer's unpaid penalties on the day it was issued (C-6: bill number,
+    period, amount left), which are owed beside the contributions."""
     title = "SURAT PEMBERITAHUAN IURAN (SPI)" + (f" - KOREKSI {bill.sequence}" if bill.kind == "CORRECTION" else "")
     out = [
         title,
@@ -46,11 +49,18 @@ def spi_lines(bill: BillRow, lines: list[LineRow]) -> list[str]:
         f"TOTAL IURAN              : Rp {_rp(bill.total_rupiah)}",
         f"Dibayar paling lambat {bill.due_date.isoformat()}; keterlambatan dikenakan denda (C-6).",
     ]
+    if penalties:
+        out += ["", "DENDA BELUM DIBAYAR (C-6)", f"{'SPI':<24} {'Periode':<8} {'Sisa denda':>14}"]
+        out += [f"{number:<24} {period:<8} {_rp(amount):>14}" for number, period, amount in penalties]
+        owed = sum(amount for _, _, amount in penalties)
+        out += [f"Jumlah denda             : Rp {_rp(owed)}",
+                f"TOTAL TAGIHAN            : Rp {_rp(bill.total_rupiah + owed)}",
+                "Pembayaran melunasi iuran lebih dahulu, kemudian denda (C-6)."]
     return out
 
 
-def render_text(bill: BillRow, lines: list[LineRow]) -> str:
-    return "\n".join(spi_lines(bill, lines)) + "\n"
+def render_text(bill: BillRow, lines: list[LineRow], penalties: Sequence[tuple[str, str, int]] = ()) -> str:
+    return "\n".join(spi_lines(bill, lines, penalties)) + "\n"
 
 
 def render_pdf(text_lines: list[str], title: str = "SPI") -> bytes:

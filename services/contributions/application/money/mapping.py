@@ -57,6 +57,9 @@ def match_response(session, response_cls: type[R], payment_id: str, match: Match
         response.credit_applied.extend(allocation_to_proto(a) for a in match.credit_applied)
         response.bills.extend(bill_balance(money_bills.get_bill(session, n)) for n in match.bill_numbers)
         response.penalties.extend(penalties_to_proto(PenaltyBook(session).with_corrections(match.penalty_ids)))
+        response.penalty_payments.extend(penalties_pb2.PenaltyPayment(
+            penalty_id=p["penalty_id"], source_id=p["source_id"], amount=from_rupiah(p["amount_rupiah"]),
+            paid_on=from_date(p["paid_on"]), from_credit=p["from_credit"]) for p in match.penalty_payments)
     if row.npp:
         response.employer_credit.CopyFrom(from_rupiah(payment_store.employer_credit(session, row.npp)))
     return response
@@ -88,6 +91,8 @@ def penalty_to_proto(found: PenaltyWithCorrections) -> penalties_pb2.Penalty:
         amount=from_rupiah(int(r.amount_rupiah)), status=PENALTY_STATUS_TO_PROTO[r.status],
         assessed_on=from_date(r.assessed_on), rule_source=r.rule_source, penalty_bp_per_month=r.penalty_bp_per_month,
         corrections=[correction_to_proto(c) for c in found.corrections],
+        paid=from_rupiah(r.paid_rupiah), outstanding=from_rupiah(r.outstanding_rupiah),
+        settled_on=from_date(r.settled_on) if r.settled_on else None,
     )
 
 

@@ -1,5 +1,8 @@
 """Where an employer's money goes (C-6, C-7, C-8): credit first, then the new payment.
 
+Every amount pays in one stated order (domain `allocate_in_order`): contributions first,
+then penalties (C-6), oldest first; what is left is the employer's credit.
+
 1. The employer's earlier credit pays its open bills, oldest period first: first its credit
    notes (CREDIT bills, a back-dated decrease of a billed period, C-5; oldest period
    first), then its unallocated overpayments (oldest first): this is how an overpayment or
@@ -14,8 +17,9 @@
 2. The new payment pays the bill it names (if still open), then the oldest open bills
    (domain `allocate`); the rest stays on the payment as the employer's credit.
 3. A bill paid in full is settled on the day of its last allocation; if that is after its
-   due date the C-6 penalty is assessed (`assess_late_penalty`).
-4. The employer's standing (C-8) is recomputed as of today.
+   due date the C-6 penalty is assessed (`assess_late_penalty`), and what the payment left
+   as credit pays it at once (step 1 again).
+4. The employer's standing (C-8) is recomputed as of today: unpaid penalties are arrears.
 """
 from __future__ import annotations
 
@@ -24,10 +28,11 @@ from datetime import date
 
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
+from services.contributions.adapters.penalty_repository import Penalty, PenaltyBook
 from services.contributions.application.money.penalty_assessment import assess_late_penalty
 from services.contributions.application.money.standing_state import recompute_standing
 from services.contributions.domain.bills import OpenBill
-from services.contributions.domain.payments import allocate
+from services.contributions.domain.payments import allocate_in_order
 
 
 @dataclass
@@ -35,15 +40,16 @@ class MatchResult:
     credit_applied: list[dict] = field(default_factory=list)  # allocation rows from credit
     allocations: list[dict] = field(default_factory=list)  # allocation rows of the new payment
     penalty_ids: list[str] = field(default_factory=list)
+    penalty_payments: list[dict] = field(default_factory=list)  # what reached penalties, from either
 
     @property
     def bill_numbers(self) -> list[str]:
         return list(dict.fromkeys(a["bill_number"] for a in (*self.credit_applied, *self.allocations)))
 
 
-def apply_credit(uow: UnitOfWork, npp: str) -> list[dict]:
-    """Step 1: the employer's credit notes, then its payment credit, pay its open bills;
-    returns the allocation rows."""
+def apply_credit(uow: UnitOfWork, npp: str, result: MatchResult | None = None) -> list[dict]:
+    """Step 1: the employer's credit notes, then its payment credit, pay its open bills and
+    then its open penalties; returns the bill allocation rows (penalty rows go to `result`)."""
     session = uow.session
     notes = money_bills.credit_notes(session, npp, lock=True)
     sources = payment_store.credit_sources(session, npp, lock=True)
@@ -51,21 +57,31 @@ def apply_credit(uow: UnitOfWork, npp: str) -> list[dict]:
         return []
     bills = {b.bill_number: b for b in money_bills.open_bills(session, npp, lock=True)}
     outstanding = {number: b.outstanding_rupiah for number, b in bills.items()}
+    book = PenaltyBook(session)
+    penalties = {p.penalty_id: p for p in book.open_of(npp, lock=True)}
+    penalty_left = {pid: p.outstanding_rupiah for pid, p in penalties.items()}
     applied: list[dict] = []
 
     def spread(source_id: str, credit: int, since: date) -> int:
-        """Allocates `credit` of `source_id` to the open bills; returns what is left."""
+        """Allocates `credit` of `source_id` to the open bills, then penalties; returns what is left."""
         open_now = [OpenBill(n, b.period, b.due_date, outstanding[n]) for n, b in bills.items() if outstanding[n] > 0]
-        if not open_now:
+        owed = [_open(p, penalty_left[pid]) for pid, p in penalties.items() if penalty_left[pid] > 0]
+        if credit <= 0 or (not open_now and not owed):
             return credit
-        allocation = allocate(credit, open_now)
-        for part in allocation.allocations:
+        order = allocate_in_order(credit, open_now, owed)
+        for part in order.to_bills.allocations:
             on = max(since, bills[part.bill_number].issued_on)
             applied.append(payment_store.insert_allocation(session, source_id, part.bill_number,
                                                            part.amount_rupiah, on, from_credit=True))
             money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
             outstanding[part.bill_number] -= part.amount_rupiah
-        return allocation.credit_rupiah
+        for part in order.to_penalties.allocations:
+            penalty = penalties[part.bill_number]
+            row = book.pay(penalty, source_id, part.amount_rupiah, max(since, penalty.assessed_on), from_credit=True)
+            penalty_left[part.bill_number] -= part.amount_rupiah
+            if result is not None:
+                result.penalty_payments.append(row)
+        return order.credit_rupiah
 
     for note in notes:
         left = spread(note.bill_number, note.credit_left_rupiah, note.issued_on)
@@ -79,19 +95,31 @@ def apply_credit(uow: UnitOfWork, npp: str) -> list[dict]:
 
 
 def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
-                     bill_number: str | None) -> list[dict]:
-    """Step 2: the named bill (if still open), then oldest first; the rest is credit."""
+                     bill_number: str | None, result: MatchResult) -> list[dict]:
+    """Step 2: the named bill (if still open), then oldest first, then open penalties; the
+    rest is credit. Returns the bill allocation rows."""
     session = uow.session
     bills = money_bills.open_bills(session, npp, lock=True)
     named = bill_number if bill_number in {b.bill_number for b in bills} else None
-    allocation = allocate(amount, [b.open_bill() for b in bills], named)
+    book = PenaltyBook(session)
+    penalties = {p.penalty_id: p for p in book.open_of(npp, lock=True)}
+    order = allocate_in_order(amount, [b.open_bill() for b in bills], [_open(p) for p in penalties.values()], named)
     rows = []
-    for part in allocation.allocations:
+    for part in order.to_bills.allocations:
         rows.append(payment_store.insert_allocation(session, payment_id, part.bill_number, part.amount_rupiah,
                                                     paid_on, from_credit=False))
         money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
-    payment_store.update_payment(session, payment_id, credit_rupiah=allocation.credit_rupiah)
+    for part in order.to_penalties.allocations:
+        penalty = penalties[part.bill_number]  # reached on the later of payment and assessment
+        result.penalty_payments.append(book.pay(penalty, payment_id, part.amount_rupiah,
+                                                max(paid_on, penalty.assessed_on), from_credit=False))
+    payment_store.update_payment(session, payment_id, credit_rupiah=order.credit_rupiah)
     return rows
+
+
+def _open(penalty: Penalty, outstanding: int | None = None) -> OpenBill:
+    item = penalty.open_item()
+    return item if outstanding is None else OpenBill(item.bill_number, item.period, item.due_date, outstanding)
 
 
 def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> list[str]:
@@ -113,16 +141,22 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
 def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
                      bill_number: str | None, today: date) -> MatchResult:
     """Steps 1-4 for a payment already stored as MATCHED to employer `npp`."""
-    result = MatchResult(credit_applied=apply_credit(uow, npp))
-    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number)
+    result = MatchResult()
+    result.credit_applied = apply_credit(uow, npp, result)
+    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
+    if result.penalty_ids:  # what the payment left as credit pays the penalties it caused
+        result.credit_applied += apply_credit(uow, npp, result)
     recompute_standing(uow, npp, today)
     return result
 
 
 def apply_credit_to_new_bills(uow: UnitOfWork, npp: str, today: date) -> MatchResult:
     """A bill was issued: the employer's credit pays it (steps 1, 3, 4)."""
-    result = MatchResult(credit_applied=apply_credit(uow, npp))
+    result = MatchResult()
+    result.credit_applied = apply_credit(uow, npp, result)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
+    if result.penalty_ids:
+        result.credit_applied += apply_credit(uow, npp, result)
     recompute_standing(uow, npp, today)
     return result

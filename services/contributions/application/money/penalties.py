@@ -72,6 +72,7 @@ class PenaltyUseCases:
                 raise RuleViolation("C-7", f"correction {pending} of this penalty is waiting for approval")
             if new_amount == row.amount_rupiah:
                 raise InvalidArgument.field("new_amount", "equals the current amount: nothing to correct")
+            _refuse_below_paid(row, new_amount)
             stored = repo.add_correction(correction_id=uuid7(), penalty_id=row.penalty_id, new_amount_rupiah=new_amount,
                                          waive=waive, reason=reason, requested_by=user)
             uow.audit("penalty.correction.request", row.penalty_id,
@@ -95,8 +96,9 @@ class PenaltyUseCases:
             if correction.status != PENDING:
                 raise RuleViolation("C-7", f"correction {correction.correction_id} is {correction.status}, not pending")
             require_second_person(correction.requested_by, user, "penalty correction")
+            _refuse_below_paid(row, correction.new_amount_rupiah)  # a payment may have come in meanwhile
             status = WAIVED if correction.waive else CORRECTED
-            repo.approve(correction, user, status)
+            repo.approve(correction, user, status, self.ctx.today())
             uow.audit("penalty.correction.approve", row.penalty_id,
                       {"correction_id": correction.correction_id, "from": row.amount_rupiah,
                        "to": correction.new_amount_rupiah, "status": status,
@@ -136,6 +138,14 @@ class PenaltyUseCases:
             return penalties_pb2.RejectPenaltyCorrectionResponse(correction=correction_to_proto(rejected))
 
         return self.ctx.base.mutation(request, penalties_pb2.RejectPenaltyCorrectionResponse, use_case)
+
+
+def _refuse_below_paid(penalty, new_amount: int) -> None:
+    """C-7: a penalty is not corrected below what the employer has already paid of it; that
+    money would have to be refunded or credited first, which is not a correction's to do."""
+    if new_amount < penalty.paid_rupiah:
+        raise RuleViolation("C-7", f"Rp{penalty.paid_rupiah:,} of this penalty is paid already; it cannot be "
+                                   f"corrected to Rp{new_amount:,}", code="PENALTY_PAID_BEYOND_CORRECTION")
 
 
 def build(ctx: ContributionsContext) -> PenaltyUseCases:

@@ -1,8 +1,8 @@
 """Reconciliation use cases (C-7, O-4): prepare, validate, post a worksheet.
 
 Prepare (administration officer): for an employer and period, billed = the period's bills
-(regular and corrections), received = the money allocated to them plus any credit still
-held on the payments that paid them (an overpayment), unmatched = the employer's payments
+(regular and corrections), received = the money allocated to them and to their penalties
+plus any credit still held on the payments that paid them (an overpayment), unmatched = the employer's payments
 in suspense, penalty charged = the penalties assessed on those bills; the domain works out
 the differences.
 
@@ -151,6 +151,10 @@ def _received(session, npp: str, bill_numbers: list[str]) -> list[ReceivedPaymen
         payer = payment_store.get_payment(session, payment_id)
         if payer.credit_rupiah > 0:  # still held as credit: received beyond the bills (C-7)
             received.append(ReceivedPayment(payer.bank_reference, int(payer.credit_rupiah), payer.paid_on))
+    for source_id, amount, paid_on in PenaltyBook(session).paid_on_bills(bill_numbers):
+        payer = payment_store.get_payment(session, source_id)
+        if payer is not None:  # bank money that paid these bills' penalties (a credit note is not)
+            received.append(ReceivedPayment(payer.bank_reference, amount, paid_on))
     received += [ReceivedPayment(p.bank_reference, int(p.amount_rupiah), p.paid_on, matched=False)
                  for p in payment_store.suspense_of(session, npp)]
     return received

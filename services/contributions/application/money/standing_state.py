@@ -1,6 +1,7 @@
 """C-8: arrears (tunggakan) by ageing bucket and good standing (tertib administrasi).
 
-Standing is computed from the employer's open bills as of a day. The last computed state
+Standing is computed from the employer's open bills and unpaid penalties (due the day
+they are assessed) as of a day. The last computed state
 is stored so that StandingChanged is emitted only when `in_arrears` or `good_standing`
 changes (and the first time an employer is evaluated, so consumers learn its state).
 It is recomputed after every payment of the employer, on a new bill, and by
@@ -18,6 +19,7 @@ from services.chassis.convert import from_date, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills
 from services.contributions.adapters.payment_store import employer_credit
+from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.adapters.standing_repository import StandingStore
 from services.contributions.domain.standing import Arrears, arrears_as_of, in_good_standing
 
@@ -37,6 +39,7 @@ class StandingView:
 def compute_standing(session, facts: money_bills.EmployerFacts, as_of: date) -> StandingView:
     """C-8 as of `as_of`: overdue outstanding amounts by bucket, and good standing."""
     bills = [b.open_bill() for b in money_bills.open_bills(session, facts.npp)]
+    bills += [p.open_item() for p in PenaltyBook(session).open_of(facts.npp)]  # C-6: a penalty is owed too
     return StandingView(facts.npp, facts.branch_code, arrears_as_of(bills, as_of), facts.data_complete,
                         employer_credit(session, facts.npp))
 
