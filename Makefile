@@ -34,7 +34,7 @@ breaking-protos: $(STAMP)
 # if either found something.
 lint: protos
 	@status=0; \
-	$(VENV)/bin/ruff check services tests scripts bench || status=1; \
+	$(VENV)/bin/ruff check services tests scripts bench cli || status=1; \
 	$(VENV)/bin/mypy || status=1; \
 	exit $$status
 

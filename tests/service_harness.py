@@ -24,6 +24,7 @@ def test_settings(service: str, database_url: str, bootstrap: str | None = None)
         http_port=0,
         relay_enabled=bootstrap is not None,
         consumers_enabled=bootstrap is not None,
+        jobs_enabled=False,  # tests run a service's jobs themselves, on their own clock
         jwt_secret=DEV_JWT_SECRET,
         jwt_public_key=None,
         service_jwt_secret=DEV_SERVICE_JWT_SECRET,

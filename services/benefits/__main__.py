@@ -1,4 +1,4 @@
-"""Run the benefits service: python -m services.benefits"""
+"""Run the benefits service: python -m services.benefits (its daily payout runs as a job)."""
 from services.chassis.process import run_service
 from services.benefits.bootstrap import definition
 

@@ -43,6 +43,8 @@ class Settings:
     event_retention_days: int = 7
     relay_enabled: bool = True
     consumers_enabled: bool = True
+    # The service's periodic jobs (benefits' daily payout, ...): off in tests that run them by hand.
+    jobs_enabled: bool = True
     log_level: str = "INFO"
 
     @property
@@ -81,6 +83,7 @@ class Settings:
             event_retention_days=int(_env("EVENT_RETENTION_DAYS", "7")),
             relay_enabled=_env("OUTBOX_RELAY_ENABLED", "1") == "1",
             consumers_enabled=_env("CONSUMERS_ENABLED", "1") == "1",
+            jobs_enabled=_env("JOBS_ENABLED", "1") == "1",
             log_level=_env("LOG_LEVEL", "INFO"),
         )
 

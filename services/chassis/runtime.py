@@ -64,6 +64,9 @@ class ServiceDefinition:
     # Full method names ("/pkg.Service/Method") that other services call with service tokens;
     # every other method refuses a service token.
     service_methods: frozenset[str] = frozenset()
+    # The service's periodic jobs: (name, run(stop_event)) for the built application; each
+    # runs in its own thread until the runtime stops (JOBS_ENABLED=0 turns them off).
+    jobs: Callable[[object], list[tuple[str, Callable[[threading.Event], None]]]] = field(default=lambda app: [])
 
 
 class ServiceRuntime:
@@ -96,6 +99,9 @@ class ServiceRuntime:
         if s.relay_enabled or s.consumers_enabled:
             retention = RetentionJob(d.name, base.session_factory, d.tables, window=timedelta(days=s.event_retention_days))
             self._spawn(f"{d.name}-retention", retention.run)
+        if s.jobs_enabled:
+            for name, run in d.jobs(self.app):
+                self._spawn(f"{d.name}-{name}", run)
         if http:
             checks = {"database": lambda: ping(self.engine), "broker": lambda: broker_reachable(s.kafka_bootstrap_servers)}
             self.http = HttpSide(d.name, s.http_host, s.http_port, checks)

@@ -14,6 +14,7 @@ from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.membership.adapters.office_directory import OfficeDirectory
 from services.membership.adapters.tables import metadata, platform
+from services.membership.application import workers_benefit_events as benefit_events
 from services.membership.application.context import MembershipContext
 
 COMPONENTS: tuple[str, ...] = ("offices", "employers", "pwbd", "workers", "cards")
@@ -25,8 +26,8 @@ def make_application(settings: Settings, base: Application) -> ComponentApp:
 
 
 def consumers(app: ComponentApp) -> list[ConsumerSpec]:
-    """None yet: the benefits service's death and disability events will be consumed here."""
-    return app.consumers()
+    """The components' consumers, and benefits' death and total-disability events (M-8)."""
+    return [*app.consumers(), *benefit_events.consumers(app.ctx)]
 
 
 def definition() -> ServiceDefinition:

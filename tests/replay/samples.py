@@ -48,6 +48,32 @@ def jht_payout_approved(ids: Ids) -> benefits_events.JhtPayoutApproved:
                                              settle_on=d(date(2024, 4, 2)))
 
 
+def member_deceased(ids: Ids) -> benefits_events.MemberDeceased:
+    """A death benefits established by an approved claim (M-8), as membership records it."""
+    return benefits_events.MemberDeceased(kpj=ids.kpj(), npp=ids.npp(), branch_code="KC-BINJAI",
+                                          death_date=d(date(2024, 3, 20)), work_accident=False,
+                                          claim_id=f"CLM-{ids.stem}")
+
+
+def member_totally_disabled(ids: Ids) -> benefits_events.MemberTotallyDisabled:
+    """A total permanent disability benefits established (B-JKK-6), as membership records it."""
+    return benefits_events.MemberTotallyDisabled(kpj=ids.kpj(), npp=ids.npp(), branch_code="KC-BINJAI",
+                                                 established_on=d(date(2024, 3, 20)), work_accident=True,
+                                                 claim_id=f"CLM-{ids.stem}")
+
+
+def standing_changed(ids: Ids) -> contributions_events.StandingChanged:
+    """An employer fallen into arrears (C-8), as benefits keeps the standing history (B-JPK-6)."""
+    return contributions_events.StandingChanged(npp=ids.npp(), branch_code="KC-BINJAI", in_arrears=True,
+                                                good_standing=False, arrears=rp(1_250_000), as_of=d(date(2024, 4, 16)))
+
+
+def jht_settled(ids: Ids) -> contributions_events.JhtSettled:
+    """The whole JHT balance paid out on a claim (B-JHT-1), as benefits opens its payment order."""
+    return contributions_events.JhtSettled(kpj=ids.kpj(), claim_id=f"CLM-{ids.stem}", amount=rp(18_400_000),
+                                           settled_on=d(date(2024, 4, 2)))
+
+
 def billing_job(ids: Ids, month: int = 6) -> billing_pb2.BillingJobRequested:
     """A branch job of a billing run (C-5), as StartBillingRun puts it on the billing-jobs topic."""
     return billing_pb2.BillingJobRequested(run_id=f"00000000-0000-0000-0000-{ids.stem:012d}", branch_code="KC-BINJAI",
@@ -72,5 +98,9 @@ SAMPLES: dict[str, Callable[[Ids], Message]] = {
         (rule_tables_pb2.RuleVersionPublished, umk_version),
         (billing_pb2.BillingJobRequested, billing_job),
         (benefits_events.JhtPayoutApproved, jht_payout_approved),
+        (benefits_events.MemberDeceased, member_deceased),
+        (benefits_events.MemberTotallyDisabled, member_totally_disabled),
+        (contributions_events.StandingChanged, standing_changed),
+        (contributions_events.JhtSettled, jht_settled),
     )
 }

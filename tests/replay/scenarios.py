@@ -148,6 +148,54 @@ def another_tree(stage: Stage, ids: Ids) -> Message:
     return tree
 
 
+def approved_jht_claim(stage: Stage, ids: Ids) -> Message:
+    """B-JHT-1: an approved JHT claim (leaving the country: no age or membership to wait for)
+    taken through benefits' API; the JhtSettled contributions answers it with is the event."""
+    from jamsos.benefits.v1 import claims_pb2, claims_pb2_grpc
+    from services.benefits.domain.documents import required_documents
+    from services.benefits.domain.programs import Program
+
+    enrolled(stage, ids)
+    officer = stage.stub(claims_pb2_grpc.ClaimServiceStub, "SERVICE_OFFICER")
+    claim = officer.SubmitClaim(claims_pb2.SubmitClaimRequest(
+        request_id=f"jht-{ids.stem}", kpj=ids.kpj(), jht=claims_pb2.JhtClaim(reason=claims_pb2.JHT_REASON_LEFT_COUNTRY),
+        beneficiary=claims_pb2.BankAccount(holder_name="Pekerja", bank_name="BNI", account_number="0123456789"))).claim
+    officer.CheckDocuments(claims_pb2.CheckDocumentsRequest(request_id=f"docs-{ids.stem}", claim_id=claim.claim_id,
+        documents=[doc.value for doc in required_documents(Program.JHT, "LEFT_COUNTRY")]))
+    officer.AssessClaim(claims_pb2.AssessClaimRequest(request_id=f"assess-{ids.stem}", claim_id=claim.claim_id))
+    stage.stub(claims_pb2_grpc.ClaimServiceStub, "BRANCH_HEAD").ApproveClaim(claims_pb2.ApproveClaimRequest(
+        request_id=f"approve-{ids.stem}", claim_id=claim.claim_id))
+    settled = SAMPLES[name_of(events_pb2.JhtSettled)](ids)
+    settled.claim_id = claim.claim_id
+    return settled
+
+
+
+def member_of_membership(type_name: str) -> Setup:
+    """Membership issues the KPJ itself: an employer and a worker by RPC, then the benefits
+    event about them (M-8)."""
+    from jamsos.membership.v1 import employers_pb2, employers_pb2_grpc, workers_pb2, workers_pb2_grpc
+    from services.membership.domain.nik import make_nik
+    from services.membership.domain.person import Sex
+
+    def setup(stage: Stage, ids: Ids) -> Message:
+        npp = stage.stub(employers_pb2_grpc.EmployerServiceStub, "MARKETING_OFFICER").RegisterEmployer(
+            employers_pb2.RegisterEmployerRequest(
+                request_id=f"emp-{ids.stem}", branch_code=BRANCH, legal_name=f"PT Replay {ids.stem}",
+                sector="Perkebunan", address="Jl. Sudirman 1", registration_date=d(date(2019, 1, 2)), risk_group=3,
+                kind=employers_pb2.EMPLOYER_KIND_COMPANY)).employer.npp
+        born = date(1990, 2, 3)
+        kpj = stage.stub(workers_pb2_grpc.WorkerServiceStub).EnrolWorker(workers_pb2.EnrolWorkerRequest(
+            request_id=f"enrol-{ids.stem}", npp=npp,
+            nik=make_nik(f"1275{ids.stem % 99 + 1:02d}", born, Sex.FEMALE, ids.stem % 9999 + 1), name="Siti Aminah",
+            birth_date=d(born), sex=workers_pb2.SEX_FEMALE, marital_status=workers_pb2.MARITAL_STATUS_MARRIED,
+            monthly_wage=rp(4_000_000), start_date=d(date(2024, 1, 2)))).worker.kpj
+        payload = SAMPLES[type_name](ids)
+        payload.kpj, payload.npp = kpj, npp
+        return payload
+    return setup
+
+
 M = "jamsos.membership.v1."
 def tables(names: str) -> frozenset[str]:
     return frozenset(names.split())
@@ -184,4 +232,37 @@ CASES: dict[tuple[str, str], Case] = {
         "welfare", another_tree, tables("rm_offices")),
     ("jamsos.common.v1.RuleVersionPublished", "welfare-contributions-rules"): Case(
         "welfare", sample("jamsos.common.v1.RuleVersionPublished"), tables("rule_replicas")),
+    **{(M + name, "welfare-membership"): Case("welfare", setup, tables(effect)) for name, setup, effect in (
+        ("EmployerRegistered", sample(M + "EmployerRegistered"), "rm_employers"),
+        ("EmployerChanged", with_employer(M + "EmployerChanged"), "rm_employers"),
+        ("WorkerEnrolled", with_employer(M + "WorkerEnrolled"), "rm_workers rm_employments rm_worker_wages"),
+        ("WorkerTransferred", transferred, "rm_workers rm_employments rm_worker_wages"),
+        ("WorkerWageChanged", with_worker(M + "WorkerWageChanged"), "rm_worker_wages"),
+        ("WorkerTerminated", with_worker(M + "WorkerTerminated"), "rm_workers rm_employments"),
+        ("WorkerDied", with_worker(M + "WorkerDied"), "rm_workers rm_employments"),
+    )},
+    ("jamsos.contributions.v1.StandingChanged", "welfare-standing"): Case(
+        "welfare", sample("jamsos.contributions.v1.StandingChanged"), tables("rm_employer_standing")),
+    ("jamsos.benefits.v1.MemberDeceased", "welfare-benefits"): Case(
+        "welfare", with_worker("jamsos.benefits.v1.MemberDeceased"), tables("rm_member_incidents")),
+    ("jamsos.benefits.v1.MemberTotallyDisabled", "welfare-benefits"): Case(
+        "welfare", with_worker("jamsos.benefits.v1.MemberTotallyDisabled"), tables("rm_member_incidents")),
+    **{(M + name, "benefits-membership"): Case("benefits", setup, tables(effect)) for name, setup, effect in (
+        ("EmployerRegistered", sample(M + "EmployerRegistered"), "rm_employers"),
+        ("EmployerChanged", sample(M + "EmployerChanged"), "rm_employers"),
+        ("WorkerEnrolled", with_employer(M + "WorkerEnrolled"), "rm_workers rm_employments rm_worker_wages"),
+        ("WorkerTransferred", transferred, "rm_workers rm_employments rm_worker_wages"),
+        ("WorkerWageChanged", with_worker(M + "WorkerWageChanged"), "rm_worker_wages"),
+        ("WorkerFamilyChanged", with_worker(M + "WorkerFamilyChanged"), "rm_workers"),
+        ("WorkerTerminated", with_worker(M + "WorkerTerminated"), "rm_workers rm_employments"),
+        ("WorkerDied", with_worker(M + "WorkerDied"), "rm_workers rm_employments"),
+    )},
+    ("jamsos.contributions.v1.StandingChanged", "benefits-standing"): Case(
+        "benefits", sample("jamsos.contributions.v1.StandingChanged"), tables("rm_employer_standing")),
+    ("jamsos.contributions.v1.JhtSettled", "benefits-jht-settlements"): Case(
+        "benefits", approved_jht_claim, tables("claims claim_history payment_orders audit_log")),
+    ("jamsos.benefits.v1.MemberDeceased", "membership-benefits"): Case(
+        "membership", member_of_membership("jamsos.benefits.v1.MemberDeceased"), tables("workers employments outbox audit_log")),
+    ("jamsos.benefits.v1.MemberTotallyDisabled", "membership-benefits"): Case(
+        "membership", member_of_membership("jamsos.benefits.v1.MemberTotallyDisabled"), tables("workers audit_log")),
 }

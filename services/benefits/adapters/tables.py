@@ -1,7 +1,11 @@
-"""Tables of the benefits database: the platform's, the office replica (O-2 scope) and the
-rule tables benefits administers (benefit amounts and caps by effective date)."""
+"""Tables of the benefits database: the platform's, the office replica (O-2 scope), the
+rule tables benefits administers, the read model of membership and contributions, the
+claims and the payouts."""
 from sqlalchemy import MetaData
 
+from services.benefits.adapters.claim_tables import claim_tables
+from services.benefits.adapters.payout_tables import payout_tables
+from services.benefits.adapters.read_model_tables import read_model_tables
 from services.chassis.office_replica import OfficeReplica
 from services.chassis.rule_store import RuleStore
 from services.chassis.tables import add_platform_tables
@@ -10,3 +14,6 @@ metadata = MetaData()
 platform = add_platform_tables(metadata)
 offices = OfficeReplica(metadata)
 rule_store = RuleStore(metadata, "benefits")
+read_model = read_model_tables(metadata)
+claims = claim_tables(metadata)
+payouts = payout_tables(metadata)

@@ -1,8 +1,10 @@
 """Who may do what in the benefits service (O-3), as data; O-4 is the chassis's one check.
 
 From the branch job descriptions: the service officer verifies claim documents, sets the
-claim amount and may reject; the branch head approves (never the officer who assessed,
-O-4); the finance officer pays out.
+claim amount, may reject, records the employer's accident reports and sends the
+confirmation letter that puts a doubtful claim on hold; the branch head approves (never the
+officer who checked or assessed it, O-4); the finance officer approves payment orders,
+marks them paid and runs the daily payout of periodic benefits.
 """
 from __future__ import annotations
 
@@ -17,8 +19,11 @@ class BenefitsAction(str, Enum):
     CHECK_DOCUMENTS = "CHECK_DOCUMENTS"  # B-JHT-2, B-JKK-9
     ASSESS_CLAIM = "ASSESS_CLAIM"  # sets the amount
     REJECT_CLAIM = "REJECT_CLAIM"
-    APPROVE_CLAIM = "APPROVE_CLAIM"  # O-4: not by the assessor
-    PAY_CLAIM = "PAY_CLAIM"
+    PUT_ON_HOLD = "PUT_ON_HOLD"  # confirmation letter (stage 1) for a doubtful claim, and its answer
+    REPORT_ACCIDENT = "REPORT_ACCIDENT"  # B-JKK-1: the employer's stage I and II reports
+    APPROVE_CLAIM = "APPROVE_CLAIM"  # O-4: not by the officer who checked or assessed it
+    PAY_CLAIM = "PAY_CLAIM"  # payment orders: approve, mark paid; the daily payout run
+    CHECK_COVERAGE = "CHECK_COVERAGE"  # B-JPK-1..7: may this care be given on the member's card
     MANAGE_RULE_TABLES = "MANAGE_RULE_TABLES"  # benefit amounts and caps: the head office's
 
 
@@ -31,7 +36,10 @@ ACTIONS = ActionTable({
     A.CHECK_DOCUMENTS: _SERVICE,
     A.ASSESS_CLAIM: _SERVICE,
     A.REJECT_CLAIM: _SERVICE,
+    A.PUT_ON_HOLD: _SERVICE,
+    A.REPORT_ACCIDENT: _SERVICE,
     A.APPROVE_CLAIM: {Role.BRANCH_HEAD},
     A.PAY_CLAIM: {Role.FINANCE_OFFICER},
+    A.CHECK_COVERAGE: {Role.SERVICE_OFFICER, Role.BRANCH_HEAD},
     A.MANAGE_RULE_TABLES: {Role.HEAD_OFFICE_ADMIN},
-}, reads={A.READ})
+}, reads={A.READ, A.CHECK_COVERAGE})

@@ -109,6 +109,8 @@ workers = Table(
     Column("death_date", Date, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # Migration 0008: total permanent disability established by benefits (M-4, B-JKK-6).
+    Column("totally_disabled_on", Date, nullable=True),
 )
 
 employments = Table(

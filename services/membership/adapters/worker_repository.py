@@ -72,6 +72,7 @@ def _worker(row) -> Worker:
         programs=frozenset(Program(p) for p in row.programs.split(",") if p),
         kind=MembershipKind(row.kind), end_date=row.end_date,
         end_reason=EndReason(row.end_reason) if row.end_reason else None, death_date=row.death_date,
+        totally_disabled_on=row.totally_disabled_on,
     )
 
 
@@ -82,7 +83,7 @@ def _worker_values(worker: Worker) -> dict:
         "npp": worker.employer_npp, "branch_code": worker.branch_code, "start_date": worker.start_date,
         "status": worker.status.value, "programs": programs_text(worker.programs), "kind": worker.kind.value,
         "end_date": worker.end_date, "end_reason": worker.end_reason.value if worker.end_reason else None,
-        "death_date": worker.death_date,
+        "death_date": worker.death_date, "totally_disabled_on": worker.totally_disabled_on,
     }
 
 

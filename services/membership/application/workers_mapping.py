@@ -175,6 +175,8 @@ def worker_to_proto(worker: Worker, monthly_wage: int | None = None) -> workers_
         message.end_date.CopyFrom(from_date(worker.end_date))
     if worker.death_date:
         message.death_date.CopyFrom(from_date(worker.death_date))
+    if worker.totally_disabled_on:
+        message.totally_disabled_on.CopyFrom(from_date(worker.totally_disabled_on))
     return message
 
 

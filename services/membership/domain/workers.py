@@ -87,6 +87,9 @@ class Worker:
     end_date: date | None = None
     end_reason: EndReason | None = None
     death_date: date | None = None
+    # Total permanent disability as an approved benefits claim established it (B-JKK-6,
+    # B-JHT-1); the employment status does not change with it.
+    totally_disabled_on: date | None = None
 
     @property
     def is_active(self) -> bool:
@@ -152,6 +155,26 @@ class Worker:
                 "M-8", f"death date {day.isoformat()} is before the recorded end of employment "
                        f"{self.end_date.isoformat()}: correct the termination first")
         return replace(self, status=WorkerStatus.DECEASED, death_date=day)
+
+    def record_total_disability(self, on: date, *, today: date) -> Worker:
+        """Total permanent disability (M-4), established by benefits: the first date stands.
+
+        The same date again changes nothing; another date is refused (the record keeps the
+        first). A deceased member's record takes it too: a disability established before the
+        death may be approved after it."""
+        v = Violations()
+        day = require_date(on, "established_on", v)
+        if day and day > today:
+            v.add("established_on", f"{day.isoformat()} is in the future")
+        if day and day < self.birth_date:
+            v.add("established_on", f"{day.isoformat()} is before the birth date {self.birth_date.isoformat()}")
+        v.raise_if_any()
+        if self.totally_disabled_on == day:
+            return self
+        if self.totally_disabled_on is not None:
+            raise RuleViolation("M-4", f"KPJ {self.kpj} is recorded totally disabled since "
+                                       f"{self.totally_disabled_on.isoformat()}", code="DISABILITY_ALREADY_RECORDED")
+        return replace(self, totally_disabled_on=day)
 
     def change_wage(self, monthly_wage_rupiah: int, *, on: date) -> Worker:
         """A new monthly wage (M-4) for an active worker, checked with the rules in force `on`."""
@@ -337,7 +360,9 @@ def enrol(command: EnrolWorker, *, today: date, existing: Worker | None = None,
     elif existing.end_date is not None and start <= existing.end_date:
         raise RuleViolation("M-3", f"the new employment starts {start.isoformat()}, not after the previous "
                                    f"one ended on {existing.end_date.isoformat()}")
-    worker = Worker(kpj=existing.kpj, status=WorkerStatus.ACTIVE, **clean)
+    # The person's own facts stay with the KPJ across employments (a disability too).
+    worker = Worker(kpj=existing.kpj, status=WorkerStatus.ACTIVE, totally_disabled_on=existing.totally_disabled_on,
+                    **clean)
     return Enrolment(worker, opened, closed, kpj_reused=True)
 
 

@@ -1,0 +1,46 @@
+"""B-JHT-3 as a gauge: how many open JHT claims are at risk of the 30-day limit, and how
+many are past it. Counted from the database (every branch), never incremented, so it is
+right after a restart; refreshed at start, after every claim change, by the daily payout
+and whenever the at-risk list is read."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from services.benefits.adapters.claim_repository import ClaimRepository
+from services.benefits.adapters.metrics import JHT_CLAIMS_BY_DEADLINE
+from services.benefits.domain.jht import JHT_RULES
+from services.chassis.application import Application
+from services.chassis.context import request_context, system_principal
+
+log = logging.getLogger("jamsos.benefits.deadlines")
+SYSTEM = system_principal("benefits-deadlines")
+
+
+class DeadlineGauge:
+    def __init__(self, base: Application, today: Callable[[], date]):
+        self.base = base
+        self.today = today
+
+    def refresh(self) -> dict[str, int]:
+        """Recount from the database; returns the counts set on the gauge."""
+        today = self.today()
+        # The warning window of the rules in force today (a claim's own version differs only
+        # if a new JHT version changed it meanwhile).
+        warn = JHT_RULES.in_force_on(today).at_risk_days
+        with request_context(SYSTEM, None), self.base.read_session() as session:
+            claims = ClaimRepository.for_system(session)
+            overdue = claims.count_due(overdue_before=today)
+            due_soon = claims.count_due(due_by=today + timedelta(days=warn))
+        counts = {"at_risk": due_soon - overdue, "overdue": overdue}
+        for deadline, value in counts.items():
+            JHT_CLAIMS_BY_DEADLINE.labels(self.base.service, deadline).set(value)
+        return counts
+
+    def refresh_quietly(self) -> None:
+        """After a commit: a failed recount must not fail the change that is already durable."""
+        try:
+            self.refresh()
+        except Exception:  # the gauge is recomputed on the next change or run anyway
+            log.exception("refreshing the B-JHT-3 gauge failed")

@@ -1,0 +1,81 @@
+"""Finance's side of a payout (O-3): approve a payment order, mark it paid (the claim is then
+PAID and ClaimPaid published), and read orders and schedules in the caller's branches (O-2)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from services.benefits.adapters.claim_repository import ClaimRepository
+from services.benefits.adapters.payout_repository import PayoutRepository
+from services.benefits.application.claim_events import claim_paid, emit_claim
+from services.benefits.application.claims_submission import actor_of, now
+from services.benefits.domain.claims import ClaimState
+from services.benefits.domain.payouts import OrderState, PaymentOrder, PaymentSchedule
+from services.chassis.errors import InvalidArgument
+from services.chassis.scope import BranchScope
+from services.chassis.service_context import ServiceContext
+from services.chassis.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ScheduleView:
+    schedule: PaymentSchedule
+    paid: tuple[tuple[int, date, date, int], ...]  # (number, due on, paid on, amount)
+
+
+class PaymentOrders:
+    def __init__(self, ctx: ServiceContext, on_change: Callable[[], None]):
+        self.ctx = ctx
+        self.on_change = on_change
+
+    def approve(self, uow: UnitOfWork, scope: BranchScope, order_id: str) -> PaymentOrder:
+        payouts = PayoutRepository(uow.session, scope)
+        order = payouts.writable_order(order_id).approve(scope.principal.user_id, self.ctx.today())
+        payouts.save_order(order)
+        uow.audit("payment_order.approve", order_id, {"claim_id": order.claim_id, "amount": order.amount})
+        uow.count("payment_order_approved")
+        return order
+
+    def mark_paid(self, uow: UnitOfWork, scope: BranchScope, order_id: str, paid_on: date | None,
+                  bank_reference: str) -> PaymentOrder:
+        today = self.ctx.today()
+        day = paid_on or today
+        if day > today:
+            raise InvalidArgument.field("paid_on", f"{day.isoformat()} is in the future")
+        payouts = PayoutRepository(uow.session, scope)
+        order = payouts.writable_order(order_id).mark_paid(scope.principal.user_id, day, bank_reference)
+        payouts.save_order(order)
+        claims = ClaimRepository(uow.session, scope)
+        before = claims.writable_claim(order.claim_id)
+        if before.state is ClaimState.APPROVED:
+            paid = before.mark_paid(day, actor_of(scope), now(), f"payment order {order_id}, {order.bank_reference}")
+            claims.save(before, paid)
+            emit_claim(uow, paid, claim_paid(paid, order.amount, day))
+            uow.after_commit(self.on_change)
+        uow.audit("payment_order.paid", order_id, {"claim_id": order.claim_id, "amount": order.amount,
+                                                   "paid_on": day, "bank_reference": order.bank_reference})
+        uow.count("payment_order_paid")
+        return order
+
+    def get(self, scope: BranchScope, order_id: str) -> PaymentOrder:
+        with self.ctx.base.read_session() as session:
+            return PayoutRepository(session, scope).readable_order(order_id)
+
+    def list(self, scope: BranchScope, *, branch_code: str | None, state: OrderState | None, before_id: str | None,
+             size: int) -> tuple[list[PaymentOrder], str | None]:
+        if branch_code:
+            scope.require_read(branch_code, f"payment orders of {branch_code}")
+        with self.ctx.base.read_session() as session:
+            found = PayoutRepository(session, scope).page_orders(branch_code=branch_code, state=state,
+                                                                 before_id=before_id, limit=size + 1)
+        return found[:size], (found[size - 1].order_id if len(found) > size else None)
+
+    def schedules(self, scope: BranchScope, claim_id: str) -> list[ScheduleView]:
+        with self.ctx.base.read_session() as session:
+            ClaimRepository(session, scope).readable_claim(claim_id)  # O-2: another branch's claim is NotFound
+            payouts = PayoutRepository(session, scope)
+            schedules = payouts.schedules_of_claim(claim_id)
+            paid = payouts.paid_instalments(s.schedule_id for s in schedules)
+        return [ScheduleView(s, tuple((r.number, r.due_on, r.paid_on, int(r.amount)) for r in paid[s.schedule_id]))
+                for s in schedules]
