@@ -2,11 +2,16 @@
 
 Output goes to gen/ (ignored by git): `jamsos.<area>.v1.<file>_pb2` and `_pb2_grpc`,
 with .pyi type stubs from mypy-protobuf. Run through `make protos`.
+
+It is generated beside gen/ and swapped in only when protoc succeeded, so a failed run
+(a plugin missing from PATH) leaves the previous gen/ whole for whatever is running on it.
+The one line it prints goes to stderr: `TOKEN=$(make -s token ...)` captures only the token.
 """
 from __future__ import annotations
 
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 from grpc_tools import protoc
@@ -19,27 +24,33 @@ OUT = ROOT / "gen"
 
 def main() -> int:
     sources = sorted(str(p.relative_to(PROTOS)) for p in PROTOS.rglob("*.proto"))
-    if OUT.exists():
-        shutil.rmtree(OUT)
-    OUT.mkdir()
-    wkt = Path(grpc_tools.__file__).parent / "_proto"
-    args = [
-        "protoc",
-        f"-I{PROTOS}",
-        f"-I{wkt}",
-        f"--python_out={OUT}",
-        f"--grpc_python_out={OUT}",
-        f"--mypy_out={OUT}",
-        *sources,
-    ]
-    if protoc.main(args) != 0:
-        print("protoc failed", file=sys.stderr)
-        return 1
-    # Make every generated folder a regular package.
-    for folder in [OUT, *[p for p in OUT.rglob("*") if p.is_dir()]]:
-        if folder != OUT:
+    fresh = Path(tempfile.mkdtemp(prefix=".gen-", dir=ROOT))
+    try:
+        wkt = Path(grpc_tools.__file__).parent / "_proto"
+        args = [
+            "protoc",
+            f"-I{PROTOS}",
+            f"-I{wkt}",
+            f"--python_out={fresh}",
+            f"--grpc_python_out={fresh}",
+            f"--mypy_out={fresh}",
+            *sources,
+        ]
+        if protoc.main(args) != 0:
+            print("protoc failed; gen/ left as it was", file=sys.stderr)
+            return 1
+        # Make every generated folder a regular package.
+        for folder in (p for p in fresh.rglob("*") if p.is_dir()):
             (folder / "__init__.py").touch()
-    print(f"generated {len(sources)} proto files into {OUT.relative_to(ROOT)}/")
+        stale = OUT.with_name(".gen-stale")
+        shutil.rmtree(stale, ignore_errors=True)
+        if OUT.exists():
+            OUT.rename(stale)
+        fresh.rename(OUT)
+        shutil.rmtree(stale, ignore_errors=True)
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    print(f"generated {len(sources)} proto files into {OUT.relative_to(ROOT)}/", file=sys.stderr)
     return 0
 
 

@@ -1,6 +1,7 @@
 """Wiring of the welfare service on the service kit: the office replica behind the branch
-scope, welfare's action table, its rule tables and a replica of contributions' (the UMK).
-Scholarships and loans come with their own issue as components listed in COMPONENTS."""
+scope, welfare's action table, its rule tables and a replica of contributions' (the UMK),
+and its components: the read model of other services' events, the rule tables, the
+regional funds, loans, cooperative and partnership loan applications, scholarships, PUMP."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from services.chassis.service_context import ServiceContext
 from services.welfare.adapters.tables import contributions_rules, metadata, offices, platform
 from services.welfare.domain.roles import ACTIONS
 
-COMPONENTS: tuple[str, ...] = ()
+COMPONENTS: tuple[str, ...] = ("read_model", "rules", "funds", "loans", "loan_applications", "scholarships", "pump")
 
 
 def make_application(settings: Settings, base: Application) -> ComponentApp:
