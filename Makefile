@@ -5,7 +5,20 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test reliability venv protos lint lint-protos breaking-protos bench token rules clean
+.PHONY: help run test demo reliability venv protos lint lint-protos breaking-protos bench token rules clean
+
+# The first target: `make` alone lists what there is.
+help:
+	@echo "make run          start the whole platform on embedded defaults (Ctrl-C stops it)"
+	@echo "make test         the whole suite: protos, buf lint and breaking, ruff, mypy, pytest"
+	@echo "make demo         a month-end scenario with the jamsos CLI against the platform make run started"
+	@echo "make reliability  the reliability suite with 200 fuzzed requests per RPC"
+	@echo "make lint         ruff and mypy (strict on the chassis, every domain and the CLI)"
+	@echo "make rules        the rule book against the tests and the code"
+	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
+	@echo "make bench        figures; BENCH_ARGS='billing --workers 5000 --employers 250' for a short run"
+	@echo "make protos       generate gen/ from protos/ (the other targets do it when needed)"
+	@echo "make clean        remove gen/, data/ and caches"
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +56,10 @@ run: protos
 
 test: protos lint-protos breaking-protos lint
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The month-end scenario against a running platform (start it with `make run` in another terminal).
+demo: protos
+	$(PY) scripts/demo.py
 
 # The reliability suite (tests/reliability) with a deep fuzz: 200 requests per RPC, not a few.
 reliability: protos
