@@ -86,3 +86,17 @@ def decode_page_token(token: str) -> dict[str, Any] | None:
     if not isinstance(value, dict):
         raise InvalidArgument.field("page.page_token", "not a token this service issued")
     return value
+
+
+def enum_word(enum: Any, value: int, prefix: str, default: str) -> str:
+    """An enum value of another service's event as the word after its prefix
+    (`WORKER_STATUS_ACTIVE` -> "ACTIVE"); `default` for 0 or a value this build does not know."""
+    name = enum.Name(value) if value in enum.values() else ""
+    return name[len(prefix):] if name and value else default
+
+
+def event_day(message: Message, name: str, occurred_at: Any) -> date:
+    """An event's effective date, or the day it happened (`envelope.occurred_at`) when the
+    producer left it unset."""
+    found = to_date(message, name, required=False)
+    return found if found is not None else occurred_at.ToDatetime().date()

@@ -8,14 +8,12 @@ leaves the same rows. The office tree has its own consumer (bootstrap).
 """
 from __future__ import annotations
 
-from datetime import date
 
-from jamsos.common.v1 import envelope_pb2
 from jamsos.contributions.v1 import events_pb2 as contributions_events
 from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 from services.benefits.adapters.read_model_store import ReadModelStore
 from services.chassis.consumer import HandlerRegistry
-from services.chassis.convert import to_date
+from services.chassis.convert import enum_word, event_day, to_date
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -24,16 +22,6 @@ MEMBERSHIP_CONSUMER = "benefits-membership"
 STANDING_CONSUMER = "benefits-standing"
 
 
-def enum_name(enum, value: int, prefix: str, default: str) -> str:
-    name = enum.Name(value) if value in enum.values() else ""
-    return name[len(prefix):] if name and value else default
-
-
-def _day(message, name: str, envelope: envelope_pb2.EventEnvelope) -> date:
-    """An effective date, or the day the event happened when the producer left it unset."""
-    if message.HasField(name):
-        return to_date(message, name)
-    return envelope.occurred_at.ToDatetime().date()
 
 
 class ReadModel:
@@ -60,7 +48,7 @@ class ReadModel:
         ReadModelStore(uow.session).upsert_employer({
             "npp": employer.npp, "branch_code": employer.branch_code, "legal_name": employer.legal_name,
             "registration_date": to_date(employer, "registration_date", required=False),
-            "status": enum_name(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"),
+            "status": enum_word(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"),
         })
 
     # ---- workers (M-3, M-4, M-8) ---------------------------------------------------------
@@ -76,12 +64,12 @@ class ReadModel:
 
     def _take_up(self, uow: UnitOfWork, worker: workers_pb2.Worker) -> None:
         store, start = ReadModelStore(uow.session), to_date(worker, "start_date")
-        programs = [enum_name(workers_pb2.Program, p, "PROGRAM_", "") for p in worker.programs]
+        programs = [enum_word(workers_pb2.Program, p, "PROGRAM_", "") for p in worker.programs]
         store.upsert_worker({
             "kpj": worker.kpj, "nik": worker.nik, "name": worker.name, "birth_date": to_date(worker, "birth_date"),
             "npp": worker.npp, "branch_code": worker.branch_code,
-            "status": enum_name(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
-            "marital_status": enum_name(workers_pb2.MaritalStatus, worker.marital_status, "MARITAL_STATUS_", "SINGLE"),
+            "status": enum_word(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
+            "marital_status": enum_word(workers_pb2.MaritalStatus, worker.marital_status, "MARITAL_STATUS_", "SINGLE"),
             # No program listed is all four (membership's enrolment default).
             "programs": ",".join(p for p in programs if p) or "JHT,JKK,JK,JPK",
             "end_date": to_date(worker, "end_date", required=False), "end_reason": worker.end_reason or None,
@@ -93,20 +81,20 @@ class ReadModel:
 
     def on_wage_changed(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerWageChanged) -> None:
         """JKK pays on the wage of the accident day: the history is kept by effective date."""
-        ReadModelStore(uow.session).set_wage(payload.kpj, _day(payload, "effective_date", envelope),
+        ReadModelStore(uow.session).set_wage(payload.kpj, event_day(payload, "effective_date", envelope.occurred_at),
                                              payload.monthly_wage.rupiah)
 
     def on_family_changed(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerFamilyChanged) -> None:
         """M-6: the family as listed now (JPK dependants, JK heirs to check against)."""
-        marital = enum_name(workers_pb2.MaritalStatus, payload.marital_status, "MARITAL_STATUS_", "") or None
-        members = [{"name": m.name, "relation": enum_name(workers_pb2.Relation, m.relation, "RELATION_", "CHILD"),
+        marital = enum_word(workers_pb2.MaritalStatus, payload.marital_status, "MARITAL_STATUS_", "") or None
+        members = [{"name": m.name, "relation": enum_word(workers_pb2.Relation, m.relation, "RELATION_", "CHILD"),
                     "birth_date": to_date(m, "birth_date", required=False), "married": m.married}
                    for m in payload.members]
         ReadModelStore(uow.session).replace_family(payload.kpj, marital, members)
 
     def on_worker_terminated(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerTerminated) -> None:
         """M-8 PHK: JHT's waiting period (B-JHT-1) counts from this last day worked."""
-        reason = enum_name(workers_pb2.TerminationReason, payload.reason, "TERMINATION_REASON_", "OTHER")
+        reason = enum_word(workers_pb2.TerminationReason, payload.reason, "TERMINATION_REASON_", "OTHER")
         ReadModelStore(uow.session).terminate(payload.kpj, payload.npp, to_date(payload, "termination_date"), reason)
 
     def on_worker_died(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerDied) -> None:
@@ -116,7 +104,7 @@ class ReadModel:
     def on_standing_changed(self, uow: UnitOfWork, envelope, payload: contributions_events.StandingChanged) -> None:
         """One row per employer and day: the history JPK reads "arrears paid off on" from."""
         ReadModelStore(uow.session).record_standing({
-            "npp": payload.npp, "as_of": _day(payload, "as_of", envelope), "branch_code": payload.branch_code,
+            "npp": payload.npp, "as_of": event_day(payload, "as_of", envelope.occurred_at), "branch_code": payload.branch_code,
             "in_arrears": payload.in_arrears, "good_standing": payload.good_standing,
             "arrears_rupiah": payload.arrears.rupiah,
         })

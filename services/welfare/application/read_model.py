@@ -12,7 +12,6 @@ source has a consumer group of its own; the office tree and the UMK replica keep
 """
 from __future__ import annotations
 
-from datetime import date
 
 from jamsos.benefits.v1 import events_pb2 as benefits_events
 from jamsos.common.v1 import envelope_pb2
@@ -20,7 +19,7 @@ from jamsos.contributions.v1 import events_pb2 as contributions_events
 from jamsos.membership.v1 import employers_pb2, workers_pb2
 from jamsos.membership.v1 import events_pb2 as membership_events
 from services.chassis.consumer import HandlerRegistry
-from services.chassis.convert import to_date
+from services.chassis.convert import enum_word, event_day, to_date
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -32,16 +31,6 @@ BENEFITS_CONSUMER = "welfare-benefits"
 Envelope = envelope_pb2.EventEnvelope
 
 
-def _enum_name(enum, value: int, prefix: str, default: str) -> str:
-    name = enum.Name(value) if value in enum.values() else ""
-    return name[len(prefix):] if name and value else default
-
-
-def _day(message, name: str, envelope: Envelope) -> date:
-    """The date the event carries, or the day it happened when the producer left it unset."""
-    if message.HasField(name):
-        return to_date(message, name)
-    return envelope.occurred_at.ToDatetime().date()
 
 
 class ReadModel:
@@ -69,7 +58,7 @@ class ReadModel:
         employer = payload.employer
         ReadModelStore(uow.session).upsert_employer(
             employer.npp, employer.branch_code, employer.legal_name, to_date(employer, "registration_date"),
-            _enum_name(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"))
+            enum_word(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"))
 
     # ---- membership: workers (M-3, M-4, M-8) ---------------------------------------------------
     def on_worker_enrolled(self, uow: UnitOfWork, envelope: Envelope, payload: membership_events.WorkerEnrolled) -> None:
@@ -87,13 +76,13 @@ class ReadModel:
         store, start = ReadModelStore(uow.session), to_date(worker, "start_date")
         store.upsert_worker({
             "kpj": worker.kpj, "npp": worker.npp, "branch_code": worker.branch_code, "name": worker.name[:200],
-            "status": _enum_name(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
+            "status": enum_word(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
             "death_date": to_date(worker, "death_date", required=False)})
         store.upsert_employment(worker.kpj, worker.npp, start, to_date(worker, "end_date", required=False))
         store.set_wage(worker.kpj, start, worker.monthly_wage.rupiah)
 
     def on_wage_changed(self, uow: UnitOfWork, envelope: Envelope, payload: membership_events.WorkerWageChanged) -> None:
-        ReadModelStore(uow.session).set_wage(payload.kpj, _day(payload, "effective_date", envelope),
+        ReadModelStore(uow.session).set_wage(payload.kpj, event_day(payload, "effective_date", envelope.occurred_at),
                                              payload.monthly_wage.rupiah)
 
     def on_worker_terminated(self, uow: UnitOfWork, envelope: Envelope,
@@ -108,18 +97,18 @@ class ReadModel:
     # ---- contributions: standing (C-8) ----------------------------------------------------------
     def on_standing_changed(self, uow: UnitOfWork, envelope: Envelope,
                             payload: contributions_events.StandingChanged) -> None:
-        ReadModelStore(uow.session).set_standing(payload.npp, _day(payload, "as_of", envelope), payload.good_standing,
+        ReadModelStore(uow.session).set_standing(payload.npp, event_day(payload, "as_of", envelope.occurred_at), payload.good_standing,
                                                  payload.in_arrears, payload.arrears.rupiah)
 
     # ---- benefits: deaths and disabilities established by claims (W-S-2) -------------------------
     def on_member_deceased(self, uow: UnitOfWork, envelope: Envelope, payload: benefits_events.MemberDeceased) -> None:
         ReadModelStore(uow.session).record_incident(payload.kpj, "DECEASED", payload.work_accident,
-                                                    _day(payload, "death_date", envelope), payload.claim_id)
+                                                    event_day(payload, "death_date", envelope.occurred_at), payload.claim_id)
 
     def on_member_disabled(self, uow: UnitOfWork, envelope: Envelope,
                            payload: benefits_events.MemberTotallyDisabled) -> None:
         ReadModelStore(uow.session).record_incident(payload.kpj, "TOTALLY_DISABLED", payload.work_accident,
-                                                    _day(payload, "established_on", envelope), payload.claim_id)
+                                                    event_day(payload, "established_on", envelope.occurred_at), payload.claim_id)
 
 
 def build(ctx: ServiceContext) -> ReadModel:

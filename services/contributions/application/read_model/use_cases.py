@@ -14,7 +14,7 @@ from datetime import date
 
 from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 from services.chassis.consumer import HandlerRegistry
-from services.chassis.convert import to_date
+from services.chassis.convert import enum_word, event_day, to_date
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.read_model_store import ReadModelStore, register_office_tree
@@ -24,16 +24,6 @@ from services.contributions.application.context import ContributionsContext
 CONSUMER = "contributions-membership"
 
 
-def _enum_name(enum, value: int, prefix: str, default: str) -> str:
-    name = enum.Name(value) if value in enum.values() else ""
-    return name[len(prefix):] if name and value else default
-
-
-def _day(message, name: str, envelope) -> date:
-    """An effective date, or the day the event happened when the producer left it unset."""
-    if message.HasField(name):
-        return to_date(message, name)
-    return envelope.occurred_at.ToDatetime().date()
 
 
 class ReadModel:
@@ -64,7 +54,7 @@ class ReadModel:
         employer = payload.employer
         self._upsert_employer(uow, employer)
         if payload.change == "risk_group":  # C-3: JKK of billed periods from then on is corrected
-            since = _day(payload, "effective_date", envelope)
+            since = event_day(payload, "effective_date", envelope.occurred_at)
             correct_billed_periods(uow, since=since, today=self.ctx.today(), npp=employer.npp,
                                    apply=lambda: self._set_risk_group(uow, employer.npp, since, employer.risk_group))
 
@@ -72,9 +62,9 @@ class ReadModel:
         ReadModelStore(uow.session).upsert_employer({
             "npp": employer.npp, "branch_code": employer.branch_code, "legal_name": employer.legal_name,
             "address": employer.address,
-            "kind": _enum_name(employers_pb2.EmployerKind, employer.kind, "EMPLOYER_KIND_", "COMPANY"),
+            "kind": enum_word(employers_pb2.EmployerKind, employer.kind, "EMPLOYER_KIND_", "COMPANY"),
             "registration_date": to_date(employer, "registration_date"),
-            "status": _enum_name(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"),
+            "status": enum_word(employers_pb2.EmployerStatus, employer.status, "EMPLOYER_STATUS_", "ACTIVE"),
         })
 
     @staticmethod
@@ -110,21 +100,21 @@ class ReadModel:
         end = to_date(worker, "end_date", required=False)
         store.upsert_employment(worker.kpj, worker.npp, start, end)
         store.set_wage(worker.kpj, start, worker.monthly_wage.rupiah)
-        marital = _enum_name(workers_pb2.MaritalStatus, worker.marital_status, "MARITAL_STATUS_", "SINGLE")
+        marital = enum_word(workers_pb2.MaritalStatus, worker.marital_status, "MARITAL_STATUS_", "SINGLE")
         if store.marital_in_force(worker.kpj, start) != marital:  # a transfer must not mask a back-dated family change
             store.set_marital(worker.kpj, start, marital)
 
     def _upsert_worker(self, uow: UnitOfWork, worker: workers_pb2.Worker) -> None:
-        programs = [_enum_name(workers_pb2.Program, p, "PROGRAM_", "") for p in worker.programs]
+        programs = [enum_word(workers_pb2.Program, p, "PROGRAM_", "") for p in worker.programs]
         ReadModelStore(uow.session).upsert_worker({
             "kpj": worker.kpj, "name": worker.name, "npp": worker.npp, "branch_code": worker.branch_code,
-            "status": _enum_name(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
+            "status": enum_word(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
             "programs": ",".join(p for p in programs if p), "death_date": to_date(worker, "death_date", required=False),
         })
 
     def on_wage_changed(self, uow: UnitOfWork, envelope, payload: events_pb2.WorkerWageChanged) -> None:
         """C-1..C-4 on the new wage from its effective date, billed periods corrected."""
-        since = _day(payload, "effective_date", envelope)
+        since = event_day(payload, "effective_date", envelope.occurred_at)
         wage = payload.monthly_wage.rupiah
         correct_billed_periods(uow, since=since, today=self.ctx.today(), kpj=payload.kpj,
                                apply=lambda: ReadModelStore(uow.session).set_wage(payload.kpj, since, wage))
@@ -133,8 +123,8 @@ class ReadModel:
         """C-4: JPK 3% single / 6% married from the change on, billed periods corrected."""
         if not payload.marital_status:
             return
-        since = _day(payload, "effective_date", envelope)
-        marital = _enum_name(workers_pb2.MaritalStatus, payload.marital_status, "MARITAL_STATUS_", "SINGLE")
+        since = event_day(payload, "effective_date", envelope.occurred_at)
+        marital = enum_word(workers_pb2.MaritalStatus, payload.marital_status, "MARITAL_STATUS_", "SINGLE")
         correct_billed_periods(uow, since=since, today=self.ctx.today(), kpj=payload.kpj,
                                apply=lambda: ReadModelStore(uow.session).set_marital(payload.kpj, since, marital))
 
