@@ -18,6 +18,7 @@ from jamsos.membership.v1 import workers_pb2
 
 from . import errors
 from .connection import Session
+from .csv_input import read_csv
 from .progress import progress_bar
 from .values import pb_date, pb_money, rupiah_of
 
@@ -37,16 +38,7 @@ class BatchOutcome:
 
 def read_rows(path: Path, as_json: bool) -> tuple[list[workers_pb2.BulkEnrolRow], list[dict[str, Any]]]:
     """The rows to send and the rows rejected while reading (row numbers count data rows from 1)."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise errors.fail(f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
-                                  errors.BAD_INPUT, as_json)
-            lines = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise errors.fail(f"cannot read {path}: {exc}", errors.BAD_INPUT, as_json) from None
+    lines = read_csv(path, COLUMNS, REQUIRED, as_json)
     rows, rejected = [], []
     for number, line in enumerate(lines, start=1):
         row, reasons = _row(number, line)

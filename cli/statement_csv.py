@@ -18,6 +18,7 @@ from jamsos.contributions.v1 import payments_pb2
 
 from . import errors
 from .connection import Session
+from .csv_input import read_csv
 from .progress import progress_bar
 from .values import pb_date, pb_money, rupiah_of
 
@@ -39,16 +40,7 @@ class StatementOutcome:
 
 def read_lines(path: Path, as_json: bool) -> tuple[list[tuple[int, payments_pb2.BankStatementLine]], list[dict[str, Any]]]:
     """(file line number, line) pairs to send, and the lines rejected while reading."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-            if missing:
-                raise errors.fail(f"{path}: missing column(s) {', '.join(missing)}; expected {','.join(COLUMNS)}",
-                                  errors.BAD_INPUT, as_json)
-            rows = list(reader)
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise errors.fail(f"cannot read {path}: {exc}", errors.BAD_INPUT, as_json) from None
+    rows = read_csv(path, COLUMNS, REQUIRED, as_json)
     lines, rejected = [], []
     for number, row in enumerate(rows, start=1):
         text = {k: (row.get(k) or "").strip() for k in COLUMNS}
