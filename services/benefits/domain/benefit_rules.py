@@ -1,4 +1,4 @@
-"""The benefits rule tables: every cap, rate and amount of B-JKK, B-JK and B-JPK as dated data.
+"""The benefits rule tables: every cap, rate and amount of B-JKK-2..8, B-JK-1 and B-JPK-2..7 as dated data.
 
 A claim is computed with the version in force on its own date (the accident for JKK, the
 death for JK, the care for JPK), so a new regulation is a new version, never a code change.

@@ -84,7 +84,7 @@ class CooperativeLoanRules(_FlatVersion):
 
 @dataclass(frozen=True)
 class PumpRules(_FlatVersion):
-    """W-P terms: the DPKP loan terms (rate, longest term) and the largest loan per worker."""
+    """W-P-4 terms: the DPKP loan terms (rate, longest term) and the largest loan per worker."""
 
     effective_from: date
     interest_bp_per_year: int
