@@ -35,7 +35,7 @@ from services.chassis.config import Settings
 from services.chassis.context import SYSTEM, request_context
 from services.chassis.database import make_engine, make_session_factory
 from services.chassis.migrations import upgrade_to_head
-from services.contributions.bootstrap import definition, make_application
+from services.contributions.bootstrap import definition
 from tests.harness.postgres import ThrowawayPostgres
 
 LINE_COLUMNS = "bill_number, kpj, program, payer, base_rupiah, rate_bp, amount_rupiah"
@@ -115,7 +115,7 @@ def timed_run(url: str, period: tuple[int, int], job_workers: int) -> tuple[floa
     d = definition()
     settings = dataclasses.replace(Settings.from_env("contributions"), database_url=url, consumers_enabled=False,
                                    relay_enabled=False)
-    app = make_application(settings, Application(d.name, engine, make_session_factory(engine), d.tables))
+    app = d.make_application(settings, Application(d.name, engine, make_session_factory(engine), d.tables))
     app.billing.runs.inline_workers = job_workers
     request = billing_pb2.StartBillingRunRequest(request_id="bench-run", period=types_pb2.Period(year=period[0], month=period[1]))
     started = time.perf_counter()

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 from services.benefits.adapters.tables import metadata, offices, platform
 from services.benefits.application.payouts_daily import DailyPayoutLoop
 from services.benefits.domain.roles import ACTIONS
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp, service_methods
+from services.chassis.components import ComponentApp, component_service
 from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.chassis.service_context import ServiceContext
@@ -25,9 +24,8 @@ from services.chassis.service_context import ServiceContext
 COMPONENTS: tuple[str, ...] = ("read_model", "claims", "payouts")
 
 
-def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = ServiceContext(base=base, directory=offices.directory(base.session_factory), actions=ACTIONS)
-    return ComponentApp("services.benefits", COMPONENTS, ctx).build()
+def make_context(settings: Settings, base: Application) -> ServiceContext:
+    return ServiceContext(base=base, directory=offices.directory(base.session_factory), actions=ACTIONS)
 
 
 def jobs(app: ComponentApp) -> list[tuple[str, Callable[[threading.Event], None]]]:
@@ -41,14 +39,5 @@ def consumers(app: ComponentApp) -> list[ConsumerSpec]:
 
 
 def definition() -> ServiceDefinition:
-    return ServiceDefinition(
-        name="benefits",
-        metadata=metadata,
-        tables=platform,
-        migrations=Path(__file__).parent / "migrations",
-        make_application=make_application,
-        register=lambda server, app: app.register(server),
-        service_methods=service_methods("services.benefits", COMPONENTS),
-        consumers=consumers,
-        jobs=jobs,
-    )
+    return component_service("benefits", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context,
+                             consumers=consumers, jobs=jobs)

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import grpc
 
 if TYPE_CHECKING:
-    from .runtime import ConsumerSpec
+    from .application import Application
+    from .config import Settings
+    from .runtime import ConsumerSpec, ServiceDefinition
 
 
 @dataclass
@@ -60,3 +65,34 @@ def service_methods(package: str, names: tuple[str, ...]) -> frozenset[str]:
     """The full method names the components' entrypoints open to service tokens."""
     return frozenset(method for name in names
                      for method in getattr(importlib.import_module(f"{package}.entrypoints.{name}"), "SERVICE_METHODS", ()))
+
+
+def component_service(name: str, components: tuple[str, ...], *, metadata: Any, tables: dict[str, Any],
+                      make_context: Callable[[Settings, Application], Any],
+                      consumers: Callable[[ComponentApp], list[ConsumerSpec]] | None = None,
+                      jobs: Callable[[ComponentApp], list[tuple[str, Callable[[threading.Event], None]]]] | None = None,
+                      ) -> ServiceDefinition:
+    """The definition of `services.<name>` built from its components: migrations beside its
+    package, servicers and consumers from its components (plus `consumers`, which replaces
+    the components' list when given: it is passed the app and usually adds the kit's), jobs."""
+    from .runtime import ServiceDefinition
+
+    package = f"services.{name}"
+    spec = importlib.util.find_spec(package)
+    assert spec is not None and spec.origin is not None, package
+
+    def make_application(settings: Settings, base: Application) -> ComponentApp:
+        return ComponentApp(package, components, make_context(settings, base)).build()
+
+    def consumers_of(app: object) -> list[ConsumerSpec]:
+        built = cast(ComponentApp, app)
+        return consumers(built) if consumers is not None else built.consumers()
+
+    def jobs_of(app: object) -> list[tuple[str, Callable[[threading.Event], None]]]:
+        return jobs(cast(ComponentApp, app)) if jobs is not None else []
+
+    return ServiceDefinition(
+        name=name, metadata=metadata, tables=tables, migrations=Path(spec.origin).parent / "migrations",
+        make_application=make_application, register=lambda server, app: cast(ComponentApp, app).register(server),
+        service_methods=service_methods(package, components), consumers=consumers_of, jobs=jobs_of,
+    )

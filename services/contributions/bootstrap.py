@@ -8,10 +8,8 @@ exposes `consumers(use_cases) -> list[ConsumerSpec]` in its application module.
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp, service_methods
+from services.chassis.components import component_service
 from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
 from services.contributions.adapters.metadata import metadata, platform
@@ -27,20 +25,10 @@ def billing_options_from_env() -> BillingOptions:
                           inline_workers=int(os.environ.get("BILLING_INLINE_WORKERS", "1") or "1"))
 
 
-def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings,
-                               billing=billing_options_from_env())
-    return ComponentApp("services.contributions", COMPONENTS, ctx).build()
+def make_context(settings: Settings, base: Application) -> ContributionsContext:
+    return ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings,
+                                billing=billing_options_from_env())
 
 
 def definition() -> ServiceDefinition:
-    return ServiceDefinition(
-        name="contributions",
-        metadata=metadata,
-        tables=platform,
-        migrations=Path(__file__).parent / "migrations",
-        make_application=make_application,
-        register=lambda server, app: app.register(server),
-        service_methods=service_methods("services.contributions", COMPONENTS),
-        consumers=lambda app: app.consumers(),
-    )
+    return component_service("contributions", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context)

@@ -4,10 +4,8 @@ and its components: the read model of other services' events, the rule tables, t
 regional funds, loans, cooperative and partnership loan applications, scholarships, PUMP."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp, service_methods
+from services.chassis.components import ComponentApp, component_service
 from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.chassis.service_context import ServiceContext
@@ -17,9 +15,8 @@ from services.welfare.domain.roles import ACTIONS
 COMPONENTS: tuple[str, ...] = ("read_model", "rules", "funds", "loans", "loan_applications", "scholarships", "pump")
 
 
-def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = ServiceContext(base=base, directory=offices.directory(base.session_factory), actions=ACTIONS)
-    return ComponentApp("services.welfare", COMPONENTS, ctx).build()
+def make_context(settings: Settings, base: Application) -> ServiceContext:
+    return ServiceContext(base=base, directory=offices.directory(base.session_factory), actions=ACTIONS)
 
 
 def consumers(app: ComponentApp) -> list[ConsumerSpec]:
@@ -28,13 +25,5 @@ def consumers(app: ComponentApp) -> list[ConsumerSpec]:
 
 
 def definition() -> ServiceDefinition:
-    return ServiceDefinition(
-        name="welfare",
-        metadata=metadata,
-        tables=platform,
-        migrations=Path(__file__).parent / "migrations",
-        make_application=make_application,
-        register=lambda server, app: app.register(server),
-        service_methods=service_methods("services.welfare", COMPONENTS),
-        consumers=consumers,
-    )
+    return component_service("welfare", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context,
+                             consumers=consumers)
