@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test demo reliability venv protos lint lint-protos breaking-protos bench token rules clean
+.PHONY: help run test demo docs reliability venv protos lint lint-protos breaking-protos bench token rules clean
 
 # The first target: `make` alone lists what there is.
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make rules        the rule book against the tests and the code"
 	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
 	@echo "make bench        figures; BENCH_ARGS='billing --workers 5000 --employers 250' for a short run"
+	@echo "make docs         regenerate docs/api.md (from protos/) and docs/roles.md (who may call what)"
 	@echo "make protos       generate gen/ from protos/ (the other targets do it when needed)"
 	@echo "make clean        remove gen/, data/ and caches"
 
@@ -70,6 +71,10 @@ bench: protos
 
 token: protos
 	@$(PY) -m services.chassis.devtoken $(TOKEN_ARGS)
+
+# docs/api.md from the protos' comments and docs/roles.md by calling every RPC with each role.
+docs: protos
+	$(PY) scripts/docs_pages.py
 
 # Per rule id of docs/rules.md: the tests marked @pytest.mark.rule(...) and the modules naming it.
 rules: protos
