@@ -240,12 +240,18 @@ def print_banner(bootstrap: str, data_dir: Path) -> None:
         s = Settings.from_env(name)
         print(f"  {name:<14} {s.grpc_address:<18} http://{s.http_host}:{s.http_port}")
     print(f"\n  broker: {bootstrap}    data: {data_dir}")
-    token = mint_token(user_id="demo", office_code="KP", office_level="HEAD", roles=["HEAD_OFFICE_ADMIN"],
-                       secret=os.environ.get("JWT_SECRET") or DEV_JWT_SECRET)
-    print("\n  A head-office token (8 h):\n  " + token)
-    print("\n  Mint others:  make token TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'")
-    print('  Try:          grpcurl -plaintext -H "authorization: Bearer $TOKEN" 127.0.0.1:50051 list\n', flush=True)
-
+    secret = os.environ.get("JWT_SECRET") or DEV_JWT_SECRET
+    head = mint_token(user_id="demo-head", office_code="KP", office_level="HEAD", roles=["HEAD_OFFICE_ADMIN"],
+                      secret=secret)
+    branch = mint_token(user_id="demo-branch", office_code="KC-BINJAI", office_level="BRANCH",
+                        roles=["MARKETING_OFFICER", "ADMINISTRATION_OFFICER", "FINANCE_OFFICER"], secret=secret)
+    print("\n  Head-office token (8 h): the office tree and rule tables, reading every branch:\n  " + head)
+    print("\n  KC-BINJAI branch token (8 h): register employers, enrol workers, bill, record payments there:\n  "
+          + branch)
+    print("\n  Who may call what: docs/roles.md.  Mint others: .venv/bin/jamsos token --office KC-MEDAN --roles SERVICE_OFFICER")
+    membership = Settings.from_env("membership").grpc_address
+    print("  Try:  export JAMSOS_TOKEN=<the branch token>; .venv/bin/jamsos employer search Contoh")
+    print(f'        grpcurl -plaintext -H "authorization: Bearer $JAMSOS_TOKEN" {membership} list\n', flush=True)
 
 if __name__ == "__main__":
     sys.exit(main())

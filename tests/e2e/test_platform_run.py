@@ -12,17 +12,20 @@ def test_the_platform_starts_all_four_services_serving_and_stops_cleanly_on_ctrl
     ports = platform.ports
     try:
         banner = platform.wait_for_banner()
-        token = banner.split("A head-office token (8 h):")[1].split()[0]
+        head = banner.split("Head-office token (8 h)")[1].split("every branch:")[1].split()[0]
+        branch = banner.split("KC-BINJAI branch token (8 h)")[1].split("there:")[1].split()[0]
         for name, (grpc_port, http_port) in ports.items():
             assert f"127.0.0.1:{grpc_port}" in banner
             assert grpc_serving(grpc_port), name
             ready = http_json(http_port, "/readyz")
             assert ready["ready"] is True, (name, ready)
-        # The printed token works against the membership API.
+        assert f"127.0.0.1:{ports['membership'][0]} list" in banner  # the Try line names the real port
+        # Both printed tokens work against the membership API.
         with grpc.insecure_channel(f"127.0.0.1:{ports['membership'][0]}") as channel:
-            offices = offices_pb2_grpc.OfficeServiceStub(channel).ListOffices(
-                offices_pb2.ListOfficesRequest(), metadata=[("authorization", f"Bearer {token}")], timeout=10).offices
-            assert any(o.code == "KP" for o in offices)
+            for token in (head, branch):
+                offices = offices_pb2_grpc.OfficeServiceStub(channel).ListOffices(
+                    offices_pb2.ListOfficesRequest(), metadata=[("authorization", f"Bearer {token}")], timeout=10).offices
+                assert any(o.code == "KP" for o in offices)
     finally:
         code = platform.stop()
     assert code == 0, platform.output()[-3000:]
