@@ -1,7 +1,6 @@
 """`jamsos billing` and `jamsos bill`: start a billing run and follow it, bills, SPI documents (C-5, C-6)."""
 from __future__ import annotations
 
-import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -44,21 +43,24 @@ def run_tables(run: dict[str, Any]) -> list[Any]:
 
 
 def follow(ctx: typer.Context, run: billing_pb2.BillingRun, poll: float, wait: float) -> billing_pb2.BillingRun:
-    """Polls the run until it completes, with a bar of employers done; exit 7 after `wait` seconds."""
+    """Follows the run to the end with WatchBillingRun (the server streams each move of its
+    jobs), a bar of employers done; exit 7 when it has not completed within `wait` seconds.
+    `poll` is kept for the command line's sake: the server decides how often it looks."""
     session = session_of(ctx)
-    deadline = time.monotonic() + wait
+    if run.status == billing_pb2.BILLING_RUN_STATUS_COMPLETED:
+        return run
     with progress_bar(session.as_json) as bar:
         task = bar.add_task(f"billing {run.period.year:04d}-{run.period.month:02d}",
                             total=run.employers_total or None, completed=run.employers_done)
-        while run.status != billing_pb2.BILLING_RUN_STATUS_COMPLETED:
-            if time.monotonic() > deadline:
-                raise errors.fail(f"billing run {run.run_id} not completed after {wait:g} s "
-                                  f"({run.employers_done} of {run.employers_total} employers); "
-                                  f"follow it with `jamsos billing status {run.run_id} --follow`",
-                                  errors.UNAVAILABLE, session.as_json, code="DEADLINE_EXCEEDED")
-            time.sleep(poll)
-            run = _stub(ctx).GetBillingRun(billing_pb2.GetBillingRunRequest(run_id=run.run_id)).run
+        request = billing_pb2.WatchBillingRunRequest(run_id=run.run_id)
+        for update in _stub(ctx).stream("WatchBillingRun", request, timeout=wait):
+            run = update.run
             bar.update(task, total=run.employers_total or None, completed=run.employers_done)
+        if run.status != billing_pb2.BILLING_RUN_STATUS_COMPLETED:
+            raise errors.fail(f"billing run {run.run_id} not completed after {wait:g} s "
+                              f"({run.employers_done} of {run.employers_total} employers); "
+                              f"follow it with `jamsos billing status {run.run_id} --follow`",
+                              errors.UNAVAILABLE, session.as_json, code="DEADLINE_EXCEEDED")
         bar.update(task, total=run.employers_total, completed=run.employers_done)
     return run
 
@@ -69,7 +71,7 @@ def start_run(
     period: Annotated[Month, typer.Option("--period", parser=parse_period, help="the month billed, YYYY-MM")],
     branch: Annotated[str, typer.Option("--branch", help="one branch; empty: every branch (head office)")] = "",
     no_follow: Annotated[bool, typer.Option("--no-follow", help="return once started")] = False,
-    poll: Annotated[float, typer.Option("--poll", min=0.05, help="seconds between progress checks")] = 0.5,
+    poll: Annotated[float, typer.Option("--poll", min=0.05, help="unused: the server streams the progress (WatchBillingRun)")] = 0.5,
     wait: Annotated[float, typer.Option("--wait", min=0.1, help="give up following after this many seconds (exit 7)")] = 600.0,
     request_id: RequestId = None,
 ) -> None:

@@ -89,6 +89,17 @@ class RuleRepository:
         ).all()
         return [(r.day, r.name) for r in rows]
 
+    def holiday_name(self, day: date) -> str | None:
+        return self.session.execute(select(holidays.c.name).where(holidays.c.day == day)).scalar()
+
+    def put_holiday(self, day: date, name: str) -> None:
+        """One holiday added, or renamed when the day is already one."""
+        self.session.execute(delete(holidays).where(holidays.c.day == day))
+        self.session.execute(insert(holidays), [{"day": day, "name": name}])
+
+    def remove_holiday(self, day: date) -> bool:
+        return bool(self.session.execute(delete(holidays).where(holidays.c.day == day)).rowcount)
+
     def replace_holidays(self, year: int, days: list[tuple[date, str]]) -> None:
         self.session.execute(delete(holidays).where(_in_year(year)))
         if days:

@@ -17,6 +17,12 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def GetBillingRun(self, request, context):
         return self.use_cases.get_run(request)
 
+    def WatchBillingRun(self, request, context):
+        yield from self.use_cases.watch_run(request, context.is_active)
+
+    def GetBillingCoverage(self, request, context):
+        return self.use_cases.get_coverage(request)
+
     def GetBill(self, request, context):
         return self.use_cases.get_bill(request)
 

@@ -26,6 +26,12 @@ class RuleServicer(rules_pb2_grpc.RuleServiceServicer):
     def SetHolidays(self, request, context):
         return self.use_cases.set_holidays(request)
 
+    def AddHoliday(self, request, context):
+        return self.use_cases.add_holiday(request)
+
+    def RemoveHoliday(self, request, context):
+        return self.use_cases.remove_holiday(request)
+
     def ListUmkRates(self, request, context):
         return self.use_cases.list_umk_rates(request)
 

@@ -9,6 +9,8 @@ from jamsos.contributions.v1 import billing_pb2
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.contributions.adapters.bill_queries import BillRow, LineRow
 from services.contributions.adapters.billing_run_repository import ALL_BRANCHES, BillingJob, BillingRun
+from services.contributions.domain.coverage import CoverageReason, EmployerCoverage
+from services.contributions.domain.periods import Period
 
 RUN_STATUS = {"PENDING": billing_pb2.BILLING_RUN_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_RUN_STATUS_RUNNING,
               "COMPLETED": billing_pb2.BILLING_RUN_STATUS_COMPLETED}
@@ -67,12 +69,38 @@ def bill_to_proto(bill: BillRow, lines: list[LineRow] | None = None) -> billing_
         period=from_period(bill.period.year, bill.period.month), kind=BILL_KIND[bill.kind], sequence=bill.sequence,
         due_date=from_date(bill.due_date), total=from_rupiah(bill.total_rupiah),
         employer_share=from_rupiah(bill.employer_rupiah), worker_share=from_rupiah(bill.worker_rupiah),
-        paid=from_rupiah(bill.paid_rupiah), status=bill.status, worker_count=bill.worker_count,
+        paid=from_rupiah(bill.paid_rupiah), status=bill.status, status_code=BILL_STATUS.get(bill.status, 0),
+        worker_count=bill.worker_count,
         run_id=bill.run_id or "", issued_at=timestamp(bill.issued_at),
     )
     for line in lines or ():
         message.lines.append(billing_pb2.BillLine(
             kpj=line.kpj, worker_name=line.worker_name, program=line.program, payer=line.payer,
+            program_code=PROGRAM.get(line.program, 0), payer_code=PAYER.get(line.payer, 0),
             base=from_rupiah(line.base_rupiah), rate_bp=line.rate_bp, amount=from_rupiah(line.amount_rupiah),
         ))
     return message
+
+
+PROGRAM = {"JHT": billing_pb2.BILL_PROGRAM_JHT, "JKK": billing_pb2.BILL_PROGRAM_JKK, "JK": billing_pb2.BILL_PROGRAM_JK,
+           "JPK": billing_pb2.BILL_PROGRAM_JPK}
+PAYER = {"EMPLOYER": billing_pb2.BILL_PAYER_EMPLOYER, "WORKER": billing_pb2.BILL_PAYER_WORKER}
+BILL_STATUS = {"OPEN": billing_pb2.BILL_STATUS_OPEN, "PAID": billing_pb2.BILL_STATUS_PAID,
+               "CREDIT": billing_pb2.BILL_STATUS_CREDIT, "APPLIED": billing_pb2.BILL_STATUS_APPLIED}
+COVERAGE_REASON = {reason: getattr(billing_pb2, f"COVERAGE_REASON_{reason.value}") for reason in CoverageReason}
+
+
+def coverage_to_proto(period: Period, branch_code: str, report: list[tuple[str, str, EmployerCoverage]],
+                      names: dict[str, str]) -> billing_pb2.GetBillingCoverageResponse:
+    response = billing_pb2.GetBillingCoverageResponse(period=from_period(period.year, period.month), branch_code=branch_code)
+    for npp, name, coverage in report:
+        response.employers.append(billing_pb2.EmployerCoverage(
+            npp=npp, employer_name=name, workers_active=coverage.workers_active, workers_billed=coverage.workers_billed,
+            unexplained=coverage.unexplained, differences=[billing_pb2.CoverageDifference(
+                kpj=d.kpj, worker_name=names.get(d.kpj, ""), active=d.active, billed=d.billed,
+                reason=COVERAGE_REASON[d.reason], bill_numbers=list(d.bill_numbers), other_npp=d.other_npp,
+            ) for d in coverage.differences]))
+        response.workers_active += coverage.workers_active
+        response.workers_billed += coverage.workers_billed
+        response.unexplained += coverage.unexplained
+    return response

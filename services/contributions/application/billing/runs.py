@@ -9,7 +9,9 @@ period's bill (late registrations), so nothing is ever billed twice.
 """
 from __future__ import annotations
 
+import time
 import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime, UTC
 
 from jamsos.contributions.v1 import billing_pb2
@@ -26,6 +28,9 @@ from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
 from services.contributions.domain.periods import Period
 from services.contributions.domain.rule_tables import rules_for_period
+
+
+WATCH_INTERVAL_SECONDS = 0.25  # WatchBillingRun polls the run's jobs this often
 
 
 class BillingRuns:
@@ -71,6 +76,25 @@ class BillingRuns:
         if len(progress.visible_jobs) != len(progress.jobs):
             run = run_to_proto_filtered(run, progress.visible_jobs)
         return billing_pb2.GetBillingRunResponse(run=run)
+
+    def watch(self, request: billing_pb2.WatchBillingRunRequest, is_active: Callable[[], bool],
+              interval: float = WATCH_INTERVAL_SECONDS) -> Iterator[billing_pb2.WatchBillingRunResponse]:
+        """The run now, then each time it moves (polled every `interval` seconds), ending
+        once it is COMPLETED or the client has gone (deadline passed or cancelled)."""
+        self.ctx.authorise_read()
+        if not request.run_id.strip():
+            raise InvalidArgument.field("run_id", "required")
+        last = None
+        while True:
+            run = self.get(billing_pb2.GetBillingRunRequest(run_id=request.run_id.strip())).run
+            if run != last:
+                yield billing_pb2.WatchBillingRunResponse(run=run)
+                last = run
+            if run.status == billing_pb2.BILLING_RUN_STATUS_COMPLETED or not is_active():
+                return
+            time.sleep(interval)
+            if not is_active():
+                return
 
     def _authorise_start(self, branch: str) -> None:
         """O-3: administration officers; O-2: a branch's own run, or the head office for all."""

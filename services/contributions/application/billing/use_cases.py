@@ -9,11 +9,14 @@ returns (`billing.jobs.run_jobs_inline`, BILLING_INLINE_WORKERS branches at a ti
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.runtime import ConsumerSpec
 from services.contributions.application.billing import jobs
 from services.contributions.application.billing.bills import BillReader
+from services.contributions.application.billing.coverage import BillingCoverage
 from services.contributions.application.billing.runs import BillingRuns
 from services.contributions.application.context import ContributionsContext
 
@@ -25,6 +28,7 @@ class BillingUseCases:
         self.ctx = ctx
         self.runs = BillingRuns(ctx, inline, inline_workers)
         self.bills = BillReader(ctx)
+        self.coverage = BillingCoverage(ctx)
         self.jobs_registry = HandlerRegistry()
         self.jobs_registry.on(billing_pb2.BillingJobRequested, self.on_job_requested)
 
@@ -33,6 +37,12 @@ class BillingUseCases:
 
     def get_run(self, request: billing_pb2.GetBillingRunRequest) -> billing_pb2.GetBillingRunResponse:
         return self.runs.get(request)
+
+    def watch_run(self, request: billing_pb2.WatchBillingRunRequest, is_active: Callable[[], bool]):
+        return self.runs.watch(request, is_active)
+
+    def get_coverage(self, request: billing_pb2.GetBillingCoverageRequest) -> billing_pb2.GetBillingCoverageResponse:
+        return self.coverage.get(request)
 
     def get_bill(self, request: billing_pb2.GetBillRequest) -> billing_pb2.GetBillResponse:
         return self.bills.get(request)

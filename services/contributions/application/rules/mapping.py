@@ -9,6 +9,7 @@ from jamsos.contributions.v1 import rules_pb2
 from services.chassis.convert import from_date, from_rupiah, to_date
 from services.chassis.errors import InvalidArgument
 from services.contributions.adapters.rule_repository import CONTRIBUTION_RULES, JHT_RETURN_RATES, StoredVersion
+from services.contributions.application.rules.due_date_moves import DueDateMoved
 from services.contributions.domain.rule_tables import ContributionRules, JhtReturnRate
 
 TABLE_TO_PROTO = {
@@ -99,6 +100,11 @@ def version_to_proto(stored: StoredVersion) -> rules_pb2.RuleVersion:
 
 def holiday_to_proto(day: date, name: str) -> rules_pb2.Holiday:
     return rules_pb2.Holiday(day=from_date(day), name=name)
+
+
+def move_to_proto(move: DueDateMoved) -> rules_pb2.DueDateMove:
+    return rules_pb2.DueDateMove(bill_number=move.bill_number, previous_due_date=from_date(move.previous),
+                                 due_date=from_date(move.due))
 
 
 def umk_to_proto(branch: str, effective: date, amount: int) -> rules_pb2.UmkRate:

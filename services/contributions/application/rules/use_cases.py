@@ -15,13 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from jamsos.contributions.v1 import rules_pb2
 from services.chassis.context import HEAD, current_principal
 from services.chassis.convert import to_date, to_rupiah
-from services.chassis.errors import AlreadyExists, InvalidArgument, PermissionDenied, RuleViolation
+from services.chassis.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied, RuleViolation
 from services.contributions.adapters.rule_repository import (
     CONTRIBUTION_RULES, JHT_RETURN_RATES, RuleRepository, effective_from_of,
 )
 from services.contributions.adapters.bill_queries import latest_billed_period
 from services.chassis.rule_store import publish_version
 from services.contributions.application.rules import mapping as msg
+from services.contributions.application.rules.due_date_moves import move_due_dates
 from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
 from services.contributions.domain.periods import Period
@@ -113,7 +114,8 @@ class RuleUseCases:
         return self.ctx.base.mutate("RuleService/AddRuleVersion", request, rules_pb2.AddRuleVersionResponse, use_case)
 
     def set_holidays(self, request: rules_pb2.SetHolidaysRequest) -> rules_pb2.SetHolidaysResponse:
-        """C-6: the year's holidays. Bills already issued keep their due date (stored)."""
+        """C-6: the year's holidays; issued, unpaid bills whose due date they move get the new
+        one (`due_date_moves`), settled bills keep theirs."""
         self._head_office_admin("set holidays")
         reason = _reason(request.reason)
         year = _year(request.year)
@@ -129,9 +131,48 @@ class RuleUseCases:
         def use_case(uow):
             RuleRepository(uow.session).replace_holidays(year, sorted(days.items()))
             uow.audit("rules.set_holidays", str(year), {d.isoformat(): n for d, n in sorted(days.items())}, reason=reason)
-            return rules_pb2.SetHolidaysResponse(holidays=[msg.holiday_to_proto(d, n) for d, n in sorted(days.items())])
+            moved = move_due_dates(uow, {year}, reason)
+            return rules_pb2.SetHolidaysResponse(holidays=[msg.holiday_to_proto(d, n) for d, n in sorted(days.items())],
+                                                 moved_bills=[msg.move_to_proto(m) for m in moved])
 
         return self.ctx.base.mutate("RuleService/SetHolidays", request, rules_pb2.SetHolidaysResponse, use_case)
+
+    def add_holiday(self, request: rules_pb2.AddHolidayRequest) -> rules_pb2.AddHolidayResponse:
+        """C-6: one holiday (or a new name for one), the rest of the year untouched."""
+        self._head_office_admin("add a holiday")
+        reason = _reason(request.reason)
+        if not request.HasField("holiday"):
+            raise InvalidArgument.field("holiday", "required")
+        day = to_date(request.holiday, "day", field="holiday.day")
+        _year_of(day, "holiday.day")
+        name = request.holiday.name.strip()
+        if not name:
+            raise InvalidArgument.field("holiday.name", "required")
+
+        def use_case(uow):
+            RuleRepository(uow.session).put_holiday(day, name)
+            uow.audit("rules.add_holiday", day.isoformat(), {"name": name}, reason=reason)
+            moved = move_due_dates(uow, {day.year}, reason)
+            return rules_pb2.AddHolidayResponse(holiday=msg.holiday_to_proto(day, name),
+                                                moved_bills=[msg.move_to_proto(m) for m in moved])
+
+        return self.ctx.base.mutate("RuleService/AddHoliday", request, rules_pb2.AddHolidayResponse, use_case)
+
+    def remove_holiday(self, request: rules_pb2.RemoveHolidayRequest) -> rules_pb2.RemoveHolidayResponse:
+        """C-6: one holiday taken off; NotFound when the day is not one."""
+        self._head_office_admin("remove a holiday")
+        reason = _reason(request.reason)
+        day = to_date(request, "day")
+        _year_of(day, "day")
+
+        def use_case(uow):
+            if not RuleRepository(uow.session).remove_holiday(day):
+                raise NotFound("holiday", day.isoformat())
+            uow.audit("rules.remove_holiday", day.isoformat(), {}, reason=reason)
+            moved = move_due_dates(uow, {day.year}, reason)
+            return rules_pb2.RemoveHolidayResponse(moved_bills=[msg.move_to_proto(m) for m in moved])
+
+        return self.ctx.base.mutate("RuleService/RemoveHoliday", request, rules_pb2.RemoveHolidayResponse, use_case)
 
     def set_umk_rate(self, request: rules_pb2.SetUmkRateRequest) -> rules_pb2.SetUmkRateResponse:
         """C-6a: the UMK of a branch area from a date (a period uses the UMK in force at its end)."""
@@ -181,6 +222,11 @@ def _reason(text: str) -> str:
     if not text.strip():
         raise InvalidArgument.field("reason", "required: why the rules change (the regulation)")
     return text.strip()
+
+
+def _year_of(day: date, field: str) -> None:
+    if not 1900 <= day.year <= 9998:
+        raise InvalidArgument.field(field, "must be in a year between 1900 and 9998")
 
 
 def _year(year: int) -> int:
