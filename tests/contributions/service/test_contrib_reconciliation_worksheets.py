@@ -104,3 +104,39 @@ def test_c7_under_payment_unmatched_payment_and_penalty_correction_are_found(con
     with pytest.raises(grpc.RpcError) as err:
         prepare(ani, "w-2", 0, types_pb2.Period(year=2020, month=1))
     assert err.value.code() == grpc.StatusCode.FAILED_PRECONDITION and rule_of(err.value) == "C-7"
+
+
+def validated(ani, budi, request_id: str) -> pb.Worksheet:
+    ws = prepare(ani, f"w-{request_id}", 0)
+    budi.ValidateWorksheet(pb.ValidateWorksheetRequest(request_id=f"v-{request_id}", worksheet_id=ws.worksheet_id))
+    return ws
+
+
+@pytest.mark.rule("C-9", "C-5", "C-7")
+def test_c9_a_credit_note_takes_its_jht_lines_off_the_members_once_the_period_is_posted(contributions, stubs):
+    payments, ani, budi = stubs
+    regular = add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15), jht={K1: (370_000, 200_000)})
+    pay(payments, "BNI-1", 10_000_000, date(2021, 3, 10))  # on time
+    first = ani.PostWorksheet(pb.PostWorksheetRequest(request_id="p-1", worksheet_id=validated(ani, budi, "1").worksheet_id))
+    assert [(p.bill_number, p.amount.rupiah) for p in first.postings] == [(regular, 570_000)]
+    # K1's February wage was Rp1,000,000 lower: 3.7% + 2% of it, 37,000 + 20,000, comes back.
+    note = add_bill(contributions, Period(2021, 2), -57_000, date(2021, 7, 15), kind="CORRECTION", sequence=1,
+                    issued_on=date(2021, 6, 1), status="CREDIT", jht={K1: (-37_000, -20_000)})
+    second = ani.PostWorksheet(pb.PostWorksheetRequest(request_id="p-2", worksheet_id=validated(ani, budi, "2").worksheet_id))
+    assert [(p.kpj, p.bill_number, p.amount.rupiah, p.balance.rupiah) for p in second.postings] == [
+        (K1, note, -57_000, 513_000)]
+    assert (list(second.unpaid_bill_numbers), list(second.waiting_credit_notes)) == ([], [])
+    third = ani.PostWorksheet(pb.PostWorksheetRequest(request_id="p-3", worksheet_id=validated(ani, budi, "3").worksheet_id))
+    assert list(third.postings) == []  # each line comes off once
+    assert sum(r.amount_rupiah for r in ledger_rows(contributions)) == 0  # still balanced
+
+
+@pytest.mark.rule("C-9", "C-5")
+def test_c9_a_credit_note_of_an_unpaid_period_waits_and_is_not_called_unpaid(contributions, stubs):
+    _, ani, budi = stubs
+    regular = add_bill(contributions, Period(2021, 2), 10_000_000, date(2021, 3, 15), jht={K1: (370_000, 200_000)})
+    note = add_bill(contributions, Period(2021, 2), -57_000, date(2021, 7, 15), kind="CORRECTION", sequence=1,
+                    issued_on=date(2021, 6, 1), status="CREDIT", jht={K1: (-37_000, -20_000)})
+    posted = ani.PostWorksheet(pb.PostWorksheetRequest(request_id="p-1", worksheet_id=validated(ani, budi, "1").worksheet_id))
+    assert (list(posted.postings), list(posted.unpaid_bill_numbers), list(posted.waiting_credit_notes)) == (
+        [], [regular], [note])

@@ -15,7 +15,9 @@ shows here as OVER_PAYMENT until it pays a bill). So the period whose bill was a
 paid in full and then lowered shows the credit while it is held, and the period whose
 bill the credit note paid is not shown as underpaid. Validate: an officer other than the preparer (O-4). Post: only a
 validated worksheet (C-7); it credits each worker's JHT share (employer + worker, C-1) of
-the worksheet's *paid* bills to the member's JHT account (C-9). A bill line is credited
+the worksheet's *paid* bills to the member's JHT account (C-9), and takes back the JHT
+lines of its credit notes (a back-dated decrease, C-5) once the period's regular bill is
+paid, so a member's balance holds what was really owed. A bill line is credited
 once ever (its posting reference is unique), so neither a retried post nor a later
 worksheet of the same period credits anything twice; unpaid bills wait for a later one.
 """
@@ -27,7 +29,7 @@ from services.chassis.convert import from_rupiah, to_period, to_rupiah
 from services.chassis.errors import InvalidArgument, RuleViolation
 from services.chassis.ids import uuid7
 from services.chassis.metrics import BUSINESS_EVENTS
-from services.contributions.adapters import money_bills, ledger_store, payment_store
+from services.contributions.adapters import bill_store, money_bills, ledger_store, payment_store
 from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.adapters.employer_repository import EmployerRepository
 from services.contributions.adapters.worksheet_store import (
@@ -100,10 +102,15 @@ class ReconciliationUseCases:
             session = uow.session
             stored = self._load(session, scope, request.worksheet_id)
             posted = stored.worksheet.post(user, today)
-            postings, unpaid = [], []
+            postings, unpaid, waiting = [], [], []
             for number in stored.bill_numbers:
                 bill = money_bills.get_bill(session, number)
-                if bill.status != money_bills.PAID:
+                if bill.total_rupiah < 0:  # a credit note: its JHT lines come off once the period's are on
+                    regular = bill_store.regular_bill(session, bill.npp, bill.period)
+                    if regular is None or regular.status != money_bills.PAID:
+                        waiting.append(number)
+                        continue
+                elif bill.status != money_bills.PAID:
                     unpaid.append(number)
                     continue
                 for kpj, amount in money_bills.jht_shares(session, number).items():
@@ -117,9 +124,9 @@ class ReconciliationUseCases:
             total = sum(p.amount.rupiah for p in postings)
             save_state(session, posted, jht_posted_rupiah=total)
             uow.audit("worksheet.post", posted.worksheet_id, {"jht_posted": total, "members": len(postings),
-                                                              "unpaid_bills": unpaid})
+                                                              "unpaid_bills": unpaid, "waiting_credit_notes": waiting})
             return pb.PostWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(session, posted.worksheet_id)),
-                                            postings=postings, unpaid_bill_numbers=unpaid)
+                                            postings=postings, unpaid_bill_numbers=unpaid, waiting_credit_notes=waiting)
 
         response = self.ctx.base.mutate("ReconciliationService/PostWorksheet", request, pb.PostWorksheetResponse,
                                         use_case)
