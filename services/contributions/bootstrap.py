@@ -8,12 +8,15 @@ exposes `consumers(use_cases) -> list[ConsumerSpec]` in its application module.
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Callable
 from services.chassis.application import Application
-from services.chassis.components import component_service
+from services.chassis.components import ComponentApp, component_service
 from services.chassis.config import Settings
 from services.chassis.runtime import ServiceDefinition
 from services.contributions.adapters.metadata import metadata, platform
 from services.contributions.adapters.tables import offices
+from services.contributions.application.billing.stalled_jobs import StalledJobsWatch
 from services.contributions.application.context import BillingOptions, ContributionsContext
 
 COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "penalties", "reconciliation", "standing", "ledger")
@@ -30,5 +33,11 @@ def make_context(settings: Settings, base: Application) -> ContributionsContext:
                                 billing=billing_options_from_env())
 
 
+def jobs(app: ComponentApp) -> list[tuple[str, Callable[[threading.Event], None]]]:
+    """The stalled-billing-jobs gauge (C-5), measured every minute."""
+    return [("billing-watch", StalledJobsWatch(app.ctx.base.read_session).run)]
+
+
 def definition() -> ServiceDefinition:
-    return component_service("contributions", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context)
+    return component_service("contributions", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context,
+                             jobs=jobs)

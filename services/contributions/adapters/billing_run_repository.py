@@ -159,6 +159,12 @@ class BillingJobStore:
         ).all()
         return {Period(row.period_year, row.period_month): row.run_id for row in rows}
 
+    def stalled_jobs(self, idle_since: datetime) -> int:
+        """Jobs not DONE whose last progress is older than `idle_since` (none claimed them, or
+        the replica billing them died and nothing took them over)."""
+        return int(self.session.execute(select(func.count()).select_from(billing_jobs).where(
+            billing_jobs.c.status != DONE, billing_jobs.c.updated_at < idle_since)).scalar_one())
+
     def unfinished_jobs(self, run_id: str) -> list[str]:
         return list(self.session.execute(select(billing_jobs.c.branch_code).where(
             billing_jobs.c.run_id == run_id, billing_jobs.c.status != DONE)
