@@ -3,6 +3,7 @@
     python -m bench billing --workers 20000 --employers 1000    # a smoke check in seconds
     python -m bench billing                                      # full size: 1,000,000 workers
     python -m bench membership --membership-enrolments 200       # enrolment and lookup figures
+    python -m bench bank_files --bank-lines 2000 --bank-employers 200   # MT940 import vs parse only
 
 Speed is measured here, never asserted inside tests. Each bench prints a short table and
 writes bench-results/<name>.json.
@@ -14,9 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from bench import billing, membership
+from bench import bank_files, billing, membership
 
-BENCHES = {"billing": billing, "membership": membership}
+BENCHES = {"billing": billing, "membership": membership, "bank_files": bank_files}
 RESULTS = Path(__file__).resolve().parent.parent / "bench-results"
 
 

@@ -11,7 +11,7 @@ import typer
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import payments_pb2, payments_pb2_grpc
 
-from . import errors, statement_csv
+from . import bank_files, errors, statement_csv
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
 from .output import plain, record_table, rows_table, rupiah, show
@@ -91,6 +91,44 @@ def import_statement(
                      for r in outcome.results if r["outcome"] != "RECORDED"]))
     if outcome.counts["rejected"]:
         raise typer.Exit(errors.BAD_INPUT)
+
+
+class FileFormat(str, Enum):
+    MT940 = "mt940"
+    CAMT053 = "camt053"
+
+
+@app.command("import-file")
+def import_file(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the bank's statement file")],
+    file_format: Annotated[FileFormat, typer.Option("--format", case_sensitive=False, help="mt940 or camt053")],
+    branch: Annotated[str, typer.Option("--branch", help="the receiving branch (suspense for unknown employers)")],
+    request_id: RequestId = None,
+) -> None:
+    """Import the bank's own statement file (MT940 or camt.053) as it came: its totals are
+    checked (C-7), then each line matched. Safe to resend. Exit 2 when any line was rejected."""
+    session = session_of(ctx)
+    batch_id = new_request_id(request_id)
+    response = plain(bank_files.send_file(session, _stub(ctx), path, file_format.value, branch, batch_id))
+    totals = response["totals"]
+    summary = {"request_id": batch_id, **{k: v for k, v in response.items() if k != "results"},
+               "results": response["results"]}
+    show(session.as_json, summary,
+         rows_table(f"Statement {response['statement_id']} of {response['account']} ({path.name})",
+                    ["lines", "recorded", "in suspense", "duplicates", "skipped", "rejected", "opening", "closing"],
+                    [(totals["lines"], response["recorded"], response["suspense"], response["duplicates"],
+                      response["skipped"], response["rejected"], _sen(totals["opening_sen"]),
+                      _sen(totals["closing_sen"]))]),
+         rows_table("Lines", ["line", "reference", "outcome", "status", "bills paid", "reason"],
+                    [(r["line_number"], r["bank_reference"], r["outcome"], r["status"], ", ".join(r["bills_paid"]),
+                      r["reason"]) for r in response["results"]]))
+    if response["rejected"]:
+        raise typer.Exit(errors.BAD_INPUT)
+
+
+def _sen(amount_sen: int) -> str:
+    return rupiah(amount_sen // 100) + (f".{amount_sen % 100:02d}" if amount_sen % 100 else "")
 
 
 @app.command("show")

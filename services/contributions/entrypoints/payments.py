@@ -17,6 +17,9 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
     def ImportBankStatement(self, request, context):
         return self.use_cases.import_statement(request)
 
+    def ImportBankStatementFile(self, request_iterator, context):
+        return self.use_cases.files.import_file(request_iterator)
+
     def AssignSuspensePayment(self, request, context):
         return self.use_cases.assign_suspense(request)
 

@@ -9,7 +9,7 @@ from jamsos.contributions.v1 import events_pb2, payments_pb2
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.context import current_principal
 from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_date, to_rupiah
-from services.chassis.errors import AlreadyExists, DomainError, InvalidArgument, RuleViolation
+from services.chassis.errors import DomainError, InvalidArgument, RuleViolation
 from services.chassis.metrics import BUSINESS_EVENTS
 from services.chassis.runtime import ConsumerSpec
 from services.contributions.adapters import money_bills, payment_store
@@ -20,6 +20,8 @@ from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.money.matching import apply_credit_to_new_bills, post_to_employer
 from services.contributions.application.money.recording import PaymentLine, emit_posted, record_line
 from services.contributions.application.money.mapping import STATUS_TO_PROTO, match_response, payments_to_proto
+from services.contributions.application.money.bank_file_use_cases import StatementFileUseCases
+from services.contributions.application.money.statement_file_lines import record_statement_line
 
 MAX_STATEMENT_LINES = 5000
 STATUS_FROM_PROTO = {payments_pb2.PAYMENT_STATUS_MATCHED: payment_store.MATCHED,
@@ -30,6 +32,7 @@ Outcome = payments_pb2.StatementLineOutcome
 class PaymentUseCases:
     def __init__(self, ctx: ContributionsContext):
         self.ctx = ctx
+        self.files = StatementFileUseCases(ctx)  # the bank's own statement files (MT940, camt.053)
 
     def record(self, request: payments_pb2.RecordPaymentRequest) -> payments_pb2.RecordPaymentResponse:
         scope = self.ctx.authorise(ContributionsAction.RECORD_PAYMENT)
@@ -74,25 +77,16 @@ class PaymentUseCases:
         try:
             payment_line = PaymentLine(line.bank_reference, to_rupiah(line, "amount"), to_date(line, "paid_on"),
                                        line.npp, line.bill_number, branch_code)
-            with uow.savepoint():  # a refused line leaves no trace, events included
-                recorded = record_line(uow, scope, payment_line, today, user)
-        except AlreadyExists:
-            existing = payment_store.by_bank_reference(uow.session, line.bank_reference.strip())
-            same = (int(existing.amount_rupiah), existing.paid_on) == (payment_line.amount_rupiah, payment_line.paid_on)
-            result.payment_id = existing.payment_id
-            if same:
-                result.outcome = Outcome.STATEMENT_LINE_OUTCOME_DUPLICATE
-                result.reason = "already recorded"
-            else:
-                result.outcome = Outcome.STATEMENT_LINE_OUTCOME_REJECTED
-                result.reason = "bank reference already recorded with another amount or date"
-            return result
         except DomainError as exc:
             result.outcome, result.reason = Outcome.STATEMENT_LINE_OUTCOME_REJECTED, exc.message
             return result
-        row = payment_store.get_payment(uow.session, recorded.payment_id)
-        result.outcome, result.payment_id = Outcome.STATEMENT_LINE_OUTCOME_RECORDED, recorded.payment_id
-        result.status = STATUS_TO_PROTO[row.status]
+        recorded = record_statement_line(uow, scope, payment_line, today, user)  # the one path of every line
+        result.outcome = Outcome.Value(f"STATEMENT_LINE_OUTCOME_{recorded.outcome}")
+        result.payment_id = recorded.payment_id
+        if recorded.outcome == "RECORDED":
+            result.status = STATUS_TO_PROTO[recorded.status]
+        else:
+            result.reason = recorded.reason
         return result
 
     def assign_suspense(self, request: payments_pb2.AssignSuspensePaymentRequest

@@ -1,0 +1,121 @@
+"""Import of a bank's statement file as the bank sent it (C-7): MT940 or camt.053.
+
+One transaction, read as a stream: the header first (an imported statement's id with
+another file is refused), then each line through the same path as every receipt
+(`statement_file_lines.record_statement_line`: C-7 matching by the NPP and bill number
+found in the remittance information, then amount and date; unmatched to suspense), then
+the file's own totals (`StatementTally.check`). A file that does not add up, is truncated,
+malformed, not in rupiah or an XML bomb raises before the commit, so nothing it held is
+written: the lines already recorded roll back with it. The same file again: every line
+meets its own reference (DUPLICATE) and the statement row is kept as it was.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from services.chassis.errors import RuleViolation
+from services.chassis.scope import BranchScope
+from services.chassis.unit_of_work import UnitOfWork
+from services.contributions.adapters import bank_file_store
+from services.contributions.adapters.bank_file_upload import Upload
+from services.contributions.adapters.camt_statement import read_camt053
+from services.contributions.adapters.mt940_statement import read_mt940
+from services.contributions.adapters.payment_repository import PaymentRepository
+from services.contributions.application.money.recording import PaymentLine
+from services.contributions.application.money.statement_file_lines import (
+    REJECTED, SKIPPED, LineRecorded, record_statement_line,
+)
+from services.contributions.domain.bank_file import (
+    BankFileFormat, Remittance, StatementEnd, StatementHeader, StatementLine, StatementTally, StatementTotals,
+    line_reference, malformed, remittance_identifiers, whole_rupiah,
+)
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+StatementItem = StatementHeader | StatementLine | StatementEnd
+
+
+@dataclass(frozen=True)
+class ImportStatementFile:
+    """The command: which file format, which branch receives the unmatched lines."""
+
+    request_id: str
+    branch_code: str
+    file_format: BankFileFormat
+
+
+@dataclass(frozen=True)
+class FileLine:
+    line: StatementLine
+    reference: str
+    named: Remittance
+    recorded: LineRecorded
+
+
+@dataclass(frozen=True)
+class StatementFileImported:
+    header: StatementHeader
+    file_format: BankFileFormat
+    totals: StatementTotals
+    already_imported: bool
+    lines: list[FileLine]
+    sha256: str
+
+
+def statement_items(file_format: BankFileFormat, upload: Upload) -> Iterator[StatementItem]:
+    """The file read by its format's reader, as a stream."""
+    if file_format is BankFileFormat.MT940:
+        return read_mt940(upload.text_lines())
+    return read_camt053(upload.binary())
+
+
+def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, upload: Upload,
+                          items: Iterator[StatementItem], today: date, user: str) -> StatementFileImported:
+    PaymentRepository(uow.session, scope).require_suspense_branch(command.branch_code)
+    first = next(items, None)
+    if not isinstance(first, StatementHeader):
+        raise malformed("the file holds no statement")
+    header, tally = first, StatementTally(first)
+    key = bank_file_store.statement_key(header.account, header.statement_id)
+    before = bank_file_store.imported(uow.session, key)
+    if before is not None and before.file_sha256 != upload.sha256:
+        raise RuleViolation("C-7", f"statement {header.statement_id} of account {header.account} was imported "
+                                   f"before from another file", code="STATEMENT_ALREADY_IMPORTED")
+    lines: list[FileLine] = []
+    end: StatementEnd | None = None
+    for item in items:
+        if isinstance(item, StatementLine):
+            tally.add(item)
+            lines.append(_import_line(uow, scope, command, header, item, today, user))
+        elif isinstance(item, StatementEnd):
+            end = item
+    if end is None:
+        raise malformed("the statement is truncated: it has no end")
+    totals = tally.check(end)  # raises before the commit: nothing of a file that does not add up stays
+    if before is None:
+        bank_file_store.record_statement(
+            uow.session, statement_key=key, statement_id=header.statement_id[:120], account=header.account[:120],
+            file_format=command.file_format.value, file_sha256=upload.sha256, branch_code=command.branch_code,
+            opening_sen=totals.opening_sen, credits_sen=totals.credits_sen, debits_sen=totals.debits_sen,
+            closing_sen=totals.closing_sen, line_count=totals.lines, closing_on=totals.closing_on, imported_by=user)
+        uow.audit("bank_statement.import", key, {"format": command.file_format.value, "sha256": upload.sha256,
+                                                 "lines": totals.lines, "closing_sen": totals.closing_sen})
+    uow.count("bank_statement_file_imported")
+    return StatementFileImported(header, command.file_format, totals, before is not None, lines, upload.sha256)
+
+
+def _import_line(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, header: StatementHeader,
+                 line: StatementLine, today: date, user: str) -> FileLine:
+    reference = line_reference(header.statement_id, line)
+    named = remittance_identifiers(line.remittance)
+    rupiah = whole_rupiah(line.amount_sen)
+    if line.amount_sen <= 0:
+        recorded = LineRecorded(SKIPPED, reason="a debit or a zero amount: not a contribution receipt")
+    elif rupiah is None:
+        recorded = LineRecorded(REJECTED, reason="a fraction of a rupiah: payments are whole rupiah")
+    else:
+        recorded = record_statement_line(uow, scope, PaymentLine(
+            reference, rupiah, line.booked_on, named.npp or "", named.bill_number or "", command.branch_code),
+            today, user)
+    return FileLine(line, reference, named, recorded)
