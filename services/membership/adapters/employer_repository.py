@@ -16,7 +16,7 @@ from sqlalchemy import Row, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.chassis.repository import ScopedRepository
-from services.membership.adapters.tables import employer_risk_groups, employers, sequences
+from services.membership.adapters.tables import employer_addresses, employer_risk_groups, employers, sequences
 from services.membership.domain.employers import ConstructionProject, Employer, EmployerKind, EmployerStatus, RiskGroup
 from services.membership.domain.numbers import make_npp
 from services.membership.domain.pwbd import normalise_address, normalise_company_name
@@ -128,13 +128,37 @@ class EmployerRepository(ScopedRepository):
             project_end_date=project.end_date if project else None,
             created_at=now, updated_at=now,
         ))
+        self.session.execute(insert(employer_addresses).values(
+            npp=employer.npp, effective_date=employer.registration_date, address=employer.address))
         # The history starts with the registration: C-3 rates are looked up per period.
         self.session.execute(insert(employer_risk_groups).values(
             npp=employer.npp, effective_date=employer.registration_date, risk_group=employer.risk_group.number))
 
-    def change_address(self, npp: str, address: str) -> None:
-        self.session.execute(update(employers).where(employers.c.npp == npp).values(
-            address=address, address_normalised=normalise_address(address), updated_at=datetime.now(UTC)))
+    def record_address(self, npp: str, effective_date: date, address: str, today: date) -> None:
+        """Add (or replace, for the same date) an address row, then refresh the cached one.
+
+        As with risk groups, `employers.address` caches the address in force on the day of
+        the change (PWBD matching searches it); reads take it from the history
+        (`current_addresses`), so a change dated ahead takes over on its day without a job.
+        """
+        self.session.execute(delete(employer_addresses).where(
+            employer_addresses.c.npp == npp, employer_addresses.c.effective_date == effective_date))
+        self.session.execute(insert(employer_addresses).values(npp=npp, effective_date=effective_date, address=address))
+        current = self.current_addresses([npp], today).get(npp)
+        if current is not None:
+            self.session.execute(update(employers).where(employers.c.npp == npp).values(
+                address=current[0], address_normalised=normalise_address(current[0]), updated_at=datetime.now(UTC)))
+
+    def current_addresses(self, npps: list[str], day: date) -> dict[str, tuple[str, date]]:
+        """npp -> (address, since) in force on `day`: the latest row on or before it."""
+        if not npps:
+            return {}
+        rows = self.session.execute(
+            select(employer_addresses.c.npp, employer_addresses.c.effective_date, employer_addresses.c.address)
+            .where(employer_addresses.c.npp.in_(npps), employer_addresses.c.effective_date <= day)
+            .order_by(employer_addresses.c.npp, employer_addresses.c.effective_date)
+        ).all()
+        return {r.npp: (r.address, r.effective_date) for r in rows}  # later dates overwrite earlier
 
     def record_risk_group(self, npp: str, effective_date: date, risk_group: int, today: date) -> None:
         """Add (or replace, for the same date) a risk-group row, then refresh the current one.

@@ -52,6 +52,14 @@ employers = Table(
 )
 
 # Effective-dated history of what contributions need per period (C-3 rate by risk group).
+# One row per address and the day it holds from; a change may be dated ahead (M-1, 0009).
+employer_addresses = Table(
+    "employer_addresses", metadata,
+    Column("npp", String(12), ForeignKey("employers.npp"), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("address", Text, nullable=False),
+)
+
 employer_risk_groups = Table(
     "employer_risk_groups", metadata,
     Column("npp", String(12), ForeignKey("employers.npp"), primary_key=True),
@@ -141,6 +149,16 @@ family_members = Table(
     Column("married", Boolean, nullable=False),
     Column("nik", String(16), nullable=True),
     Column("position", Integer, nullable=False),
+    # Stable across ChangeFamily calls that name the same person (migration 0009).
+    Column("member_id", String(36), nullable=False),
+)
+
+# One row per reported marital status and the day it holds from (M-6, migration 0009).
+marital_status_history = Table(
+    "marital_status_history", metadata,
+    Column("kpj", String(11), ForeignKey("workers.kpj"), primary_key=True),
+    Column("effective_date", Date, primary_key=True),
+    Column("marital_status", String(10), nullable=False),
 )
 
 cards = Table(

@@ -16,14 +16,14 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, insert, select, update, text
 from sqlalchemy.orm import Session
 
-from services.chassis.errors import NotFound
-from services.chassis.scope import BranchScope
+from services.chassis.repository import ScopedRepository
 from services.membership.adapters.tables import (
-    bulk_enrol_rows, employers, employments, family_members, sequences, wage_history, workers,
+    bulk_enrol_rows, employers, employments, family_members, marital_status_history, sequences, wage_history, workers,
 )
 from services.membership.domain.employers import EmployerKind
 from services.membership.domain.employment_history import EmploymentPeriod, EndReason
 from services.membership.domain.family import FamilyMember, Relation
+from services.membership.domain.marital_history import MaritalStatusEntry
 from services.membership.domain.numbers import make_kpj
 from services.membership.domain.person import MaritalStatus, Sex
 from services.membership.domain.workers import MembershipKind, Program, Worker, WorkerStatus
@@ -87,60 +87,61 @@ def _worker_values(worker: Worker) -> dict:
     }
 
 
-class WorkerRepository:
-    """One transaction's (or read's) view of workers; `scope` is the caller's (O-2)."""
+def find_employer(session: Session, npp: str) -> EmployerRef | None:
+    """The employer a worker enrols into, unscoped: enrolment needs its kind to know which
+    role (O-3, M-7) and so which scope the caller acts with, before any scope exists."""
+    row = session.execute(
+        select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status)
+        .where(employers.c.npp == npp)
+    ).first()
+    if row is None:
+        return None
+    return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
 
-    def __init__(self, session: Session, scope: BranchScope | None = None):
-        self.session = session
-        self.scope = scope
+
+def bulk_batch_npp(session: Session, request_id: str) -> str | None:
+    """The employer a bulk batch id was first used for, if it was used before (checked
+    before the employer, and so the scope, of the batch is known)."""
+    return session.execute(
+        select(bulk_enrol_rows.c.npp).where(bulk_enrol_rows.c.request_id == request_id).limit(1)
+    ).scalar_one_or_none()
+
+
+class WorkerRepository(ScopedRepository):
+    """One transaction's (or read's) view of workers; `scope` is the caller's (O-2).
+    Consumers and jobs open it with `WorkerRepository.for_system(session)`."""
 
     # ---- employers (read only) -----------------------------------------------------
     def employer(self, npp: str) -> EmployerRef | None:
-        row = self.session.execute(
-            select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status)
-            .where(employers.c.npp == npp)
-        ).first()
-        if row is None:
-            return None
-        return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
+        return find_employer(self.session, npp)
 
     def employer_readable(self, npp: str) -> EmployerRef:
-        employer = self._employer_or_404(npp)
-        self._require_scope().require_read_record(employer.branch_code, "employer", npp)
-        return employer
+        """The employer, or NotFound, also when the caller may not read its branch."""
+        row = super().readable(_employer_ref_query(npp), employers.c.branch_code, "employer", npp)
+        return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
 
     def employer_writable(self, npp: str) -> EmployerRef:
-        employer = self._employer_or_404(npp)
-        self._require_scope().require_write_record(employer.branch_code, "employer", npp)
-        return employer
-
-    def _employer_or_404(self, npp: str) -> EmployerRef:
-        employer = self.employer(npp)
-        if employer is None:
-            raise NotFound("employer", npp)
-        return employer
+        """The employer a change is made for: NotFound when hidden, PermissionDenied when read-only."""
+        row = super().writable(_employer_ref_query(npp), employers.c.branch_code, "employer", npp, lock=False)
+        return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
 
     # ---- workers -------------------------------------------------------------------
     def get(self, kpj: str, *, lock: bool = False) -> Worker | None:
+        """The worker, unscoped: for re-reading one `writable` already let through."""
         statement = select(workers).where(workers.c.kpj == kpj)
         row = self.session.execute(statement.with_for_update() if lock else statement).first()
         return _worker(row) if row else None
 
-    def readable(self, kpj: str) -> Worker:
-        """The worker, or NotFound; PermissionDenied (logged) outside the caller's branches."""
-        worker = self.get(kpj)
-        if worker is None:
-            raise NotFound("worker", kpj)
-        self._require_scope().require_read_record(worker.branch_code, "worker", kpj)
-        return worker
+    def readable(self, kpj: str) -> Worker:  # type: ignore[override]
+        """The worker, or NotFound, also when it is of a branch the caller may not read."""
+        return _worker(super().readable(select(workers).where(workers.c.kpj == kpj),
+                                        workers.c.branch_code, "worker", kpj))
 
-    def writable(self, kpj: str, *, lock: bool = True) -> Worker:
-        """The worker (locked for change), or NotFound; PermissionDenied outside the caller's branch."""
-        worker = self.get(kpj, lock=lock)
-        if worker is None:
-            raise NotFound("worker", kpj)
-        self._require_scope().require_write_record(worker.branch_code, "worker", kpj)
-        return worker
+    def writable(self, kpj: str, *, lock: bool = True) -> Worker:  # type: ignore[override]
+        """The worker (locked for the change): NotFound when unknown or hidden,
+        PermissionDenied when the caller may only read it."""
+        return _worker(super().writable(select(workers).where(workers.c.kpj == kpj),
+                                        workers.c.branch_code, "worker", kpj, lock=lock))
 
     def by_niks(self, niks: Iterable[str], *, lock: bool = False) -> dict[str, Worker]:
         """Records of these NIKs (one query; bulk enrolment pre-loads a chunk with it)."""
@@ -175,7 +176,7 @@ class WorkerRepository:
             statement = statement.where(workers.c.status == status.value)
         if after_kpj:
             statement = statement.where(workers.c.kpj > after_kpj)
-        statement = self._require_scope().filter(statement, workers.c.branch_code)
+        statement = self.scoped(statement, workers.c.branch_code)
         rows = self.session.execute(statement.order_by(workers.c.kpj).limit(limit)).all()
         return [_worker(row) for row in rows]
 
@@ -245,18 +246,40 @@ class WorkerRepository:
         ).all()
         return [
             FamilyMember(name=r.name, relation=Relation(r.relation), birth_date=r.birth_date, married=bool(r.married),
-                         nik=r.nik, order=r.position + 1)
+                         nik=r.nik, order=r.position + 1, member_id=r.member_id)
             for r in rows
         ]
 
     def replace_family(self, kpj: str, members: Sequence[FamilyMember]) -> None:
+        """The whole list replaces the previous one; each member carries its stable id."""
         self.session.execute(delete(family_members).where(family_members.c.kpj == kpj))
         if members:
             self.session.execute(insert(family_members), [
                 {"kpj": kpj, "name": m.name, "relation": Relation(m.relation).value, "birth_date": m.birth_date,
-                 "married": m.married, "nik": m.nik, "position": i}
+                 "married": m.married, "nik": m.nik, "position": i, "member_id": m.member_id}
                 for i, m in enumerate(members)
             ])
+
+    # ---- marital status history (M-4, M-6) ----------------------------------------
+    def marital_history(self, kpj: str) -> tuple[MaritalStatusEntry, ...]:
+        rows = self.session.execute(
+            select(marital_status_history.c.effective_date, marital_status_history.c.marital_status)
+            .where(marital_status_history.c.kpj == kpj).order_by(marital_status_history.c.effective_date)
+        ).all()
+        return tuple(MaritalStatusEntry(r.effective_date, MaritalStatus(r.marital_status)) for r in rows)
+
+    def add_marital_statuses(self, rows: Sequence[tuple[str, date, MaritalStatus]]) -> None:
+        """First statuses of new members (no earlier row can exist)."""
+        if rows:
+            self.session.execute(insert(marital_status_history), [
+                {"kpj": kpj, "effective_date": day, "marital_status": status.value} for kpj, day, status in rows
+            ])
+
+    def record_marital_status(self, kpj: str, entry: MaritalStatusEntry) -> None:
+        """Record the status from its date; a second report for the same date replaces it."""
+        self.session.execute(delete(marital_status_history).where(
+            marital_status_history.c.kpj == kpj, marital_status_history.c.effective_date == entry.effective_date))
+        self.add_marital_statuses([(kpj, entry.effective_date, entry.status)])
 
     # ---- KPJ numbers (M-3) ---------------------------------------------------------
     def allocate_kpjs(self, count: int) -> list[str]:
@@ -316,12 +339,6 @@ class WorkerRepository:
         return True
 
     # ---- bulk enrolment outcomes ---------------------------------------------------
-    def bulk_batch_npp(self, request_id: str) -> str | None:
-        """The employer a batch id was first used for, if it was used before."""
-        return self.session.execute(
-            select(bulk_enrol_rows.c.npp).where(bulk_enrol_rows.c.request_id == request_id).limit(1)
-        ).scalar_one_or_none()
-
     def bulk_outcomes(self, request_id: str, row_numbers: Iterable[int]) -> dict[int, BulkOutcome]:
         numbers = sorted(set(row_numbers))
         if not numbers:
@@ -344,11 +361,11 @@ class WorkerRepository:
                 for o in outcomes
             ])
 
-    # ---- helpers -------------------------------------------------------------------
-    def _require_scope(self) -> BranchScope:
-        if self.scope is None:
-            raise RuntimeError("a scoped read needs the caller's BranchScope")
-        return self.scope
 
 
-__all__ = ["BulkOutcome", "EmployerRef", "WorkerRepository"]
+def _employer_ref_query(npp: str):
+    return select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status).where(
+        employers.c.npp == npp)
+
+
+__all__ = ["BulkOutcome", "EmployerRef", "WorkerRepository", "bulk_batch_npp", "find_employer"]

@@ -29,25 +29,28 @@ class EmployerChanges:
     ctx: MembershipContext
 
     def change_address(self, request: employers_pb2.ChangeEmployerAddressRequest) -> employers_pb2.ChangeEmployerAddressResponse:
-        """A new address from `effective_date` (M-1). No address history is kept, so the
-        date may not lie ahead: a move is recorded once it has happened."""
+        """A new address from `effective_date` (M-1), kept in the address history: a move
+        announced ahead is recorded now and takes effect on its day (GetEmployer on a date
+        answers the address of that date); the same date again replaces it. The response
+        and the event show the employer with this change applied: the new address and the
+        date it holds from."""
         scope = self.ctx.authorise(MembershipAction.CHANGE_EMPLOYER)
         today = self.ctx.today()
         v = Violations()
         npp = collect(v, validate_npp, request.npp)
         effective = collect(v, to_date, request, "effective_date")
-        if effective is not None and effective > today:
-            v.add("effective_date", f"{effective.isoformat()} is in the future: record an address change once it has happened")
         v.raise_if_any()
 
         def use_case(uow) -> employers_pb2.ChangeEmployerAddressResponse:
             repo = EmployerRepository(uow.session, scope)
             employer = _owned_employer(repo, npp, effective).employer
+            before = repo.current_addresses([npp], effective).get(npp)
             changed = change_employer(employer, ChangeEmployer(address=request.address))
-            repo.change_address(npp, changed.address)
+            repo.record_address(npp, effective, changed.address, today)
             current = repo.current_risk_groups([npp], today).get(npp)
-            message = employer_to_proto(_reread(repo, npp), current)
-            _record(uow, message, "address", effective, {"from": employer.address, "to": changed.address})
+            message = employer_to_proto(_reread(repo, npp), current, (changed.address, effective))
+            _record(uow, message, "address", effective,
+                    {"from": before[0] if before else employer.address, "to": changed.address})
             return employers_pb2.ChangeEmployerAddressResponse(employer=message)
 
         return self._mutate_change("ChangeEmployerAddress", request, employers_pb2.ChangeEmployerAddressResponse, use_case)

@@ -89,15 +89,23 @@ def request_violations(error: InvalidArgument, already: Violations) -> list[Fiel
     return [*already.items, *(item for item in renamed if item.field not in seen)]
 
 
-def employer_to_proto(stored: StoredEmployer, current_risk: tuple[int, date] | None = None) -> employers_pb2.Employer:
-    """A stored employer; `current_risk` (group, since) overrides the cached ones."""
+def employer_to_proto(stored: StoredEmployer, current_risk: tuple[int, date] | None = None,
+                      current_address: tuple[str, date] | None = None) -> employers_pb2.Employer:
+    """A stored employer; `current_risk` (group, since) and `current_address` (address,
+    since) override the cached ones (both have a dated history, M-1)."""
     risk_group, since = current_risk or (stored.employer.risk_group.number, stored.risk_group_since)
-    return _employer_message(stored.employer, risk_group, since)
+    message = _employer_message(stored.employer, risk_group, since)
+    if current_address is not None:
+        message.address = current_address[0]
+        message.address_effective_date.CopyFrom(from_date(current_address[1]))
+    return message
 
 
 def domain_employer_to_proto(employer: Employer) -> employers_pb2.Employer:
-    """A freshly registered employer: its risk group holds from the registration date."""
-    return _employer_message(employer, employer.risk_group.number, employer.registration_date)
+    """A freshly registered employer: its risk group and address hold from the registration date."""
+    message = _employer_message(employer, employer.risk_group.number, employer.registration_date)
+    message.address_effective_date.CopyFrom(from_date(employer.registration_date))
+    return message
 
 
 def _employer_message(employer: Employer, risk_group: int, since: date) -> employers_pb2.Employer:

@@ -7,9 +7,11 @@ id returns the first answer without doing anything twice.
 """
 from __future__ import annotations
 
+from datetime import date
+
 from jamsos.membership.v1 import employers_pb2, events_pb2
 from services.chassis.config import topic_of
-from services.chassis.convert import decode_page_token, encode_page_token, page_size
+from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_date
 from services.chassis.errors import AlreadyExists, InvalidArgument
 from services.membership.adapters.employer_repository import EmployerRepository, StoredEmployer
 from services.membership.adapters.pwbd_repository import PwbdRepository
@@ -78,10 +80,11 @@ class EmployerUseCases(EmployerChanges):
         """One employer by NPP; a mistyped NPP fails its check digit (INVALID_ARGUMENT)."""
         scope = self.ctx.authorise(MembershipAction.READ)
         npp = validate_npp(request.npp)
+        on_date = to_date(request, "on_date", required=False)
         with self.ctx.base.read_session() as session:
             repo = EmployerRepository(session, scope)
             employer = repo.readable(npp)  # NotFound also for another branch's (O-2)
-            return employers_pb2.GetEmployerResponse(employer=self._protos(repo, [employer])[0])
+            return employers_pb2.GetEmployerResponse(employer=self._protos(repo, [employer], on_date)[0])
 
     def search(self, request: employers_pb2.SearchEmployersRequest) -> employers_pb2.SearchEmployersResponse:
         """By exact NPP, or by part of the name (case-insensitive, legal forms such as PT
@@ -110,11 +113,15 @@ class EmployerUseCases(EmployerChanges):
             page, token = _page(repo.list_branch(branch, after, limit + 1), limit)
             return employers_pb2.ListEmployersResponse(employers=self._protos(repo, page), page={"next_page_token": token})
 
-    def _protos(self, repo: EmployerRepository, stored: list[StoredEmployer]) -> list[employers_pb2.Employer]:
-        """Employers as messages, with the risk group in force today (a future-dated change
-        takes over on its date without anyone rewriting the row)."""
-        current = repo.current_risk_groups([e.npp for e in stored], self.ctx.today())
-        return [employer_to_proto(e, current.get(e.npp)) for e in stored]
+    def _protos(self, repo: EmployerRepository, stored: list[StoredEmployer],
+                on_date: date | None = None) -> list[employers_pb2.Employer]:
+        """Employers as messages, with the risk group and address in force on `on_date`
+        (unset: today; a future-dated change takes over on its date without anyone
+        rewriting the row). Before the registration the row's own ones stand."""
+        day = on_date or self.ctx.today()
+        npps = [e.npp for e in stored]
+        risks, addresses = repo.current_risk_groups(npps, day), repo.current_addresses(npps, day)
+        return [employer_to_proto(e, risks.get(e.npp), addresses.get(e.npp)) for e in stored]
 
 
 def _search_criteria(query: str) -> dict:

@@ -5,7 +5,8 @@ Split by responsibility:
 - `workers_bulk`      BulkEnrolWorkers: chunked, resend-safe batches (M-3)
 - `workers_changes`   wage (M-4), marital status and family (M-6), termination and death (M-8)
 - `workers_queries`   GetWorker, FindKpj (M-5), ListWorkers, GetFamily (M-6), history (M-3)
-- `workers_mapping`   protobuf <-> domain, with the request's field names
+- `workers_commands`  the commands the use cases take and the results they return
+- `workers_mapping`   protobuf <-> commands and results, with the request's field names
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from services.membership.application.workers_queries import WorkerQueries
 
 @dataclass
 class WorkerUseCases:
+    ctx: MembershipContext
     enrolment: EnrolmentUseCases
     bulk: BulkEnrolment
     changes: WorkerChanges
@@ -32,7 +34,7 @@ class WorkerUseCases:
 def ensure_kpj_sequence(ctx: MembershipContext) -> None:
     """Create the national KPJ sequence row once (replicas starting together may race)."""
     with ctx.base.unit_of_work() as uow:
-        if WorkerRepository(uow.session).ensure_kpj_sequence():
+        if WorkerRepository.for_system(uow.session).ensure_kpj_sequence():
             try:
                 uow.commit()
             except IntegrityError:
@@ -42,5 +44,5 @@ def ensure_kpj_sequence(ctx: MembershipContext) -> None:
 def build(ctx: MembershipContext) -> WorkerUseCases:
     ensure_kpj_sequence(ctx)
     return WorkerUseCases(
-        enrolment=EnrolmentUseCases(ctx), bulk=BulkEnrolment(ctx), changes=WorkerChanges(ctx), queries=WorkerQueries(ctx),
+        ctx=ctx, enrolment=EnrolmentUseCases(ctx), bulk=BulkEnrolment(ctx), changes=WorkerChanges(ctx), queries=WorkerQueries(ctx),
     )

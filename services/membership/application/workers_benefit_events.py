@@ -63,7 +63,7 @@ class BenefitEvents:
 
     def on_member_deceased(self, uow: UnitOfWork, envelope, payload: benefits_events.MemberDeceased) -> None:
         day = to_date(payload, "death_date")
-        repo = WorkerRepository(uow.session)
+        repo = WorkerRepository.for_system(uow.session)
         worker = _worker(repo, payload.kpj)
         if worker.status is WorkerStatus.DECEASED:
             if worker.death_date != day:
@@ -75,7 +75,7 @@ class BenefitEvents:
     def on_member_totally_disabled(self, uow: UnitOfWork, envelope,
                                    payload: benefits_events.MemberTotallyDisabled) -> None:
         day = to_date(payload, "established_on")
-        repo = WorkerRepository(uow.session)
+        repo = WorkerRepository.for_system(uow.session)
         worker = _worker(repo, payload.kpj)
         if worker.totally_disabled_on is not None:
             if worker.totally_disabled_on != day:

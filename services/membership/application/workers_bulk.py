@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from jamsos.membership.v1 import workers_pb2
 from services.chassis.errors import AlreadyExists, DomainError, InvalidArgument, RuleViolation
 from services.chassis.idempotency import caller_scoped_id, require_request_id
-from services.membership.adapters.worker_repository import BulkOutcome, WorkerRepository
+from services.membership.adapters.worker_repository import BulkOutcome, WorkerRepository, bulk_batch_npp
 from services.membership.application.context import MembershipContext
 from services.membership.application.workers_enrolment import (
     EnrolmentTarget, EnrolmentWriter, enrol_one, enrolment_target, require_an_enrolling_role,
@@ -92,7 +92,7 @@ class BulkEnrolment:
         batch = caller_scoped_id(request_id)  # the rows are stored under the caller's own batch id
         target = enrolment_target(self.ctx, first.header.npp, field="header.npp")
         with self.ctx.base.read_session() as session:
-            used_for = WorkerRepository(session).bulk_batch_npp(batch)
+            used_for = bulk_batch_npp(session, batch)
         if used_for is not None and used_for != target.employer.npp:
             raise InvalidArgument.field("header.request_id", f"already used for a batch of employer {used_for}")
         seen: set[int] = set()

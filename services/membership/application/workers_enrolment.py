@@ -26,11 +26,12 @@ from services.chassis.convert import from_date
 from services.chassis.errors import InvalidArgument, NotFound, RuleViolation
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
-from services.membership.adapters.worker_repository import EmployerRef, WorkerRepository
+from services.membership.adapters.worker_repository import EmployerRef, WorkerRepository, find_employer
 from services.membership.application.context import MembershipContext
-from services.membership.application.workers_mapping import KIND, enrolment_command, request_fields, worker_to_proto
+from services.membership.application.workers_mapping import KIND, request_fields, worker_to_proto
 from services.membership.domain.employers import EmployerStatus
 from services.membership.domain.employment_history import EndReason
+from services.membership.domain.marital_history import MaritalStatusEntry
 from services.membership.domain.nik import normalise_nik
 from services.membership.domain.numbers import validate_npp
 from services.membership.domain.roles import MembershipAction, is_allowed, require_role
@@ -67,7 +68,7 @@ def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, 
     require_an_enrolling_role()
     npp = validate_npp(npp, field)
     with ctx.base.read_session() as session:
-        employer = WorkerRepository(session).employer(npp)
+        employer = find_employer(session, npp)
     if employer is None:
         raise NotFound("employer", npp)
     kind = membership_kind_for(employer.kind)
@@ -114,6 +115,9 @@ class EnrolmentWriter:
                 self.repo.close_open_period(worker.kpj, enrolment.closed.end_date, EndReason.TRANSFERRED)
             self.repo.open_periods([(worker.kpj, enrolment.opened)])
             self.repo.set_wage(worker.kpj, worker.start_date, worker.monthly_wage_rupiah)
+            if worker.marital_status is not previous.marital_status:
+                # Reported with the new employment: the status holds from its start (M-6).
+                self.repo.record_marital_status(worker.kpj, MaritalStatusEntry(worker.start_date, worker.marital_status))
         message = worker_to_proto(worker)
         self._emit(enrolment, message)
         return message
@@ -123,6 +127,8 @@ class EnrolmentWriter:
         self.repo.insert_workers(new)
         self.repo.open_periods([(w.kpj, w.current_period()) for w in new])
         self.repo.add_wages([(w.kpj, w.start_date, w.monthly_wage_rupiah) for w in new])
+        # What a new member reports is the earliest the record knows: it holds from birth.
+        self.repo.add_marital_statuses([(w.kpj, w.birth_date, w.marital_status) for w in new])
 
     def _emit(self, enrolment: Enrolment, message: workers_pb2.Worker) -> None:
         worker, closed = enrolment.worker, enrolment.closed
@@ -170,29 +176,21 @@ class EnrolmentUseCases:
     def __init__(self, ctx: MembershipContext):
         self.ctx = ctx
 
-    def enrol(self, request: workers_pb2.EnrolWorkerRequest) -> workers_pb2.EnrolWorkerResponse:
-        """EnrolWorker (M-3, M-4, M-7, M-8; O-2, O-3)."""
-        target = enrolment_target(self.ctx, request.npp, request.kind)
-        today = self.ctx.today()
-        employer = target.employer
-        command = enrolment_command(request, npp=employer.npp, branch_code=employer.branch_code,
-                                    kind=target.kind, today=today)
+    def target(self, npp: str, requested_kind: int = 0) -> EnrolmentTarget:
+        """Role (O-3, by the employer's kind, M-7), employer and write scope (O-2)."""
+        return enrolment_target(self.ctx, npp, requested_kind)
+
+    def enrol(self, uow: UnitOfWork, target: EnrolmentTarget, command: EnrolWorker, today: date) -> Enrolment:
+        """EnrolWorker (M-3, M-4, M-7, M-8; O-2, O-3): a new member, a transfer or a
+        re-enrolment, written with its event and audit record."""
         nik = normalise_nik(command.nik)
-
-        def use_case(uow: UnitOfWork) -> workers_pb2.EnrolWorkerResponse:
-            repo = WorkerRepository(uow.session, target.scope)
-            repo.lock_enrolment([nik])
-            existing = repo.by_nik(nik, lock=True)
-            kpj = None if existing else repo.allocate_kpjs(1)[0]
-            enrolment = enrol_one(command, today, existing, kpj)
-            writer = EnrolmentWriter(uow, repo)
-            message = writer.add(enrolment, existing)
-            writer.flush()
-            writer.count()
-            return workers_pb2.EnrolWorkerResponse(
-                worker=message,
-                outcome=workers_pb2.ENROLMENT_OUTCOME_TRANSFERRED if enrolment.is_transfer else workers_pb2.ENROLMENT_OUTCOME_ENROLLED,
-                previous_npp=enrolment.closed.npp if enrolment.closed else "",
-            )
-
-        return self.ctx.base.mutation(request, workers_pb2.EnrolWorkerResponse, use_case)
+        repo = WorkerRepository(uow.session, target.scope)
+        repo.lock_enrolment([nik])
+        existing = repo.by_nik(nik, lock=True)
+        kpj = None if existing else repo.allocate_kpjs(1)[0]
+        enrolment = enrol_one(command, today, existing, kpj)
+        writer = EnrolmentWriter(uow, repo)
+        writer.add(enrolment, existing)
+        writer.flush()
+        writer.count()
+        return enrolment

@@ -11,11 +11,14 @@ from datetime import date
 from collections.abc import Iterator
 
 from jamsos.membership.v1 import workers_pb2
-from services.chassis.convert import from_date, from_rupiah
+from services.chassis.convert import decode_page_token, encode_page_token, from_date, from_rupiah, page_size, to_date, to_rupiah
 from services.chassis.errors import FieldViolation, InvalidArgument, Violations
 from services.membership.domain.employment_history import EmploymentPeriod, EndReason
 from services.membership.domain.family import FamilyMember, Relation
 from services.membership.domain.person import MaritalStatus, Sex
+from services.membership.application import workers_commands as c
+from services.membership.domain.nik import normalise_nik
+from services.membership.domain.numbers import validate_kpj, validate_npp
 from services.membership.domain.workers import (
     WAGE_FIELD, EnrolWorker, MembershipKind, Program, Worker, WorkerStatus, validate_enrolment,
 )
@@ -155,6 +158,7 @@ def family_from_proto(members) -> tuple[list[FamilyMember], Violations]:
             name=m.name, relation=enum_in(RELATION, m.relation, f"{at}.relation", v),
             birth_date=optional_date(m, "birth_date", v, f"{at}.birth_date"), married=m.married,
             nik=m.nik.strip() or None, order=i + 1,  # the family-card order, ties of twins
+            member_id=m.member_id.strip() or None,
         ))
     return family, v
 
@@ -184,6 +188,7 @@ def family_member_to_proto(member: FamilyMember) -> workers_pb2.FamilyMember:
     return workers_pb2.FamilyMember(
         name=member.name, relation=RELATION_TO_PROTO[Relation(member.relation)],
         birth_date=from_date(member.birth_date), married=member.married, nik=member.nik or "",
+        member_id=member.member_id or "",
     )
 
 
@@ -195,3 +200,112 @@ def period_to_proto(period: EmploymentPeriod) -> workers_pb2.EmploymentPeriod:
     if period.end_date:
         message.end_date.CopyFrom(from_date(period.end_date))
     return message
+
+
+# ---- requests -> commands (authorise first: decoding reads the request) -------------
+def _enum(mapping: dict, value: int, field: str, *, required: bool = True):
+    v = Violations()
+    found = enum_in(mapping, value, field, v, required=required)
+    v.raise_if_any()
+    return found
+
+
+def get_worker(request: workers_pb2.GetWorkerRequest) -> c.GetWorker:
+    return c.GetWorker(validate_kpj(request.kpj))
+
+
+def find_kpj(request: workers_pb2.FindKpjRequest) -> c.FindKpj:
+    return c.FindKpj(normalise_nik(request.nik), to_date(request, "birth_date"))
+
+
+def list_workers(request: workers_pb2.ListWorkersRequest) -> c.ListWorkers:
+    npp = validate_npp(request.npp, "npp")
+    size = page_size(request.page)
+    after = (decode_page_token(request.page.page_token) or {}).get("kpj")
+    if after is not None and not isinstance(after, str):
+        raise InvalidArgument.field("page.page_token", "not a token this service issued")
+    return c.ListWorkers(npp, _enum(STATUS, request.status, "status", required=False), after, size)
+
+
+def get_family(request: workers_pb2.GetFamilyRequest) -> c.GetFamily:
+    return c.GetFamily(validate_kpj(request.kpj), to_date(request, "on_date", required=False))
+
+
+def employment_history(request: workers_pb2.GetEmploymentHistoryRequest) -> c.GetEmploymentHistory:
+    return c.GetEmploymentHistory(validate_kpj(request.kpj), to_date(request, "on_date", required=False))
+
+
+def change_wage(request: workers_pb2.ChangeWageRequest) -> c.ChangeWage:
+    wage, effective = to_rupiah(request, "monthly_wage"), to_date(request, "effective_date")
+    return c.ChangeWage(validate_kpj(request.kpj), wage, effective)
+
+
+def change_marital_status(request: workers_pb2.ChangeMaritalStatusRequest) -> c.ChangeMaritalStatus:
+    status = _enum(MARITAL, request.marital_status, "marital_status")
+    effective = to_date(request, "effective_date", required=False)
+    return c.ChangeMaritalStatus(validate_kpj(request.kpj), status, effective)
+
+
+def change_family(request: workers_pb2.ChangeFamilyRequest) -> c.ChangeFamily:
+    family, problems = family_from_proto(request.members)
+    return c.ChangeFamily(validate_kpj(request.kpj), tuple(family), problems)
+
+
+def terminate_worker(request: workers_pb2.TerminateWorkerRequest) -> c.TerminateWorker:
+    reason = _enum(TERMINATION, request.reason, "reason")
+    day = to_date(request, "termination_date")
+    return c.TerminateWorker(validate_kpj(request.kpj), day, reason)
+
+
+def record_death(request: workers_pb2.RecordDeathRequest) -> c.RecordDeath:
+    day = to_date(request, "death_date")
+    return c.RecordDeath(validate_kpj(request.kpj), day)
+
+
+# ---- results -> responses -----------------------------------------------------------
+def view_to_proto(view: c.WorkerView) -> workers_pb2.Worker:
+    return worker_to_proto(view.worker, view.monthly_wage_rupiah)
+
+
+def enrolment_to_proto(enrolment) -> workers_pb2.EnrolWorkerResponse:
+    return workers_pb2.EnrolWorkerResponse(
+        worker=worker_to_proto(enrolment.worker),
+        outcome=workers_pb2.ENROLMENT_OUTCOME_TRANSFERRED if enrolment.is_transfer else workers_pb2.ENROLMENT_OUTCOME_ENROLLED,
+        previous_npp=enrolment.closed.npp if enrolment.closed else "",
+    )
+
+
+def kpj_found_to_proto(found: c.KpjFound) -> workers_pb2.FindKpjResponse:
+    return workers_pb2.FindKpjResponse(kpj=found.kpj, name=found.name, status=STATUS_TO_PROTO[found.status])
+
+
+def page_to_proto(page: c.WorkerPage) -> workers_pb2.ListWorkersResponse:
+    response = workers_pb2.ListWorkersResponse(workers=[view_to_proto(w) for w in page.workers])
+    if page.next_after_kpj is not None:
+        response.page.next_page_token = encode_page_token({"kpj": page.next_after_kpj})
+    return response
+
+
+def family_to_proto(view: c.FamilyView) -> workers_pb2.GetFamilyResponse:
+    return workers_pb2.GetFamilyResponse(
+        members=[family_member_to_proto(m) for m in view.members],
+        covered_dependants=[family_member_to_proto(m) for m in view.covered],
+        marital_status=MARITAL_TO_PROTO[view.marital_status],
+    )
+
+
+def changed_family_to_proto(view: c.FamilyView) -> workers_pb2.ChangeFamilyResponse:
+    return workers_pb2.ChangeFamilyResponse(
+        members=[family_member_to_proto(m) for m in view.members],
+        covered_dependants=[family_member_to_proto(m) for m in view.covered],
+    )
+
+
+def history_to_proto(view: c.EmploymentHistoryView) -> workers_pb2.GetEmploymentHistoryResponse:
+    response = workers_pb2.GetEmploymentHistoryResponse(
+        periods=[period_to_proto(p) for p in view.periods],
+        months_of_membership=view.months_of_membership, active_on_date=view.active_on_date,
+    )
+    if view.member_since is not None:
+        response.member_since.CopyFrom(from_date(view.member_since))
+    return response

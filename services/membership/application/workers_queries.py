@@ -9,108 +9,95 @@ record (the worker's own branch, its region or the head office). It answers NOT_
 with the same message, both for an unknown NIK and for a known NIK with the wrong birth
 date, so the lookup never confirms half an identity. Only a full match outside the
 caller's scope is PERMISSION_DENIED.
+
+Every FindKpj is audited (who looked up whom, from which office, with what outcome): a
+lookup by identity is how a stranger would fish for a member's number. A read has no unit
+of work, so the audit row gets a short transaction of its own, after the read and before
+the answer: the read stays a read (no request id, nothing stored but the audit row), and
+a failed lookup is recorded as surely as a found one.
 """
 from __future__ import annotations
 
-from jamsos.membership.v1 import workers_pb2
-from services.chassis.convert import decode_page_token, encode_page_token, from_date, page_size, to_date
-from services.chassis.errors import InvalidArgument, NotFound, Violations
+from datetime import date
+
+from services.chassis.errors import NotFound
+from services.chassis.scope import BranchScope
 from services.membership.adapters.worker_repository import WorkerRepository
 from services.membership.application.context import MembershipContext
 from services.membership.application.workers_changes import present, wage_day
-from services.membership.application.workers_mapping import (
-    MARITAL_TO_PROTO, STATUS, STATUS_TO_PROTO, enum_in, family_member_to_proto, period_to_proto, worker_to_proto,
+from services.membership.application.workers_commands import (
+    EmploymentHistoryView, FamilyView, FindKpj, GetEmploymentHistory, GetFamily, GetWorker, KpjFound, ListWorkers,
+    WorkerPage, WorkerView,
 )
 from services.membership.domain.employment_history import is_active_on, member_since, months_of_membership
 from services.membership.domain.family import covered_dependants
-from services.membership.domain.nik import normalise_nik
-from services.membership.domain.numbers import validate_kpj, validate_npp
-from services.membership.domain.roles import MembershipAction
+from services.membership.domain.marital_history import status_on
+
+NO_MATCH = "with this NIK and birth date"  # never the KPJ: the lookup confirms no half identity
 
 
 class WorkerQueries:
+    """The reads; the caller has authorised (O-3) and the repository applies the scope (O-2)."""
+
     def __init__(self, ctx: MembershipContext):
         self.ctx = ctx
 
-    def _scope(self):
-        """O-3: every role reads; the scope (O-2) is applied by the repository."""
-        return self.ctx.authorise(MembershipAction.READ)
-
-    def get(self, request: workers_pb2.GetWorkerRequest) -> workers_pb2.GetWorkerResponse:
-        scope = self._scope()
-        kpj = validate_kpj(request.kpj)
+    def get(self, scope: BranchScope, command: GetWorker) -> WorkerView:
         with self.ctx.base.read_session() as session:
             repo = WorkerRepository(session, scope)
-            return workers_pb2.GetWorkerResponse(worker=present(repo, repo.readable(kpj), self.ctx.today()))
+            return present(repo, repo.readable(command.kpj), self.ctx.today())
 
-    def find_kpj(self, request: workers_pb2.FindKpjRequest) -> workers_pb2.FindKpjResponse:
-        """M-5: the KPJ of a member who lost the card, from NIK plus birth date."""
-        scope = self._scope()
-        nik = normalise_nik(request.nik)
-        birth_date = to_date(request, "birth_date")
+    def find_kpj(self, scope: BranchScope, command: FindKpj) -> KpjFound:
+        """M-5: the KPJ of a member who lost the card, from NIK plus birth date; audited."""
         with self.ctx.base.read_session() as session:
-            repo = WorkerRepository(session, scope)
-            worker = repo.by_nik(nik)
-            if worker is None or not worker.matches_identity(nik, birth_date):
-                raise NotFound("worker", "with this NIK and birth date")
-            scope.require_read_record(worker.branch_code, "worker", "with this NIK and birth date")  # never the KPJ
-        return workers_pb2.FindKpjResponse(kpj=worker.kpj, name=worker.name, status=STATUS_TO_PROTO[worker.status])
+            worker = WorkerRepository(session, scope).by_nik(command.nik)
+        if worker is None or not worker.matches_identity(command.nik, command.birth_date):
+            self._audit_lookup(command, "NOT_FOUND", None)
+            raise NotFound("worker", NO_MATCH)
+        try:
+            scope.require_read_record(worker.branch_code, "worker", NO_MATCH)
+        except Exception:
+            self._audit_lookup(command, "OUT_OF_SCOPE", worker.kpj)
+            raise
+        self._audit_lookup(command, "FOUND", worker.kpj)
+        return KpjFound(worker.kpj, worker.name, worker.status)
 
-    def list_for_employer(self, request: workers_pb2.ListWorkersRequest) -> workers_pb2.ListWorkersResponse:
+    def _audit_lookup(self, command: FindKpj, outcome: str, kpj: str | None) -> None:
+        """Who (user and office: the audit row's own columns) looked up whom."""
+        with self.ctx.base.unit_of_work() as uow:
+            uow.audit("worker.find_kpj", kpj or f"nik {command.nik}",
+                      {"nik": command.nik, "birth_date": command.birth_date, "outcome": outcome})
+            uow.commit()
+
+    def list_for_employer(self, scope: BranchScope, command: ListWorkers) -> WorkerPage:
         """An employer's workers (current or last employer), by KPJ, keyset-paged."""
-        scope = self._scope()
-        npp = validate_npp(request.npp, "npp")
-        size = page_size(request.page)
-        token = decode_page_token(request.page.page_token) or {}
-        after = token.get("kpj")
-        if after is not None and not isinstance(after, str):
-            raise InvalidArgument.field("page.page_token", "not a token this service issued")
-        v = Violations()
-        status = enum_in(STATUS, request.status, "status", v, required=False)
-        v.raise_if_any()
         today = self.ctx.today()
         with self.ctx.base.read_session() as session:
             repo = WorkerRepository(session, scope)
-            repo.employer_readable(npp)
-            found = repo.list_for_employer(npp, status, after, size + 1)
-            page = found[:size]
+            repo.employer_readable(command.npp)
+            found = repo.list_for_employer(command.npp, command.status, command.after_kpj, command.size + 1)
+            page = found[:command.size]
             wages = repo.wages_on({w.kpj: wage_day(w, today) for w in page})
-        response = workers_pb2.ListWorkersResponse(workers=[worker_to_proto(w, wages.get(w.kpj)) for w in page])
-        if len(found) > size:
-            response.page.next_page_token = encode_page_token({"kpj": page[-1].kpj})
-        return response
+        return WorkerPage(tuple(WorkerView(w, wages.get(w.kpj)) for w in page),
+                          page[-1].kpj if len(found) > command.size else None)
 
-    def get_family(self, request: workers_pb2.GetFamilyRequest) -> workers_pb2.GetFamilyResponse:
-        """M-6: the family list and the dependants JPK covers on `on_date` (unset: today)."""
-        scope = self._scope()
-        kpj = validate_kpj(request.kpj)
-        on_date = to_date(request, "on_date", required=False) or self.ctx.today()
+    def get_family(self, scope: BranchScope, command: GetFamily) -> FamilyView:
+        """M-6: the family list and the dependants JPK covers on `on_date` (unset: today),
+        by the marital status of that date."""
+        on_date = command.on_date or self.ctx.today()
         with self.ctx.base.read_session() as session:
             repo = WorkerRepository(session, scope)
-            worker = repo.readable(kpj)
-            members = repo.family(kpj)
-        covered = covered_dependants(worker.marital_status, members, on_date)
-        return workers_pb2.GetFamilyResponse(
-            members=[family_member_to_proto(m) for m in members],
-            covered_dependants=[family_member_to_proto(m) for m in covered],
-            marital_status=MARITAL_TO_PROTO[worker.marital_status],
-        )
+            worker = repo.readable(command.kpj)
+            members = tuple(repo.family(command.kpj))
+            status = status_on(repo.marital_history(command.kpj), on_date) or worker.marital_status
+        return FamilyView(members, covered_dependants(status, members, on_date), status)
 
-    def employment_history(self, request: workers_pb2.GetEmploymentHistoryRequest) -> workers_pb2.GetEmploymentHistoryResponse:
+    def employment_history(self, scope: BranchScope, command: GetEmploymentHistory) -> EmploymentHistoryView:
         """M-3: every employment of the KPJ across employers and the length of membership."""
-        scope = self._scope()
-        kpj = validate_kpj(request.kpj)
-        on_date = to_date(request, "on_date", required=False) or self.ctx.today()
+        on_date: date = command.on_date or self.ctx.today()
         with self.ctx.base.read_session() as session:
             repo = WorkerRepository(session, scope)
-            repo.readable(kpj)
-            periods = repo.periods(kpj)
-        response = workers_pb2.GetEmploymentHistoryResponse(
-            periods=[period_to_proto(p) for p in periods],
-            months_of_membership=months_of_membership(periods, on_date),
-            active_on_date=is_active_on(periods, on_date),
-        )
-        first = member_since(periods)
-        if first is not None:
-            response.member_since.CopyFrom(from_date(first))
-        return response
+            repo.readable(command.kpj)
+            periods = tuple(repo.periods(command.kpj))
+        return EmploymentHistoryView(periods, months_of_membership(list(periods), on_date),
+                                     is_active_on(list(periods), on_date), member_since(list(periods)))

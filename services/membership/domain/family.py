@@ -12,8 +12,8 @@ A married worker's covered dependants are the spouse and at most 3 children, eac
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 
@@ -45,6 +45,8 @@ class FamilyMember:
     married: bool = False
     nik: str | None = None
     order: int | None = None  # birth order on the family card (1 = eldest)
+    # Stable id: given on first record, kept while later lists name the same person.
+    member_id: str | None = None
 
 
 def _child_sort_key(child: FamilyMember) -> tuple[date, int, str]:
@@ -147,3 +149,43 @@ def _check_member_nik(member: FamilyMember, field: str, seen: set[str], v: Viola
     if key in seen:
         v.add(field, "the same NIK appears twice in the family")
     seen.add(key)
+
+
+def _same_person_key(member: FamilyMember) -> tuple[str, str, date]:
+    return (Relation(member.relation).value, " ".join(member.name.casefold().split()), member.birth_date)
+
+
+def assign_member_ids(previous: Sequence[FamilyMember], reported: Sequence[FamilyMember],
+                      new_id: Callable[[], str]) -> tuple[FamilyMember, ...]:
+    """The reported list with a stable id on every member (M-6), so a client can match
+    covered dependants across changes. A member keeps the id of the previous member it
+    names: the id the client sent back, else the same NIK, else the same relation, name
+    (case and spacing aside) and birth date. Anyone else is new and gets `new_id()`.
+    An id the client sent that is not of this family, or sent twice, is InvalidArgument
+    on "family[i].member_id"."""
+    known = {m.member_id: m for m in previous if m.member_id}
+    taken: set[str] = set()
+    ids: list[str | None] = [None] * len(reported)
+    v = Violations()
+    for i, member in enumerate(reported):
+        if member.member_id:
+            if member.member_id not in known:
+                v.add(f"family[{i}].member_id", f"{member.member_id} is not a member of this family")
+            elif member.member_id in taken:
+                v.add(f"family[{i}].member_id", f"{member.member_id} is used twice")
+            taken.add(member.member_id)
+            ids[i] = member.member_id
+    v.raise_if_any()
+    free = [m for m in previous if m.member_id and m.member_id not in taken]
+    matchers: tuple[Callable[[FamilyMember], object], ...] = (
+        lambda m: normalise_nik(m.nik) if m.nik else None, _same_person_key)
+    for key in matchers:
+        for i, member in enumerate(reported):
+            wanted = key(member)
+            if ids[i] is not None or wanted is None:
+                continue
+            match = next((m for m in free if key(m) == wanted), None)
+            if match is not None:
+                free.remove(match)
+                ids[i] = match.member_id
+    return tuple(replace(m, member_id=ids[i] or new_id()) for i, m in enumerate(reported))

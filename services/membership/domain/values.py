@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from enum import Enum
 from typing import Any, TypeGuard, TypeVar
@@ -109,3 +109,16 @@ def age_on(birth_date: date, on: date) -> int:
     if (on.month, on.day) < (birth_date.month, birth_date.day):
         years -= 1
     return years
+
+
+def in_force_on(history: Iterable[tuple[date, T]], day: date) -> tuple[date, T] | None:
+    """The (effective date, value) of a dated history in force on `day`: the latest entry
+    on or before it; None when every entry lies after `day`. Histories of addresses,
+    marital status and risk groups all read this way, so a change dated ahead takes over
+    on its day without a job rewriting the record."""
+    found: tuple[date, T] | None = None
+    for effective, value in sorted(history, key=lambda entry: entry[0]):
+        if effective > day:
+            break
+        found = (effective, value)
+    return found
