@@ -24,6 +24,7 @@ from services.contributions.adapters.camt_statement import read_camt053
 from services.contributions.adapters.mt940_statement import read_mt940
 from services.contributions.adapters.payment_repository import PaymentRepository
 from services.contributions.application.money.recording import PaymentLine
+from services.contributions.application.money.matching import recompute_standings
 from services.contributions.application.money.statement_file_lines import (
     REJECTED, SKIPPED, LineRecorded, record_statement_line,
 )
@@ -84,15 +85,17 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
                                    f"before from another file", code="STATEMENT_ALREADY_IMPORTED")
     lines: list[FileLine] = []
     end: StatementEnd | None = None
+    touched: set[str] = set()  # employers whose standing is recomputed once, after the lines
     for item in items:
         if isinstance(item, StatementLine):
             tally.add(item)
-            lines.append(_import_line(uow, scope, command, header, item, today, user))
+            lines.append(_import_line(uow, scope, command, header, item, today, user, touched))
         elif isinstance(item, StatementEnd):
             end = item
     if end is None:
         raise malformed("the statement is truncated: it has no end")
     totals = tally.check(end)  # raises before the commit: nothing of a file that does not add up stays
+    recompute_standings(uow, touched, today)
     if before is None:
         bank_file_store.record_statement(
             uow.session, statement_key=key, statement_id=header.statement_id[:120], account=header.account[:120],
@@ -106,7 +109,7 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
 
 
 def _import_line(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, header: StatementHeader,
-                 line: StatementLine, today: date, user: str) -> FileLine:
+                 line: StatementLine, today: date, user: str, touched: set[str]) -> FileLine:
     reference = line_reference(header.statement_id, line)
     named = remittance_identifiers(line.remittance)
     rupiah = whole_rupiah(line.amount_sen)
@@ -117,5 +120,5 @@ def _import_line(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFi
     else:
         recorded = record_statement_line(uow, scope, PaymentLine(
             reference, rupiah, line.booked_on, named.npp or "", named.bill_number or "", command.branch_code),
-            today, user)
+            today, user, touched)
     return FileLine(line, reference, named, recorded)

@@ -139,16 +139,26 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
 
 
 def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
-                     bill_number: str | None, today: date) -> MatchResult:
-    """Steps 1-4 for a payment already stored as MATCHED to employer `npp`."""
+                     bill_number: str | None, today: date, standing_later: set[str] | None = None) -> MatchResult:
+    """Steps 1-4 for a payment already stored as MATCHED to employer `npp`. A bulk import
+    passes `standing_later` and recomputes each employer's standing once, at its end."""
     result = MatchResult()
     result.credit_applied = apply_credit(uow, npp, result)
     result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
     if result.penalty_ids:  # what the payment left as credit pays the penalties it caused
         result.credit_applied += apply_credit(uow, npp, result)
-    recompute_standing(uow, npp, today)
+    if standing_later is None:
+        recompute_standing(uow, npp, today)
+    else:
+        standing_later.add(npp)
     return result
+
+
+def recompute_standings(uow: UnitOfWork, npps: set[str], today: date) -> None:
+    """Step 4 of a bulk import, once per employer it touched (one StandingChanged at most)."""
+    for npp in sorted(npps):
+        recompute_standing(uow, npp, today)
 
 
 def apply_credit_to_new_bills(uow: UnitOfWork, npp: str, today: date) -> MatchResult:

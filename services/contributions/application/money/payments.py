@@ -17,7 +17,9 @@ from services.contributions.adapters.employer_repository import EmployerReposito
 from services.contributions.adapters.payment_repository import PaymentRepository
 from services.contributions.application.context import ContributionsContext
 from services.contributions.domain.roles import ContributionsAction
-from services.contributions.application.money.matching import apply_credit_to_new_bills, post_to_employer
+from services.contributions.application.money.matching import (
+    apply_credit_to_new_bills, post_to_employer, recompute_standings,
+)
 from services.contributions.application.money.recording import PaymentLine, emit_posted, record_line
 from services.contributions.application.money.mapping import STATUS_TO_PROTO, match_response, payments_to_proto
 from services.contributions.application.money.bank_file_use_cases import StatementFileUseCases
@@ -58,8 +60,10 @@ class PaymentUseCases:
         today, user = self.ctx.today(), current_principal().user_id
 
         def use_case(uow):
-            results = [self._import_line(uow, scope, i, line, request.branch_code, today, user)
+            touched: set[str] = set()  # employers whose standing is recomputed once, after the lines
+            results = [self._import_line(uow, scope, i, line, request.branch_code, today, user, touched)
                        for i, line in enumerate(request.lines, start=1)]
+            recompute_standings(uow, touched, today)
             count = Counter(r.outcome for r in results)
             return payments_pb2.ImportBankStatementResponse(
                 results=results, recorded=count[Outcome.STATEMENT_LINE_OUTCOME_RECORDED],
@@ -72,7 +76,7 @@ class PaymentUseCases:
         return response
 
     @staticmethod
-    def _import_line(uow, scope, number, line, branch_code, today, user) -> payments_pb2.StatementLineResult:
+    def _import_line(uow, scope, number, line, branch_code, today, user, touched) -> payments_pb2.StatementLineResult:
         result = payments_pb2.StatementLineResult(line_number=number, bank_reference=line.bank_reference)
         try:
             payment_line = PaymentLine(line.bank_reference, to_rupiah(line, "amount"), to_date(line, "paid_on"),
@@ -80,7 +84,7 @@ class PaymentUseCases:
         except DomainError as exc:
             result.outcome, result.reason = Outcome.STATEMENT_LINE_OUTCOME_REJECTED, exc.message
             return result
-        recorded = record_statement_line(uow, scope, payment_line, today, user)  # the one path of every line
+        recorded = record_statement_line(uow, scope, payment_line, today, user, touched)  # the one path of every line
         result.outcome = Outcome.Value(f"STATEMENT_LINE_OUTCOME_{recorded.outcome}")
         result.payment_id = recorded.payment_id
         if recorded.outcome == "RECORDED":

@@ -59,7 +59,8 @@ def validate_line(line: PaymentLine, today: date) -> None:
         raise InvalidArgument([FieldViolation(_API_FIELD.get(v.field, v.field), v.reason) for v in exc.violations]) from None
 
 
-def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: date, user: str) -> Recorded:
+def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: date, user: str,
+                standing_later: set[str] | None = None) -> Recorded:
     validate_line(line, today)
     session = uow.session
     reference = line.bank_reference.strip()
@@ -88,7 +89,7 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         return _suspense(uow, row, facts.branch_code, match.reason)
     payment_store.insert_payment(session, **row, branch_code=facts.branch_code, status=payment_store.MATCHED)
     result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
-                              line.bill_number or None, today)
+                              line.bill_number or None, today, standing_later)
     emit_posted(uow, row["payment_id"])
     return Recorded(row["payment_id"], result)
 

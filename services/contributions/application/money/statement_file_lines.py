@@ -33,10 +33,10 @@ class LineRecorded:
 
 
 def record_statement_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: date,
-                          user: str) -> LineRecorded:
+                          user: str, standing_later: set[str] | None = None) -> LineRecorded:
     try:
         with uow.savepoint():
-            recorded = record_line(uow, scope, line, today, user)
+            recorded = record_line(uow, scope, line, today, user, standing_later)
     except AlreadyExists:
         existing = payment_store.by_bank_reference(uow.session, line.bank_reference.strip())
         assert existing is not None  # AlreadyExists is raised only for a stored reference
