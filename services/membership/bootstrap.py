@@ -6,10 +6,8 @@ that adds its servicer and returns the gRPC service names.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from services.chassis.application import Application
-from services.chassis.components import ComponentApp, service_methods
+from services.chassis.components import ComponentApp, component_service
 from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.membership.adapters.office_directory import OfficeDirectory
@@ -20,9 +18,8 @@ from services.membership.application.context import MembershipContext
 COMPONENTS: tuple[str, ...] = ("offices", "employers", "pwbd", "workers", "cards")
 
 
-def make_application(settings: Settings, base: Application) -> ComponentApp:
-    ctx = MembershipContext(base=base, directory=OfficeDirectory(base.session_factory))
-    return ComponentApp("services.membership", COMPONENTS, ctx).build()
+def make_context(settings: Settings, base: Application) -> MembershipContext:
+    return MembershipContext(base=base, directory=OfficeDirectory(base.session_factory))
 
 
 def consumers(app: ComponentApp) -> list[ConsumerSpec]:
@@ -31,13 +28,5 @@ def consumers(app: ComponentApp) -> list[ConsumerSpec]:
 
 
 def definition() -> ServiceDefinition:
-    return ServiceDefinition(
-        name="membership",
-        metadata=metadata,
-        tables=platform,
-        migrations=Path(__file__).parent / "migrations",
-        make_application=make_application,
-        register=lambda server, app: app.register(server),
-        service_methods=service_methods("services.membership", COMPONENTS),
-        consumers=consumers,
-    )
+    return component_service("membership", COMPONENTS, metadata=metadata, tables=platform, make_context=make_context,
+                             consumers=consumers)
