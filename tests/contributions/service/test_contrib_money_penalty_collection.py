@@ -136,3 +136,8 @@ def test_c6_the_spi_shows_the_penalties_unpaid_when_it_was_issued(contributions,
     assert f"{penalty.bill_number:<24} 2021-02  {'400.000':>14}" in text
     assert "TOTAL TAGIHAN            : Rp 5.400.000" in text  # 5,000,000 contribution + 400,000 penalty
     assert render() == text  # reproducible
+
+
+def test_a_bill_balance_carries_its_status_as_an_enum_beside_the_old_string(branch):
+    balance = branch.pay("BNI-1", 10_000_000, date(2021, 4, 20)).bills[0]
+    assert (balance.status, balance.status_code) == ("PAID", billing_pb2.BILL_STATUS_PAID)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from jamsos.contributions.v1 import payments_pb2, penalties_pb2, reconciliation_pb2 as rec_pb, standing_pb2
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.contributions.adapters import money_bills, payment_store
+from services.contributions.application.billing.mapping import BILL_STATUS
 from services.contributions.adapters.penalty_repository import (
     APPROVED, ASSESSED, CORRECTED, PENDING, REJECTED, WAIVED, PenaltyBook, PenaltyCorrection, PenaltyWithCorrections,
 )
@@ -45,7 +46,8 @@ def payments_to_proto(session, rows: Sequence[payment_store.StoredPayment]) -> l
 def bill_balance(bill: money_bills.BillRow) -> payments_pb2.BillBalance:
     return payments_pb2.BillBalance(
         bill_number=bill.bill_number, total=from_rupiah(bill.total_rupiah), paid=from_rupiah(bill.paid_rupiah),
-        outstanding=from_rupiah(bill.outstanding_rupiah), status=bill.status, settled_on=from_date(bill.settled_on))
+        outstanding=from_rupiah(bill.outstanding_rupiah), status=bill.status, settled_on=from_date(bill.settled_on),
+        status_code=BILL_STATUS.get(bill.status, 0))
 
 
 def match_response(session, response_cls: type[R], payment_id: str, match: MatchResult | None) -> R:
