@@ -1,11 +1,19 @@
 """Kafka client construction in one place, with the settings the platform relies on."""
 from __future__ import annotations
 
+import time
+
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
 DEFAULT_PARTITIONS = 6
+# kafka-python backs off reconnecting to a broker that went away exponentially, up to 30 s by
+# default, and every client here has it: the relay's end-offset reader and the admin client
+# that makes topics block in their constructors while they wait. After an outage of 30 s the
+# relay and the consumers came back up to a minute after the broker did (tests/faults). A
+# second at most keeps recovery within seconds of the broker's return, whatever the outage.
+RECONNECT_BACKOFF_MAX_MS = 1_000
 
 
 def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
@@ -24,13 +32,15 @@ def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
         request_timeout_ms=10_000,
         max_block_ms=5_000,
         linger_ms=5,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
 
 
 def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], client_id: str) -> KafkaConsumer:
     """No auto-commit: the runner commits an offset only after its transaction commits.
 
-    A short session timeout keeps group joins and rebalances quick (seconds, not ~20 s).
+    A short session timeout keeps group joins and rebalances quick (seconds, not ~20 s), and
+    a short reconnect back-off finds a broker that came back at once.
     """
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
@@ -42,13 +52,15 @@ def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], clie
         heartbeat_interval_ms=2_000,
         max_poll_records=200,
         request_timeout_ms=30_000,
+        reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
     consumer.subscribe(topics)
     return consumer
 
 
 def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = DEFAULT_PARTITIONS) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="jamsos-admin", request_timeout_ms=10_000)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="jamsos-admin", request_timeout_ms=10_000,
+                             reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
     try:
         existing = set(admin.list_topics())
         missing = [NewTopic(name, partitions, 1) for name in topics if name not in existing]
@@ -64,20 +76,44 @@ def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = D
 class EndOffsetReader:
     """The broker's end offset of each (topic, partition); 0 for one it does not have (a
     broker that lost the topic). A fresh client per call: after a broker restart, cached
-    metadata would describe the broker that is gone."""
+    metadata would describe the broker that is gone.
 
-    def __init__(self, bootstrap_servers: str, client_id: str):
+    The offsets the broker reports are checked by reading from there: tansu (the embedded
+    broker) reports a partition whose last write was a batch of several records as ending
+    one past the batch's first record, short of its last; the relay took that for a loss and
+    sent the batch's other records again at every check (tests/faults)."""
+
+    def __init__(self, bootstrap_servers: str, client_id: str, read_timeout: float = 5.0):
         self.bootstrap_servers = bootstrap_servers
         self.client_id = client_id
+        self.read_timeout = read_timeout
 
     def __call__(self, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id,
-                                 group_id=None, enable_auto_commit=False, request_timeout_ms=10_000)
+                                 group_id=None, enable_auto_commit=False, request_timeout_ms=10_000,
+                                 reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
         try:
             present = consumer.topics()  # a metadata request to the broker as it is now
             wanted = [TopicPartition(topic, partition) for topic, partition in pairs
                       if topic in present and partition in (consumer.partitions_for_topic(topic) or set())]
-            ends = consumer.end_offsets(wanted) if wanted else {}
-            return {(tp.topic, tp.partition): int(offset) for tp, offset in ends.items()}
+            ends = {tp: int(offset) for tp, offset in (consumer.end_offsets(wanted) if wanted else {}).items()}
+            return {(tp.topic, tp.partition): offset for tp, offset in self._read_to_the_end(consumer, ends).items()}
         finally:
             consumer.close()
+
+    def _read_to_the_end(self, consumer: KafkaConsumer, ends: dict[TopicPartition, int]) -> dict[TopicPartition, int]:
+        """Each reported end, or one past the last record read from its last record on."""
+        held = [tp for tp, end in ends.items() if end > 0]
+        if not held:
+            return ends
+        consumer.assign(held)
+        for tp in held:
+            consumer.seek(tp, ends[tp] - 1)
+        deadline = time.monotonic() + self.read_timeout
+        while time.monotonic() < deadline:
+            batches = consumer.poll(timeout_ms=200)
+            if not batches:
+                break
+            for tp, records in batches.items():
+                ends[tp] = max(ends[tp], records[-1].offset + 1)
+        return ends
