@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from . import billing, employers, errors, offices, payments, reconciliation, standing, tokens, workers
+from . import billing, claims, employers, errors, loans, offices, payments, payouts, pump, reconciliation, scholarships, standing, tokens, workers
 from .connection import DEFAULT_TIMEOUT, SERVICES, Session, default_address
 
 EPILOG = (
@@ -62,6 +62,16 @@ app.add_typer(billing.bills_app, name="bill")
 app.add_typer(payments.app, name="payment")
 app.add_typer(standing.app, name="standing")
 app.add_typer(reconciliation.app, name="reconcile")
+app.add_typer(claims.app, name="claim")
+app.add_typer(claims.accident_app, name="accident")
+app.add_typer(payouts.app, name="payout")
+app.add_typer(loans.coop_app, name="coop-loan")
+app.add_typer(loans.partnership_app, name="partnership-loan")
+app.add_typer(loans.application_app, name="application")
+app.add_typer(loans.loan_app, name="loan")
+app.add_typer(loans.fund_app, name="fund")
+app.add_typer(scholarships.app, name="scholarship")
+app.add_typer(pump.app, name="pump")
 
 
 def main() -> None:

@@ -11,7 +11,10 @@ or `JAMSOS_MEMBERSHIP` / `JAMSOS_CONTRIBUTIONS`) and prints what happens at each
  6. one employer pays the first month on time and the second late: a penalty (C-6);
     the other pays part through a bank statement, beside a duplicate line and an unknown payer;
  7. the on-time month is reconciled by one officer, validated by another (O-4), posted to JHT (C-7, C-9);
- 8. standing and arrears (C-8).
+ 8. standing and arrears (C-8);
+ 9. Siti leaves the country: her JHT claim is checked, assessed, approved by a second person
+    (O-4) and paid from the JHT ledger once contributions settles it (JhtSettled, B-JHT-1..3);
+10. Budi's work accident: stage I and II reports, STMB and a periodic benefit, itemised (B-JKK-1..6).
 
 Every step runs a `jamsos` command in this process (the CLI is what is demonstrated, and
 tested: tests/e2e/test_demo.py). Re-runnable against the same platform: the offices are
@@ -235,6 +238,88 @@ def run_demo() -> None:
     show("standing", "show", north_npp, token=finance_north)
     show("standing", "show", south_npp, token=finance_south)
     show("standing", "arrears", "--branch", SOUTH, token=finance_south)
+
+    step(9, "Siti leaves the country: her JHT claim, approved by a second person, paid from the ledger (B-JHT-1..3)")
+    officer = token(NORTH, "SERVICE_OFFICER", "demo-petugas-utara")
+    acting_head = token(NORTH, "SERVICE_OFFICER,BRANCH_HEAD", "demo-petugas-utara")  # the same person, acting head
+    jht_claim(siti, officer, acting_head, head, finance_north, balance["balance"])
+
+    step(10, "Budi's work accident: stage I and II reports, STMB and a periodic benefit (B-JKK-1..6)")
+    jkk_claim(budi, officer, head, today)
+
+
+ACCOUNT = ("--bank", "Bank Negara Indonesia", "--account", "0123456789")
+LEFT_COUNTRY_DOCUMENTS = ("CLAIM_FORM_5", "KPJ_ORIGINAL", "ID_CARD", "TERMINATION_LETTER", "STATEMENT_NOT_WORKING",
+                          "FAMILY_CARD", "EMIGRATION_STATEMENT", "PASSPORT", "VISA")
+JKK_DOCUMENTS = ("KPJ_COPY", "DOCTOR_FORM_3B_3C", "TREATMENT_RECEIPTS", "TRANSPORT_RECEIPTS")
+
+
+def submit_when_known(officer: str, *args: str) -> dict[str, Any]:
+    """Submits a claim, waiting (same request id) until benefits knows the member from membership's events."""
+    request_id = f"demo-{time.time_ns()}"
+    deadline = time.monotonic() + READ_MODEL_WAIT
+    while True:
+        ran = jamsos("claim", "submit", *args, "--request-id", request_id, token=officer, allowed=(0, 3))
+        if ran.exit_code == 0:
+            return dict(ran.json()["claim"])
+        if time.monotonic() > deadline:
+            raise StepFailed(f"benefits did not learn KPJ {args[1]} within {READ_MODEL_WAIT:g} s")
+        time.sleep(0.3)
+
+
+def documents(*codes: str) -> list[str]:
+    return [arg for code in codes for arg in ("--doc", code)]
+
+
+def jht_claim(kpj: str, officer: str, acting_head: str, head: str, finance: str, balance: int) -> None:
+    claim = submit_when_known(officer, "jht", kpj, "--reason", "left-country", "--holder", "Siti Rahayu", *ACCOUNT)
+    claim_id = claim["claim_id"]
+    say(f"   claim {claim_id}: {claim['program']} {claim['reason']}, {claim['state']}")
+    checked = jamsos("claim", "documents", claim_id, *documents(*LEFT_COUNTRY_DOCUMENTS), token=officer).json()["claim"]
+    say(f"   documents complete on {checked['complete_on']}: pay by {checked['payment_due_on']} (B-JHT-3)")
+    jamsos("claim", "assess", claim_id, token=acting_head)
+    own = jamsos("claim", "approve", claim_id, token=acting_head, as_json=False, allowed=(4,))
+    say(f"   the assessing officer approving it is refused (exit {own.exit_code}): {own.stderr.strip()}")
+    jamsos("claim", "approve", claim_id, token=head)
+    order = wait_for_order(claim_id, finance)
+    say(f"   contributions settled the JHT balance: payment order {order['order_id']} for {rupiah(order['amount'])} "
+        f"(her ledger held {rupiah(balance)})")
+    jamsos("payout", "approve", order["order_id"], token=finance)
+    jamsos("payout", "paid", order["order_id"], "--reference", f"BNI-JHT-{claim_id[-8:]}", token=finance)
+    show("claim", "show", claim_id, token=officer)
+
+
+def wait_for_order(claim_id: str, finance: str) -> dict[str, Any]:
+    """Polls benefits until contributions' JhtSettled opened the claim's payment order."""
+    deadline = time.monotonic() + READ_MODEL_WAIT
+    while True:
+        orders = jamsos("payout", "list", "--limit", "500", token=finance).json()["orders"]
+        found = [o for o in orders if o["claim_id"] == claim_id]
+        if found:
+            return dict(found[0])
+        if time.monotonic() > deadline:
+            raise StepFailed(f"no payment order for claim {claim_id} within {READ_MODEL_WAIT:g} s (JhtSettled)")
+        time.sleep(0.3)
+
+
+def jkk_claim(kpj: str, officer: str, head: str, today: date) -> None:
+    accident, declared = today - timedelta(days=40), today - timedelta(days=10)
+    claim = submit_when_known(officer, "jkk", kpj, "--accident-at", f"{accident.isoformat()}T08:00+07:00",
+                              "--reported-at", f"{(accident + timedelta(days=1)).isoformat()}T09:00+07:00",
+                              "--description", "crushed hand at the press", "--holder", "Budi Santoso", *ACCOUNT)
+    claim_id = claim["claim_id"]
+    reported = jamsos("accident", "report", claim_id, "--stage", "2", "--occurred-at",
+                      f"{declared.isoformat()}T10:00+07:00", "--reported-at", f"{declared.isoformat()}T15:00+07:00",
+                      "--outcome", "total-disability", token=officer).json()["claim"]
+    for report in reported["accident_reports"]:
+        say(f"   stage {report['stage']} report after {report['hours_taken']} hours"
+            f"{' (late, flagged)' if report['late'] else ''}, {report['outcome']}")
+    jamsos("claim", "documents", claim_id, *documents(*JKK_DOCUMENTS), token=officer)
+    jamsos("claim", "assess", claim_id, "--transport", "land=600000", "--stmb-months", "1", "--medical", "8500000",
+           token=officer)
+    say("   assessed on Budi's wage of the accident day:")
+    show("claim", "show", claim_id, token=officer)
+    jamsos("claim", "approve", claim_id, token=head)
 
 
 def wait_for_platform(reader: str, timeout: float = 60.0) -> None:

@@ -16,7 +16,7 @@ def run_demo(env: dict[str, str]) -> subprocess.CompletedProcess:
                           timeout=180)
 
 
-@pytest.mark.rule("C-5", "C-6", "C-7", "C-8", "O-4")
+@pytest.mark.rule("C-5", "C-6", "C-7", "C-8", "O-4", "B-JHT-1", "B-JKK-1")
 def test_the_demo_runs_against_a_started_platform_and_again_against_the_same_one(tmp_path):
     platform = start_platform(tmp_path)
     try:
@@ -24,13 +24,14 @@ def test_the_demo_runs_against_a_started_platform_and_again_against_the_same_one
         first = run_demo(platform.env)
         assert first.returncode == 0, first.stdout[-4000:] + first.stderr[-2000:]
         out = first.stdout
-        for heading in range(1, 9):
+        for heading in range(1, 11):
             assert f"\n== {heading}. " in out
         assert "KC-DEMO-UTARA" in out and "KC-DEMO-SELATAN" in out and "KW-DEMO" in out
         assert re.search(r"run COMPLETED, (\d+) of \1 employers", out)
         assert "Late-payment penalties (C-6)" in out and "PAID" in out
         assert "rule O-4 not met [SAME_PERSON]" in out
         assert "JHT postings" in out and "Employers of KC-DEMO-SELATAN in arrears" in out
+        assert "contributions settled the JHT balance: payment order" in out and "TOTAL_DISABILITY_PERIODIC" in out
         assert out.rstrip().endswith("Demo complete.")
         second = run_demo(platform.env)
         assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-2000:]
