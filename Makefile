@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test demo docs reliability venv protos lint lint-protos breaking-protos bench token rules clean
+.PHONY: help run test demo docs soak reliability venv protos lint lint-protos breaking-protos bench token rules clean
 
 # The first target: `make` alone lists what there is.
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "make test         the whole suite: protos, buf lint and breaking, ruff, mypy, pytest"
 	@echo "make demo         a month-end scenario with the jamsos CLI against the platform make run started"
 	@echo "make reliability  the reliability suite with 200 fuzzed requests per RPC"
+	@echo "make soak         the fault suite at full size: broker and services SIGKILLed (about 5 minutes)"
 	@echo "make lint         ruff and mypy (strict on the chassis, every domain and the CLI)"
 	@echo "make rules        the rule book against the tests and the code"
 	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
@@ -65,6 +66,10 @@ demo: protos
 # The reliability suite (tests/reliability) with a deep fuzz: 200 requests per RPC, not a few.
 reliability: protos
 	JAMSOS_FUZZ_EXAMPLES=200 $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
+
+# The fault suite (tests/faults) at full size: 30 s broker outages, bigger runs; figures go to bench/results/.
+soak: protos
+	JAMSOS_FAULTS_FULL=1 $(PY) -m pytest tests/faults -s $(PYTEST_ARGS)
 
 bench: protos
 	$(PY) -m bench $(BENCH_ARGS)
