@@ -20,7 +20,7 @@ from jamsos.common.v1 import types_pb2
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
 from .output import plain, record_table, rows_table, rupiah, show
-from .loans import enum_or_unset
+from .values import enum_or_unset
 from .values import parse_date, parse_rupiah, pb_date, pb_money, proto_enum
 
 app = typer.Typer(help="Benefit claims: submit, check documents, assess, approve, reject, hold, show, list.",

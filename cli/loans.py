@@ -21,7 +21,7 @@ from jamsos.welfare.v1 import loan_applications_pb2_grpc as la_grpc
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
 from .output import plain, record_table, rows_table, rupiah, show
-from .values import parse_date, parse_rupiah, pb_date, pb_money, proto_enum
+from .values import enum_or_unset, parse_date, parse_rupiah, pb_date, pb_money, proto_enum
 
 coop_app = typer.Typer(help="Loans to workers' cooperatives: propose one (W-K-1..W-K-3).", no_args_is_help=True)
 partnership_app = typer.Typer(help="Partnership loans to small businesses: submit one (W-M-1, W-M-2).",
@@ -72,11 +72,6 @@ class PartnershipKind(str, Enum):
 class FundChoice(str, Enum):
     DPKP = "dpkp"
     PARTNERSHIP = "partnership"
-
-
-def enum_or_unset(enum_prefix: str, choice: Enum | None, module: Any) -> Any:
-    """The proto enum value of an optional filter: unset (0) when not given."""
-    return proto_enum(enum_prefix, choice.name, module) if choice is not None else 0
 
 
 def parse_documents(text: str) -> list[Any]:

@@ -15,7 +15,8 @@ from . import billing, claims, employers, errors, loans, offices, payments, payo
 from .connection import DEFAULT_TIMEOUT, SERVICES, Session, default_address
 
 EPILOG = (
-    "Connection: --membership/--contributions HOST:PORT, else JAMSOS_MEMBERSHIP/JAMSOS_CONTRIBUTIONS, else "
+    "Connection: --membership/--contributions/--benefits/--welfare HOST:PORT, else JAMSOS_MEMBERSHIP (and "
+    "JAMSOS_CONTRIBUTIONS, JAMSOS_BENEFITS, JAMSOS_WELFARE), else "
     "the `make run` ports (MEMBERSHIP_GRPC_PORT..., default 50051-50054). Token: --token or JAMSOS_TOKEN "
     "(`jamsos token` mints one). Every change sends a request id: give --request-id to retry safely. With --json the answer is JSON on stdout and an error is one JSON "
     "object on stderr; progress bars go to stderr.\n\n"

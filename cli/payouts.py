@@ -14,7 +14,7 @@ from jamsos.common.v1 import types_pb2
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
 from .output import plain, record_table, rows_table, rupiah, show
-from .loans import enum_or_unset
+from .values import enum_or_unset
 from .values import parse_date, pb_date
 
 app = typer.Typer(help="Payment orders of approved claims: list, show, approve, mark paid.", no_args_is_help=True)

@@ -13,7 +13,8 @@ from jamsos.welfare.v1 import scholarships_pb2_grpc
 
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
-from .loans import Documents, Limit, PageToken, documents_of, enum_or_unset, page, reasons_table
+from .values import enum_or_unset
+from .loans import Documents, Limit, PageToken, documents_of, page, reasons_table
 from .output import plain, record_table, rows_table, rupiah, show
 from .values import parse_date, pb_date, proto_enum
 

@@ -83,3 +83,8 @@ def proto_enum(enum_prefix: str, choice: Enum | str, module: Any) -> Any:
     """The proto enum value of a choice: `proto_enum("SEX", "FEMALE", workers_pb2)` -> SEX_FEMALE."""
     value = choice.value if isinstance(choice, Enum) else choice
     return getattr(module, f"{enum_prefix}_{str(value).upper().replace('-', '_')}")
+
+
+def enum_or_unset(enum_prefix: str, choice: Enum | None, module: Any) -> Any:
+    """The proto enum value of an optional filter: unset (0) when not given."""
+    return proto_enum(enum_prefix, choice.name, module) if choice is not None else 0
