@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,6 +40,10 @@ log = logging.getLogger("jamsos.consumer")
 
 Handler = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, Message], None]
 M = TypeVar("M", bound=Message)
+
+
+# How often a consumer refreshes its lag gauge.
+LAG_INTERVAL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,14 @@ class ConsumerRunner:
             consumer = None
             try:
                 consumer = self._consumer_factory()
+                lag_measured = 0.0
                 while not stop.is_set():
                     batches = consumer.poll(timeout_ms=500)
                     if consumer.assignment():
                         self.ready.set()
+                    if time.monotonic() - lag_measured > LAG_INTERVAL_SECONDS:
+                        self.measure_lag(consumer)
+                        lag_measured = time.monotonic()
                     for tp, messages in batches.items():
                         for message in messages:
                             if stop.is_set():
@@ -151,6 +160,19 @@ class ConsumerRunner:
                     except Exception:  # closing a broken consumer may fail; it is discarded anyway
                         pass
                 self._close_producer()
+
+    def measure_lag(self, consumer: KafkaConsumer) -> None:
+        """`jamsos_consumer_lag` of each assigned partition from what the last fetch told
+        (no request to the broker: a partition not fetched yet is left out)."""
+        try:
+            for tp in consumer.assignment():
+                end = consumer.highwater(tp)
+                if end is not None:
+                    lag = max(end - consumer.position(tp), 0)
+                    metrics.CONSUMER_LAG.labels(self.applier.service, self.applier.name, tp.topic,
+                                                str(tp.partition)).set(lag)
+        except Exception as exc:  # a rebalance in between: measured again at the next turn
+            log.debug("consumer lag not measured: %s", exc)
 
     def handle(self, message: ConsumerRecord, stop: threading.Event) -> str:
         """Apply one Kafka message; returns the outcome. Only returns when it is settled."""

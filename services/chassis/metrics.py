@@ -33,6 +33,14 @@ EVENTS_REPUBLISHED = Counter("jamsos_events_republished_total",
                              "Outbox events published again because the broker lost them.", ["service", "topic"])
 RETENTION_PRUNED = Counter("jamsos_retention_pruned_total",
                            "Published outbox rows and inbox rows deleted after the retention window.", ["service", "table"])
+# When the relay last finished a cycle (read, publish, mark) without an error: a relay
+# that is not running, or stuck, stops moving it (an alert compares it with time()).
+RELAY_LAST_CYCLE = Gauge("jamsos_outbox_relay_last_cycle_timestamp_seconds",
+                         "Unix time the outbox relay last completed a cycle.", ["service"])
+# Events on the broker a consumer has not applied yet, per assigned partition (the last
+# fetched high watermark minus the consumer's position), refreshed every few seconds.
+CONSUMER_LAG = Gauge("jamsos_consumer_lag", "Events on the broker not yet applied, per assigned partition.",
+                     ["service", "consumer", "topic", "partition"])
 RELAY_ERRORS = Counter("jamsos_outbox_relay_errors_total", "Failed publish attempts of the relay.", ["service"])
 EVENTS_CONSUMED = Counter(
     "jamsos_events_consumed_total",

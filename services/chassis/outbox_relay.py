@@ -251,6 +251,7 @@ class OutboxRelay:
             try:
                 self._maybe_check_for_loss()
                 published = self.publish_batch()
+                metrics.RELAY_LAST_CYCLE.labels(self.service).set(time.time())
                 backoff = self.idle_interval
                 if time.monotonic() - last_metrics > 1.0:
                     self.refresh_backlog_metrics()
