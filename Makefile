@@ -18,7 +18,7 @@ help:
 	@echo "make rules        the rule book against the tests and the code"
 	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
 	@echo "make bench        figures; BENCH_ARGS='billing --workers 5000 --employers 250' for a short run"
-	@echo "make docs         regenerate docs/api.md (from protos/) and docs/roles.md (who may call what)"
+	@echo "make docs         regenerate docs/api.md (protos), docs/roles.md (who may call what), docs/rule-index.md"
 	@echo "make protos       generate gen/ from protos/ (the other targets do it when needed)"
 	@echo "make clean        remove gen/, data/ and caches"
 

@@ -1,5 +1,6 @@
-"""docs/api.md and docs/roles.md are what the code generates (`make docs`): a new RPC, field
-comment or role change that is not in them fails here, so the pages cannot drift."""
+"""docs/api.md, docs/roles.md and docs/rule-index.md are what the code generates (`make docs`):
+a new RPC, field comment, role change or rule-marked test that is not in them fails here,
+so the pages cannot drift."""
 import subprocess
 import sys
 from pathlib import Path
