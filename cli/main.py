@@ -11,7 +11,10 @@ from typing import Annotated
 
 import typer
 
-from . import billing, claims, employers, errors, loans, offices, payments, payouts, pump, reconciliation, scholarships, standing, tokens, workers
+from . import (
+    billing, claims, employers, errors, loans, offices, payments, payouts, pump, reconciliation, rules, scholarships,
+    standing, tokens, workers,
+)
 from .connection import DEFAULT_TIMEOUT, SERVICES, Session, default_address
 
 EPILOG = (
@@ -63,6 +66,7 @@ app.add_typer(billing.bills_app, name="bill")
 app.add_typer(payments.app, name="payment")
 app.add_typer(standing.app, name="standing")
 app.add_typer(reconciliation.app, name="reconcile")
+app.add_typer(rules.app, name="rules")
 app.add_typer(claims.app, name="claim")
 app.add_typer(claims.accident_app, name="accident")
 app.add_typer(payouts.app, name="payout")

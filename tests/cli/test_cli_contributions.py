@@ -186,3 +186,23 @@ def test_c7_a_worksheet_without_an_spi_is_a_rule_not_met_with_exit_4_naming_it(p
     as_json = platform.jamsos(branch, ADMIN, "reconcile", "prepare", "--npp", npp, "--period", "2023-01",
                               "--reported", "0")
     assert '"rule_id": "C-7"' in as_json.stderr and as_json.exit_code == 4
+
+
+@pytest.mark.rule("C-6a", "C-6")
+def test_c6a_the_head_office_sets_a_umk_and_a_holiday_and_a_branch_may_not(platform):
+    head = ("KP", "HEAD_OFFICE_ADMIN")
+    set_umk = platform.jamsos(*head, "rules", "umk", "set", "--branch", "KC-BINJAI", "--from", "2031-01-01",
+                              "--monthly-wage", "3500000", "--reason", "SK Gubernur 2030")
+    assert set_umk.exit_code == 0, set_umk.stderr
+    listed = platform.jamsos(*head, "rules", "umk", "list", "--branch", "KC-BINJAI").json()["rates"]
+    assert {"branch_code": "KC-BINJAI", "effective_from": "2031-01-01", "monthly_wage": 3_500_000} in listed
+    refused = platform.jamsos("KC-BINJAI", ADMIN, "rules", "umk", "set", "--branch", "KC-BINJAI", "--from", "2031-02-01",
+                              "--monthly-wage", "3600000", "--reason", "not mine")
+    assert refused.exit_code == errors.DENIED
+    added = platform.jamsos(*head, "rules", "holiday", "add", "--day", "2031-03-17", "--name", "Nyepi", "--reason", "SKB")
+    assert added.exit_code == 0, added.stderr
+    removed = platform.jamsos(*head, "rules", "holiday", "remove", "--day", "2031-03-17", "--reason", "moved")
+    assert removed.exit_code == 0, removed.stderr
+    blank = platform.jamsos(*head, "rules", "umk", "set", "--branch", "KC-BINJAI", "--from", "2031-04-01",
+                            "--monthly-wage", "3500000", "--reason", " ")
+    assert blank.exit_code == errors.BAD_INPUT and "reason" in blank.stderr
