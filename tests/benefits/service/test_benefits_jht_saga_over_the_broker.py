@@ -35,8 +35,8 @@ def settled_events(contributions) -> list:
 
 
 @pytest.mark.rule("B-JHT-1", "C-9")
-def test_b_jht_1_a_payout_approved_while_contributions_is_down_is_settled_once_when_it_is_back(kafka_broker, tmp_path):
-    bootstrap = kafka_broker.bootstrap_servers
+def test_b_jht_1_a_payout_approved_while_contributions_is_down_is_settled_once_when_it_is_back(restartable_broker, tmp_path):
+    bootstrap = restartable_broker.bootstrap_servers  # a broker of its own: the services' topics hold only this test's events
     contributions_url = f"sqlite:///{tmp_path}/contributions.db"
     benefits = start_service(benefits_definition(), f"sqlite:///{tmp_path}/benefits.db", bootstrap)
     contributions = start_service(contributions_definition(), contributions_url, bootstrap)

@@ -30,8 +30,8 @@ def read_model(welfare, table, key_column, key: str):
 
 
 @pytest.mark.rule("W-S-2", "W-K-1")
-def test_membership_events_reach_welfares_read_model_through_the_broker(kafka_broker, tmp_path):
-    bootstrap = kafka_broker.bootstrap_servers
+def test_membership_events_reach_welfares_read_model_through_the_broker(restartable_broker, tmp_path):
+    bootstrap = restartable_broker.bootstrap_servers  # a broker of its own: the services' topics hold only this test's events
     membership = start_service(membership_definition(), f"sqlite:///{tmp_path}/membership.db", bootstrap)
     welfare = start_service(welfare_definition(), f"sqlite:///{tmp_path}/welfare.db", bootstrap)
     try:
