@@ -17,7 +17,8 @@ help:
 	@echo "make lint         ruff and mypy (strict on the chassis, every domain and the CLI)"
 	@echo "make rules        the rule book against the tests and the code"
 	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
-	@echo "make bench        figures; BENCH_ARGS='billing --workers 5000 --employers 250' for a short run"
+	@echo "make bench        a short run of the billing and bank-file benches (about a minute);"
+	@echo "                  full size: make bench BENCH_ARGS=billing (1,000,000 workers), BENCH_ARGS=bank_files, ..."
 	@echo "make docs         regenerate docs/api.md (protos), docs/roles.md (who may call what), docs/rule-index.md"
 	@echo "make protos       generate gen/ from protos/ (the other targets do it when needed)"
 	@echo "make clean        remove gen/, data/ and caches"
@@ -71,6 +72,8 @@ reliability: protos
 soak: protos
 	JAMSOS_FAULTS_FULL=1 $(PY) -m pytest tests/faults -s $(PYTEST_ARGS)
 
+# Short by default (the full sizes take from minutes to most of an hour: name them in BENCH_ARGS).
+BENCH_ARGS ?= billing bank_files --workers 20000 --employers 1000 --bank-lines 1000 --bank-employers 100 --bank-rounds 1
 bench: protos
 	$(PY) -m bench $(BENCH_ARGS)
 
