@@ -26,7 +26,7 @@ from services.benefits.domain.payouts import OrderKind
 from services.benefits.domain.programs import Program
 from services.chassis.consumer import HandlerRegistry
 from services.chassis.context import HEAD_OFFICE
-from services.chassis.convert import to_date
+from services.chassis.convert import event_day
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
 
@@ -44,8 +44,7 @@ class JhtSettlement:
 
     def on_jht_settled(self, uow: UnitOfWork, envelope: envelope_pb2.EventEnvelope,
                        payload: events_pb2.JhtSettled) -> None:
-        amount, settled_on = int(payload.amount.rupiah), to_date(payload, "settled_on", required=False)
-        settled_on = settled_on or envelope.occurred_at.ToDatetime().date()
+        amount, settled_on = int(payload.amount.rupiah), event_day(payload, "settled_on", envelope.occurred_at)
         claims = ClaimRepository.for_system(uow.session)
         claim = claims.system_claim(payload.claim_id)
         why = None
