@@ -74,7 +74,12 @@ soak: protos
 
 # Short by default (the full sizes take from minutes to most of an hour: name them in BENCH_ARGS).
 BENCH_ARGS ?= billing bank_files --workers 20000 --employers 1000 --bank-lines 1000 --bank-employers 100 --bank-rounds 1
-bench: protos
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test,bench]"
+	touch $(BENCH_STAMP)
+
+bench: protos $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 
 token: protos

@@ -2,18 +2,21 @@
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager
 from datetime import datetime, UTC
-from typing import TypeVar
+from typing import Any, TypeVar
 from collections.abc import Callable
 
 from google.protobuf.message import Message
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
 from .context import Principal, Refusal, current_principal
-from .database import make_read_session_factory
+from .audit import audit_row
+from .database import read_engine
+from .lookups import LookupConnection, Lookups
 from .errors import Conflict
 from .unit_of_work import UnitOfWork
 
@@ -28,7 +31,8 @@ class Application:
         self.engine = engine
         self.session_factory = session_factory
         self.tables = tables
-        self._read_session_factory = make_read_session_factory(engine)
+        self._read_engine = read_engine(engine)
+        self._lookups = Lookups(engine)
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.session_factory, self.tables, producer=self.service)
@@ -45,9 +49,22 @@ class Application:
                      detail=json.dumps({**refusal, "rpc": rpc}, sort_keys=True), reason=refusal.get("outcome"))
                 for refusal in refusals])
 
-    def read_session(self) -> Session:
-        """A session for queries only (never commit through it)."""
-        return self._read_session_factory()
+    def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:
+        """An audit record in a short transaction of its own, for a read that must leave one
+        (a lookup by identity): no unit of work, no Session, one INSERT."""
+        with self.engine.begin() as connection:
+            connection.execute(insert(self.tables["audit"]), audit_row(action, subject, detail, reason))
+
+    def lookup(self) -> AbstractContextManager[LookupConnection]:
+        """A connection for the hot lookups: statements built once, on the driver's cursor
+        (`lookups.py` says when to use it)."""
+        return self._lookups.connection()
+
+    def read_session(self) -> Connection:
+        """A connection for queries only (never commit through it): Core statements, no ORM
+        Session (whose setup per call cost more than a lookup's own query). Use it as a
+        context manager; it rolls back and returns to the pool on leaving."""
+        return self._read_engine.connect()
 
     def mutation(self, request: Message, response_cls: type[ResponseT],
                  use_case: Callable[[UnitOfWork], ResponseT]) -> ResponseT:

@@ -6,6 +6,7 @@ other method needs a valid bearer token. A service token is accepted only on the
 its service declares for calls between services. Request bodies that do not decode, and
 requests that fail the edge checks (`request_guard`), are refused as INVALID_ARGUMENT
 before any handler runs. Accesses refused by the branch scope are audited after the call.
+Every call is counted and timed (grpc_server_*); failed and slow calls are also logged.
 """
 from __future__ import annotations
 
@@ -45,19 +46,33 @@ class Undecodable:
 
 class PlatformInterceptor(grpc.ServerInterceptor):
     def __init__(self, verifier: TokenVerifier, *, service_methods: Iterable[str] = (),
-                 refusal_sink: RefusalSink | None = None):
+                 refusal_sink: RefusalSink | None = None, slow_call_seconds: float = 0.25,
+                 log_every_call: bool = False):
         self._verifier = verifier
         self._service_methods = frozenset(service_methods)
         self._refusal_sink = refusal_sink
+        self.slow_call_seconds = slow_call_seconds
+        self.log_every_call = log_every_call
+        # The wrapped handler of each method, built on its first call: grpc asks the
+        # interceptor on every call, and building handlers and metric children per call
+        # was a fixed cost of every lookup.
+        self._wrapped: dict[str, Handler] = {}
 
     def intercept_service(self, continuation: Callable[[grpc.HandlerCallDetails], Handler | None],
                           handler_call_details: grpc.HandlerCallDetails) -> Handler | None:
+        wrapped = self._wrapped.get(handler_call_details.method)
+        if wrapped is not None:
+            return wrapped
         handler = continuation(handler_call_details)
         if handler is None:
             return None
-        grpc_service, _, grpc_method = handler_call_details.method.lstrip("/").partition("/")
-        metadata = {k: v for k, v in (handler_call_details.invocation_metadata or ()) if isinstance(v, str)}
-        call = _Call(self, handler_call_details.method, grpc_service, grpc_method, metadata, _rpc_type(handler))
+        wrapped = self._wrap(handler_call_details.method, handler)
+        self._wrapped[handler_call_details.method] = wrapped
+        return wrapped
+
+    def _wrap(self, full_method: str, handler: Handler) -> Handler:
+        grpc_service, _, grpc_method = full_method.lstrip("/").partition("/")
+        call = _Method(self, full_method, grpc_service, grpc_method, _rpc_type(handler))
         deserialize = _tolerant(handler.request_deserializer) if not call.open else handler.request_deserializer
         if handler.unary_unary:
             return grpc.unary_unary_rpc_method_handler(call.unary_response(handler.unary_unary), deserialize, handler.response_serializer)
@@ -67,6 +82,23 @@ class PlatformInterceptor(grpc.ServerInterceptor):
             return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), deserialize, handler.response_serializer)
         stream_stream = cast(Callable[[Any, grpc.ServicerContext], Iterator[Any]], handler.stream_stream)  # the one left
         return grpc.stream_stream_rpc_method_handler(call.stream_response(stream_stream), deserialize, handler.response_serializer)
+
+
+def _metadata(servicer_context: grpc.ServicerContext) -> dict[str, str]:
+    """The two headers the wrapper reads (binary `-bin` values are bytes: never a token)."""
+    found: dict[str, str] = {}
+    for key, value in servicer_context.invocation_metadata() or ():
+        if key in _READ_HEADERS and isinstance(value, str):
+            found[key] = value
+    return found
+
+
+def _correlation(metadata: dict[str, str]) -> str:
+    given = metadata.get("x-correlation-id")
+    return shown(given, 100) if given else uuid7()
+
+
+_READ_HEADERS = frozenset({"authorization", "x-correlation-id"})
 
 
 def _rpc_type(handler: Handler) -> str:
@@ -103,24 +135,27 @@ def _has_field_number_zero(message: Message) -> bool:
     return any(unknown[index].field_number == 0 for index in range(len(unknown)))
 
 
-class _Call:
+class _Method:
+    """One method's wrapper: its labels and metric children bound once, the per-call
+    work (token, scope context, edge checks, error mapping) in `unary_response` and
+    `stream_response`."""
+
     def __init__(self, owner: PlatformInterceptor, full_method: str, grpc_service: str, grpc_method: str,
-                 metadata: dict[str, str], rpc_type: str):
+                 rpc_type: str):
         self.owner = owner
         self.full_method = full_method
+        self.rpc = f"{grpc_service}/{grpc_method}"
         self.labels = {"grpc_type": rpc_type, "grpc_service": grpc_service, "grpc_method": grpc_method}
-        self.metadata = metadata
         self.open = grpc_service in OPEN_SERVICES
         self.client_streams = rpc_type in ("client_stream", "bidi_stream")
+        self._started = metrics.GRPC_STARTED.labels(**self.labels)
+        self._seconds = metrics.GRPC_HANDLING_SECONDS.labels(**self.labels)
+        self._handled: dict[grpc.StatusCode, Any] = {}
 
-    @property
-    def rpc(self) -> str:
-        return f"{self.labels['grpc_service']}/{self.labels['grpc_method']}"
-
-    def _principal(self) -> context.Principal | None:
+    def _principal(self, metadata: dict[str, str]) -> context.Principal | None:
         if self.open:
             return None
-        principal = self.owner._verifier.principal_from_metadata(self.metadata)
+        principal = self.owner._verifier.principal_from_metadata(metadata)
         if principal.kind == context.SERVICE and self.full_method not in self.owner._service_methods:
             raise PermissionDenied(f"{self.rpc} is not a call between services; it takes a user token")
         return principal
@@ -153,8 +188,9 @@ class _Call:
             refusals: list[context.Refusal] = []
             principal = None
             try:
-                principal = self._principal()
-                with context.request_context(principal, self._correlation(), refusals=refusals):
+                metadata = _metadata(servicer_context)
+                principal = self._principal(metadata)
+                with context.request_context(principal, _correlation(metadata), refusals=refusals):
                     return behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001 - the one place errors are mapped
                 self._fail(exc, servicer_context, outcome)
@@ -170,8 +206,9 @@ class _Call:
             refusals: list[context.Refusal] = []
             principal = None
             try:
-                principal = self._principal()
-                with context.request_context(principal, self._correlation(), refusals=refusals):
+                metadata = _metadata(servicer_context)
+                principal = self._principal(metadata)
+                with context.request_context(principal, _correlation(metadata), refusals=refusals):
                     yield from behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc, servicer_context, outcome)
@@ -179,20 +216,22 @@ class _Call:
                 self._finish(start, outcome[0], principal, refusals)
         return wrapped
 
-    def _correlation(self) -> str:
-        given = self.metadata.get("x-correlation-id")
-        return shown(given, 100) if given else uuid7()
-
     def _start(self) -> float:
-        metrics.GRPC_STARTED.labels(**self.labels).inc()
+        self._started.inc()
         return time.perf_counter()
 
     def _finish(self, start: float, code: grpc.StatusCode, principal: context.Principal | None,
                 refusals: list[context.Refusal]) -> None:
         elapsed = time.perf_counter() - start
-        metrics.GRPC_HANDLED.labels(**self.labels, grpc_code=code.name).inc()
-        metrics.GRPC_HANDLING_SECONDS.labels(**self.labels).observe(elapsed)
-        if not self.open:
+        handled = self._handled.get(code)
+        if handled is None:
+            handled = self._handled[code] = metrics.GRPC_HANDLED.labels(**self.labels, grpc_code=code.name)
+        handled.inc()
+        self._seconds.observe(elapsed)
+        if not self.open and (code != grpc.StatusCode.OK or elapsed >= self.owner.slow_call_seconds
+                              or self.owner.log_every_call):
+            # Failed and slow calls always; the others are in grpc_server_handled_total
+            # (a line per lookup cost more than the lookup's own mapping).
             log.info("rpc", extra={"rpc": self.rpc, "code": code.name, "ms": round(elapsed * 1000, 2)})
         if refusals and principal is not None and self.owner._refusal_sink is not None:
             try:

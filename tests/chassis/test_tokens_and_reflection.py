@@ -35,6 +35,29 @@ def test_production_mode_verifies_rs256_and_refuses_hs256_tokens(rsa_keys):
         verifier.verify(hs)
 
 
+def test_a_cached_token_is_refused_from_the_instant_it_expires():
+    """Verified tokens are cached, but never past their `exp`: then PyJWT decides again."""
+    import time
+
+    verifier = TokenVerifier(secret="s" * 40)
+    token = mint_token(user_id="u", office_code="KC-MEDAN", office_level="BRANCH", roles=["FINANCE_OFFICER"],
+                       secret="s" * 40, ttl_seconds=1)
+    assert verifier.verify(token).user_id == "u"
+    assert verifier.verify(token).user_id == "u"  # from the cache
+    expires = int(time.time()) + 1  # mint_token: exp = now + ttl (whole seconds)
+    time.sleep(max(0.0, expires - time.time()) + 0.05)
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.verify(token)
+
+
+def test_a_token_refused_once_is_refused_again_not_cached():
+    verifier = TokenVerifier(secret="s" * 40)
+    forged = mint_token(user_id="u", office_code="KP", office_level="HEAD", roles=["AUDITOR"], secret="x" * 40)
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            verifier.verify(forged)
+
+
 def test_token_without_office_scope_is_refused():
     import jwt
 

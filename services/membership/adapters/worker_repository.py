@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, insert, select, update, text
+from sqlalchemy import Date, bindparam, case, delete, insert, select, update, text
 from sqlalchemy.orm import Session
 
 from services.chassis.repository import ScopedRepository
@@ -87,6 +87,22 @@ def _worker_values(worker: Worker) -> dict:
     }
 
 
+# Built once: the lookups of every call (a select built per call cost more than its query).
+_BY_KPJ = select(workers).where(workers.c.kpj == bindparam("kpj"))
+_BY_NIK = select(workers).where(workers.c.nik == bindparam("nik"))
+# The day whose wage a record shows: today, or the first day of a future start (M-4).
+_WAGE_DAY = case((workers.c.start_date > bindparam("today", type_=Date), workers.c.start_date),
+                 else_=bindparam("today", type_=Date))
+_WAGE_IN_FORCE = (
+    select(wage_history.c.monthly_wage)
+    .where(wage_history.c.kpj == workers.c.kpj, wage_history.c.effective_date <= _WAGE_DAY)
+    .order_by(wage_history.c.effective_date.desc())
+    .limit(1)
+    .scalar_subquery()
+)
+_BY_KPJ_WITH_WAGE = select(workers, _WAGE_IN_FORCE.label("wage_in_force")).where(workers.c.kpj == bindparam("kpj"))
+
+
 def find_employer(session: Session, npp: str) -> EmployerRef | None:
     """The employer a worker enrols into, unscoped: enrolment needs its kind to know which
     role (O-3, M-7) and so which scope the caller acts with, before any scope exists."""
@@ -134,14 +150,17 @@ class WorkerRepository(ScopedRepository):
 
     def readable(self, kpj: str) -> Worker:  # type: ignore[override]
         """The worker, or NotFound, also when it is of a branch the caller may not read."""
-        return _worker(super().readable(select(workers).where(workers.c.kpj == kpj),
-                                        workers.c.branch_code, "worker", kpj))
+        return _worker(super().readable(_BY_KPJ, workers.c.branch_code, "worker", kpj, {"kpj": kpj}))
+
+    def readable_with_wage(self, kpj: str, today: date) -> tuple[Worker, int | None]:
+        """The worker and the wage it shows today (M-4), in one query; scoped as `readable`."""
+        row = super().readable(_BY_KPJ_WITH_WAGE, workers.c.branch_code, "worker", kpj, {"kpj": kpj, "today": today})
+        return _worker(row), None if row.wage_in_force is None else int(row.wage_in_force)
 
     def writable(self, kpj: str, *, lock: bool = True) -> Worker:  # type: ignore[override]
         """The worker (locked for the change): NotFound when unknown or hidden,
         PermissionDenied when the caller may only read it."""
-        return _worker(super().writable(select(workers).where(workers.c.kpj == kpj),
-                                        workers.c.branch_code, "worker", kpj, lock=lock))
+        return _worker(super().writable(_BY_KPJ, workers.c.branch_code, "worker", kpj, lock=lock, params={"kpj": kpj}))
 
     def by_niks(self, niks: Iterable[str], *, lock: bool = False) -> dict[str, Worker]:
         """Records of these NIKs (one query; bulk enrolment pre-loads a chunk with it)."""
@@ -154,7 +173,10 @@ class WorkerRepository(ScopedRepository):
         return {row.nik: _worker(row) for row in rows}
 
     def by_nik(self, nik: str, *, lock: bool = False) -> Worker | None:
-        return self.by_niks([nik], lock=lock).get(nik)
+        if lock:
+            return self.by_niks([nik], lock=True).get(nik)
+        row = self.session.execute(_BY_NIK, {"nik": nik}).first()
+        return _worker(row) if row else None
 
     def insert_workers(self, new: Sequence[Worker]) -> None:
         if not new:

@@ -24,7 +24,7 @@ from services.chassis.errors import NotFound
 from services.chassis.scope import BranchScope
 from services.membership.adapters.worker_repository import WorkerRepository
 from services.membership.application.context import MembershipContext
-from services.membership.application.workers_changes import present, wage_day
+from services.membership.application.workers_changes import wage_day
 from services.membership.application.workers_commands import (
     EmploymentHistoryView, FamilyView, FindKpj, GetEmploymentHistory, GetFamily, GetWorker, KpjFound, ListWorkers,
     WorkerPage, WorkerView,
@@ -43,14 +43,14 @@ class WorkerQueries:
         self.ctx = ctx
 
     def get(self, scope: BranchScope, command: GetWorker) -> WorkerView:
-        with self.ctx.base.read_session() as session:
-            repo = WorkerRepository(session, scope)
-            return present(repo, repo.readable(command.kpj), self.ctx.today())
+        with self.ctx.base.lookup() as connection:
+            worker, wage = WorkerRepository(connection, scope).readable_with_wage(command.kpj, self.ctx.today())
+            return WorkerView(worker, wage)
 
     def find_kpj(self, scope: BranchScope, command: FindKpj) -> KpjFound:
         """M-5: the KPJ of a member who lost the card, from NIK plus birth date; audited."""
-        with self.ctx.base.read_session() as session:
-            worker = WorkerRepository(session, scope).by_nik(command.nik)
+        with self.ctx.base.lookup() as connection:
+            worker = WorkerRepository(connection, scope).by_nik(command.nik)
         if worker is None or not worker.matches_identity(command.nik, command.birth_date):
             self._audit_lookup(command, "NOT_FOUND", None)
             raise NotFound("worker", NO_MATCH)
@@ -64,10 +64,8 @@ class WorkerQueries:
 
     def _audit_lookup(self, command: FindKpj, outcome: str, kpj: str | None) -> None:
         """Who (user and office: the audit row's own columns) looked up whom."""
-        with self.ctx.base.unit_of_work() as uow:
-            uow.audit("worker.find_kpj", kpj or f"nik {command.nik}",
-                      {"nik": command.nik, "birth_date": command.birth_date, "outcome": outcome})
-            uow.commit()
+        self.ctx.base.audit("worker.find_kpj", kpj or f"nik {command.nik}",
+                            {"nik": command.nik, "birth_date": command.birth_date, "outcome": outcome})
 
     def list_for_employer(self, scope: BranchScope, command: ListWorkers) -> WorkerPage:
         """An employer's workers (current or last employer), by KPJ, keyset-paged."""

@@ -1,0 +1,148 @@
+"""The hot lookups (a record by its number) on a pooled DBAPI connection.
+
+Through a SQLAlchemy Connection a one-row SELECT cost about twenty times the query itself
+(events, the execution context, result objects, BEGIN and ROLLBACK as statements of
+their own), and that was most of a GetWorker. Here a statement is still built with
+SQLAlchemy Core, once, at import; it is compiled once per dialect, with SQLAlchemy's own
+bind and result processors (so a date comes back a date on SQLite too), and run on the
+driver's cursor:
+
+    _BY_KPJ = select(workers).where(workers.c.kpj == bindparam("kpj"))
+    with app.lookup() as connection:
+        row = connection.execute(_BY_KPJ, {"kpj": kpj}).first()
+
+Only for statements built once (module constants): the compiled form is kept per
+statement object. On SQLite each statement reads in a transaction of its own (the
+connection is in autocommit, as the engine sets it): give a lookup one statement, or
+statements that need no common snapshot. Anything else goes through `read_session()`.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql import Select
+
+Processor = Callable[[Any], Any] | None
+_MAX_STATEMENTS = 512  # a guard: only module constants belong here
+
+
+class _Compiled:
+    """One statement's SQL for one dialect, its parameter order and its processors."""
+
+    def __init__(self, statement: Select[Any], dialect: Dialect):
+        compiled = statement.compile(dialect=dialect)
+        if any(bind.expanding for bind in compiled.binds.values()):
+            raise ValueError("IN lists expand per call: run this statement through read_session()")
+        self.compiled = compiled
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
+        names = self.positional if self.positional is not None else list(compiled.construct_params(_check=False))
+        self.bind_processors: dict[str, Processor] = {
+            name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in set(names)
+        }
+        columns = list(statement.selected_columns)
+        self.row_type = _row_type(list(statement.selected_columns.keys()))
+        self.result_processors: list[Processor] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        ]
+        self.plain = not any(self.result_processors)
+
+    def parameters(self, given: Mapping[str, Any] | None) -> Sequence[Any] | Mapping[str, Any]:
+        values = self.compiled.construct_params(dict(given or {}), _check=False)
+        for name, process in self.bind_processors.items():
+            if process is not None and values.get(name) is not None:
+                values[name] = process(values[name])
+        if self.positional is not None:
+            return [values[name] for name in self.positional]
+        return values
+
+    def row(self, raw: Sequence[Any]) -> Any:
+        if self.plain:
+            return self.row_type(*raw)
+        return self.row_type(*(value if process is None or value is None else process(value)
+                               for process, value in zip(self.result_processors, raw, strict=True)))
+
+
+def _row_type(keys: list[str]) -> type:
+    base = namedtuple("LookupRow", keys)  # type: ignore[misc]  # the keys are the statement's
+
+    class LookupRow(base):
+        """Attribute access and `_mapping`, as a SQLAlchemy Row offers them."""
+
+        __slots__ = ()
+
+        @property
+        def _mapping(self) -> dict[str, Any]:
+            return self._asdict()
+
+    return LookupRow
+
+
+class LookupResult:
+    def __init__(self, rows: list[Any]):
+        self._rows = rows
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def all(self) -> list[Any]:
+        return self._rows
+
+    def scalar_one_or_none(self) -> Any:
+        if len(self._rows) > 1:
+            raise ValueError("more than one row")
+        return self._rows[0][0] if self._rows else None
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class LookupConnection:
+    """`execute(statement, params)` for statements built once; what a repository needs of a
+    connection to read (first, all, scalar_one_or_none, iteration)."""
+
+    def __init__(self, dbapi_connection: Any, cache: dict[int, tuple[Select[Any], _Compiled]], dialect: Dialect):
+        self._dbapi = dbapi_connection
+        self._cache = cache
+        self._dialect = dialect
+
+    def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> LookupResult:
+        compiled = self._compiled(statement)
+        cursor = self._dbapi.cursor()
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(params))
+            return LookupResult([compiled.row(raw) for raw in cursor.fetchall()])
+        finally:
+            cursor.close()
+
+    def _compiled(self, statement: Select[Any]) -> _Compiled:
+        entry = self._cache.get(id(statement))
+        if entry is not None and entry[0] is statement:
+            return entry[1]
+        if len(self._cache) >= _MAX_STATEMENTS:
+            self._cache.clear()
+        compiled = _Compiled(statement, self._dialect)
+        self._cache[id(statement)] = (statement, compiled)  # the statement kept alive: its id stays its own
+        return compiled
+
+
+class Lookups:
+    """The lookup connections of one engine (one pool, one compiled cache)."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._cache: dict[int, tuple[Select[Any], _Compiled]] = {}
+
+    @contextmanager
+    def connection(self) -> Iterator[LookupConnection]:
+        """A pooled connection; back to the pool (rolled back) on leaving."""
+        fairy = self._engine.raw_connection()
+        try:
+            yield LookupConnection(fairy.driver_connection, self._cache, self._engine.dialect)
+        finally:
+            fairy.close()
