@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from google.protobuf.message import Message
 from sqlalchemy import Connection, Engine, Table, insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency
@@ -96,14 +95,11 @@ class Application:
         table = self.tables["idempotency"]
         for _attempt in range(3):
             with self.unit_of_work() as uow:
-                previous = idempotency.stored_response(uow.session, table, key, request_fp, response_cls)
-                if previous is not None:
-                    return previous
-                try:
-                    with uow.savepoint():
-                        idempotency.claim(uow.session, table, key, request_fp)
-                except IntegrityError:
-                    continue  # a concurrent attempt with this id committed first: answer with its result
+                if not idempotency.claim(uow.session, table, key, request_fp):
+                    previous = idempotency.stored_response(uow.session, table, key, request_fp, response_cls)
+                    if previous is not None:
+                        return previous
+                    continue  # claimed by an attempt that then rolled back: try again
                 response = use_case(uow)
                 idempotency.store_response(uow.session, table, key, response)
                 uow.commit()

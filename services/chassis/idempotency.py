@@ -16,7 +16,8 @@ from typing import TypeVar
 
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
-from sqlalchemy import ColumnElement, Table, insert, select, update
+from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .context import current_principal
@@ -84,16 +85,22 @@ def stored_response(
     return response
 
 
-def claim(session: Session, table: Table, key: RequestKey, request_fp: str) -> None:
-    """Insert the key before doing the work. A concurrent attempt with the same id blocks
-    on this insert (PostgreSQL) or on the write lock (SQLite) until the first commits,
-    then fails on the key, so only one attempt ever runs the use case."""
-    session.execute(
+def claim(session: Session, table: Table, key: RequestKey, request_fp: str) -> bool:
+    """Insert the key before doing the work; False when the key is there already (a retry).
+
+    A concurrent attempt with the same id waits on this insert (PostgreSQL: ON CONFLICT
+    waits for the other transaction) or on the write lock (SQLite) until the first
+    commits, then finds the key, so only one attempt ever runs the use case. One statement
+    for a new request: no read first, no savepoint."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    result = session.execute(
         insert(table).values(
             caller=key.caller, method=key.method, request_id=key.request_id, request_fingerprint=request_fp, response=b"",
             created_at=datetime.now(UTC),
-        )
+        ).on_conflict_do_nothing(index_elements=[table.c.caller, table.c.method, table.c.request_id])
+        .returning(table.c.request_id)  # a row when inserted (rowcount is -1 on psycopg here)
     )
+    return result.first() is not None
 
 
 def store_response(session: Session, table: Table, key: RequestKey, response: Message) -> None:

@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Date, bindparam, case, delete, insert, select, update, text
+from sqlalchemy import Connection, Date, bindparam, case, delete, insert, select, update, text
 from sqlalchemy.orm import Session
 
+from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
 from services.membership.adapters.tables import (
     bulk_enrol_rows, employers, employments, family_members, marital_status_history, sequences, wage_history, workers,
@@ -103,13 +104,14 @@ _WAGE_IN_FORCE = (
 _BY_KPJ_WITH_WAGE = select(workers, _WAGE_IN_FORCE.label("wage_in_force")).where(workers.c.kpj == bindparam("kpj"))
 
 
-def find_employer(session: Session, npp: str) -> EmployerRef | None:
+_EMPLOYER_REF = select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status) \
+    .where(employers.c.npp == bindparam("npp"))
+
+
+def find_employer(session: Session | Connection | LookupConnection, npp: str) -> EmployerRef | None:
     """The employer a worker enrols into, unscoped: enrolment needs its kind to know which
     role (O-3, M-7) and so which scope the caller acts with, before any scope exists."""
-    row = session.execute(
-        select(employers.c.npp, employers.c.branch_code, employers.c.kind, employers.c.status)
-        .where(employers.c.npp == npp)
-    ).first()
+    row = session.execute(_EMPLOYER_REF, {"npp": npp}).first()
     if row is None:
         return None
     return EmployerRef(row.npp, row.branch_code, EmployerKind(row.kind), row.status)
@@ -320,17 +322,16 @@ class WorkerRepository(ScopedRepository):
                 text("SELECT nextval('kpj_sequence') FROM generate_series(1, :n)"), {"n": count}
             ).scalars().all()
             return [make_kpj(v) for v in sorted(values)]
-        current = self.session.execute(
-            select(sequences.c.next_value).where(sequences.c.name == KPJ_SEQUENCE)
+        # One statement: the new end of the range (SQLite's writer lock keeps it ours).
+        after = self.session.execute(
+            update(sequences).where(sequences.c.name == KPJ_SEQUENCE)
+            .values(next_value=sequences.c.next_value + count).returning(sequences.c.next_value)
         ).scalar_one_or_none()
-        if current is None:
+        if after is None:
             # First KPJ ever (normally created at start-up by `ensure_kpj_sequence`).
-            current = 1
-            self.session.execute(insert(sequences).values(name=KPJ_SEQUENCE, next_value=current + count))
-        else:
-            self.session.execute(
-                update(sequences).where(sequences.c.name == KPJ_SEQUENCE).values(next_value=current + count)
-            )
+            after = 1 + count
+            self.session.execute(insert(sequences).values(name=KPJ_SEQUENCE, next_value=after))
+        current = after - count
         return [make_kpj(current + i) for i in range(count)]
 
     def lock_enrolment(self, niks: Iterable[str], batch: str | None = None) -> None:

@@ -67,8 +67,8 @@ def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, 
     write scope on the employer's branch (O-2). `field` names the NPP in the request."""
     require_an_enrolling_role()
     npp = validate_npp(npp, field)
-    with ctx.base.read_session() as session:
-        employer = find_employer(session, npp)
+    with ctx.base.lookup() as connection:
+        employer = find_employer(connection, npp)
     if employer is None:
         raise NotFound("employer", npp)
     kind = membership_kind_for(employer.kind)
