@@ -6,6 +6,8 @@ Components (`application/<name>.py` + `entrypoints/<name>.py`):
 - `read_model` membership's and contributions' events into the facts claims are decided on
 - `claims`     the claims workflow of JHT, JKK, JK and JPK (ClaimService)
 - `payouts`    payment orders, JhtSettled, periodic schedules (PayoutService)
+- `jpk`        facility registry, member's facility, coverage check, care records (JpkService)
+- `rules`      the dated benefit rule tables, listed and added by the head office (BenefitRuleService)
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from services.chassis.config import Settings
 from services.chassis.runtime import ConsumerSpec, ServiceDefinition
 from services.chassis.service_context import ServiceContext
 
-COMPONENTS: tuple[str, ...] = ("read_model", "claims", "payouts")
+COMPONENTS: tuple[str, ...] = ("read_model", "claims", "payouts", "jpk", "rules")
 
 
 def make_context(settings: Settings, base: Application) -> ServiceContext:

@@ -29,6 +29,8 @@ from services.chassis.repository import ScopedRepository
 claims, documents, history = claim_tables["claims"], claim_tables["documents"], claim_tables["history"]
 items, reports, letters = claim_tables["items"], claim_tables["reports"], claim_tables["letters"]
 OPEN_STATES = [s.value for s in ClaimState if s not in (ClaimState.PAID, ClaimState.REJECTED)]
+# B-JHT-3's clock runs for an open claim except while a confirmation letter holds it.
+CLOCK_RUNNING = [s for s in OPEN_STATES if s != ClaimState.ON_HOLD.value]
 
 
 @dataclass(frozen=True)
@@ -111,8 +113,9 @@ class ClaimRepository(ScopedRepository):
 
     def at_risk(self, *, due_by: date, branch_code: str | None, after: tuple[date, str] | None,
                 limit: int) -> list[Claim]:
-        """B-JHT-3: open JHT claims due on or before `due_by`, the most urgent first."""
-        statement = select(claims).where(claims.c.program == Program.JHT.value, claims.c.state.in_(OPEN_STATES),
+        """B-JHT-3: open JHT claims due on or before `due_by`, the most urgent first (a claim
+        on hold is not: its clock stands until the letter is answered)."""
+        statement = select(claims).where(claims.c.program == Program.JHT.value, claims.c.state.in_(CLOCK_RUNNING),
                                          claims.c.due_on.is_not(None), claims.c.due_on <= due_by)
         if branch_code:
             statement = statement.where(claims.c.branch_code == branch_code)
@@ -126,9 +129,10 @@ class ClaimRepository(ScopedRepository):
         return self._load(rows, with_history=False)
 
     def count_due(self, *, due_by: date | None = None, overdue_before: date | None = None) -> int:
-        """Open JHT claims (every branch: for the platform's gauge) due by a day or overdue."""
+        """Open JHT claims whose clock runs (every branch: for the platform's gauge) due by a
+        day or overdue; a claim on hold counts again once its letter is answered."""
         statement = select(func.count()).select_from(claims).where(
-            claims.c.program == Program.JHT.value, claims.c.state.in_(OPEN_STATES), claims.c.due_on.is_not(None))
+            claims.c.program == Program.JHT.value, claims.c.state.in_(CLOCK_RUNNING), claims.c.due_on.is_not(None))
         if due_by is not None:
             statement = statement.where(claims.c.due_on <= due_by)
         if overdue_before is not None:
@@ -201,6 +205,7 @@ def _claim(row: Any, docs: set[Document], lines: list[Any] | None, found_reports
         beneficiary=BankAccount(row.beneficiary_name, row.beneficiary_bank, row.beneficiary_account),
         state=ClaimState(row.state), held_from=ClaimState(row.held_from) if row.held_from else None,
         documents=frozenset(docs), documents_checked_by=row.documents_checked_by, complete_on=row.complete_on,
+        due_on=row.due_on, held_on=row.held_on,
         assessed_by=row.assessed_by, assessment=assessment, approved_by=row.approved_by, approved_on=row.approved_on,
         settled_amount=None if row.settled_amount is None else int(row.settled_amount), paid_on=row.paid_on,
         rejection=rejection, accident_reports=tuple(found_reports), history=tuple(steps))
@@ -211,6 +216,7 @@ def _row(claim: Claim) -> dict[str, Any]:
     return {
         "kpj": claim.kpj, "npp": claim.npp, "branch_code": claim.branch_code, "program": claim.program.value,
         "reason": claim.reason, "state": claim.state.value, "held_from": claim.held_from.value if claim.held_from else None,
+        "held_on": claim.held_on,
         "claimed_on": claim.claimed_on, "details": json.dumps(claim.details.to_dict(), sort_keys=True),
         "beneficiary_name": claim.beneficiary.holder_name, "beneficiary_bank": claim.beneficiary.bank_name,
         "beneficiary_account": claim.beneficiary.account_number, "complete_on": claim.complete_on,

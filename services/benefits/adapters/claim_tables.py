@@ -26,6 +26,7 @@ def claim_tables(metadata: MetaData) -> dict[str, Table]:
         Column("beneficiary_account", String(20), nullable=False),
         Column("complete_on", Date, nullable=True),
         Column("due_on", Date, nullable=True),  # B-JHT-3: the last day to pay
+        Column("held_on", Date, nullable=True),  # B-JHT-3: while ON_HOLD, the day the clock stopped
         Column("documents_checked_by", String(100), nullable=True),
         Column("assessed_by", String(100), nullable=True),
         Column("lump_sum", BigInteger, nullable=True),

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.benefits.adapters.tables import read_model
+from services.benefits.domain.jpk_member import FamilyFacts
 from services.benefits.domain.member_facts import Employment, MemberFacts
 from services.chassis.upsert import upsert
 
@@ -101,6 +102,14 @@ class ReadModelStore:
         self.session.execute(update(workers).where(workers.c.kpj == kpj).values(status="DECEASED", death_date=died))
 
     # ---- reading -----------------------------------------------------------------------
+    def family_of(self, kpj: str) -> tuple[str, tuple[FamilyFacts, ...]]:
+        """The worker's marital status and family as last listed (M-6); a line without
+        membership's id is named by its place in the list (`#1`, `#2`, ...)."""
+        status = self.session.execute(select(workers.c.marital_status).where(workers.c.kpj == kpj)).scalar() or ""
+        rows = self.session.execute(select(family).where(family.c.kpj == kpj).order_by(family.c.position)).all()
+        return status, tuple(FamilyFacts(r.member_id or f"#{r.position + 1}", r.name, r.relation, r.birth_date,
+                                         bool(r.married)) for r in rows)
+
     def member_facts(self, kpj: str) -> MemberFacts | None:
         row = self.session.execute(select(workers).where(workers.c.kpj == kpj)).first()
         if row is None:

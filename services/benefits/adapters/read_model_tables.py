@@ -45,6 +45,7 @@ def read_model_tables(metadata: MetaData) -> dict[str, Table]:
         Column("relation", String(10), nullable=False),  # SPOUSE, CHILD
         Column("birth_date", Date, nullable=True),
         Column("married", Boolean, nullable=False),
+        Column("member_id", String(36), nullable=True),  # membership's stable id (M-6): how JPK names a dependant
     )
     employers = Table(
         "rm_employers", metadata,

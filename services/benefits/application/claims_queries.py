@@ -9,7 +9,7 @@ from services.benefits.adapters.claim_repository import ClaimRepository
 from services.benefits.application.claims_submission import ClaimView
 from services.benefits.application.deadlines import DeadlineGauge
 from services.benefits.domain.claims import Claim, ClaimState
-from services.benefits.domain.jht import JHT_RULES
+from services.benefits.application.rule_book import tables_of
 from services.benefits.domain.programs import Program
 from services.chassis.errors import InvalidArgument
 from services.chassis.scope import BranchScope
@@ -58,9 +58,9 @@ class ClaimQueries:
         if branch_code:
             scope.require_read(branch_code, f"claims of {branch_code}")
         today = self.ctx.today()
-        due_by = today + timedelta(days=JHT_RULES.in_force_on(today).at_risk_days)
         after = _due_cursor(page.cursor)
         with self.ctx.base.read_session() as session:
+            due_by = today + timedelta(days=tables_of(session).jht.in_force_on(today).at_risk_days)
             found = ClaimRepository(session, scope).at_risk(due_by=due_by, branch_code=branch_code, after=after,
                                                             limit=page.size + 1)
         self.deadlines.refresh_quietly()

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from services.benefits.adapters.claim_repository import ClaimRepository, Letter
 from services.benefits.adapters.read_model_store import ReadModelStore
 from services.benefits.application.claim_events import claim_submitted, emit_claim
+from services.benefits.application.rule_book import tables_of
 from services.benefits.domain.claim_assessment import require_jpk_claim_in_time
 from services.benefits.domain.claim_details import JpkDetails
 from services.benefits.domain.claim_submission import NewClaim, duplicate_of, open_claim
@@ -45,12 +46,14 @@ class ClaimSubmission:
             raise NotFound("worker", kpj)
         scope.require_write_record(member.branch_code, "worker", kpj)  # O-2: another branch's member is NotFound
         claims = ClaimRepository(uow.session, scope)
-        claim = open_claim(uuid7(), command, member, today=self.ctx.today(), now=now(), actor=actor_of(scope))
+        tables = tables_of(uow.session)
+        claim = open_claim(uuid7(), command, member, today=self.ctx.today(), now=now(), actor=actor_of(scope),
+                           tables=tables)
         if isinstance(claim.details, JpkDetails):  # B-JPK-6 on the employer's standing history
             store = ReadModelStore(uow.session)
             require_jpk_claim_in_time(claim.details, claim.claimed_on,
                                       store.in_arrears_on(claim.npp, claim.details.care_date),
-                                      store.arrears_paid_off_on(claim.npp, claim.claimed_on))
+                                      store.arrears_paid_off_on(claim.npp, claim.claimed_on), tables)
         earlier = duplicate_of(claim, claims.of_member_everywhere(kpj, claim.program))
         if earlier is not None:
             raise AlreadyExists("claim", kpj, f"KPJ {kpj} already has a {claim.program.value} claim for this "

@@ -11,7 +11,8 @@ from services.benefits.adapters.claim_repository import ClaimRepository, Letter
 from services.benefits.adapters.read_model_store import ReadModelStore
 from services.benefits.application.claim_events import claim_rejected, emit_claim
 from services.benefits.application.claims_submission import ClaimView, actor_of, now
-from services.benefits.domain.accident_reports import ACCIDENT_REPORT_RULES, ReportStage, accident_report
+from services.benefits.application.rule_book import tables_of
+from services.benefits.domain.accident_reports import ReportStage, accident_report
 from services.benefits.domain.benefit_items import Assessment
 from services.benefits.domain.claim_assessment import (
     JHT_ASSESSMENT, JkkFindings, assess_jk_claim, assess_jkk_claim, assess_jpk_claim,
@@ -19,7 +20,7 @@ from services.benefits.domain.claim_assessment import (
 from services.benefits.domain.claim_details import JkkDetails
 from services.benefits.domain.claims import Claim
 from services.benefits.domain.documents import Document
-from services.benefits.domain.jht import JHT_RULES, check_eligibility
+from services.benefits.domain.jht import check_eligibility
 from services.benefits.domain.jkk import JkkOutcome
 from services.benefits.domain.programs import JhtReason, Program
 from services.benefits.domain.rejections import validate_rejection
@@ -48,9 +49,12 @@ class ClaimWorkflow:
 
     def check_documents(self, uow: UnitOfWork, scope: BranchScope, claim_id: str,
                         documents: Sequence[Document]) -> ClaimView:
-        """B-JHT-2, B-JKK-9: documents received; the claim is complete when none is missing."""
-        return self._change(uow, scope, claim_id, "documents", lambda _c, claim, at: claim.receive_documents(
-            documents, actor_of(scope), at, self.ctx.today()), {"documents": sorted(d.value for d in documents)})
+        """B-JHT-2, B-JKK-9: documents received; the claim is complete when none is missing
+        (B-JHT-3: then due within the days of the claim date's JHT version)."""
+        def change(_claims: ClaimRepository, claim: Claim, at: datetime) -> Claim:
+            rules = tables_of(uow.session).jht.in_force_on(claim.claimed_on)
+            return claim.receive_documents(documents, actor_of(scope), at, self.ctx.today(), rules)
+        return self._change(uow, scope, claim_id, "documents", change, {"documents": sorted(d.value for d in documents)})
 
     def assess(self, uow: UnitOfWork, scope: BranchScope, claim_id: str, findings: JkkFindings | None) -> ClaimView:
         def change(_claims: ClaimRepository, claim: Claim, at: datetime) -> Claim:
@@ -61,17 +65,17 @@ class ClaimWorkflow:
         if findings is not None and claim.program is not Program.JKK:
             raise InvalidArgument.field("jkk", f"claim {claim.claim_id} is a {claim.program.value} claim: "
                                                f"JKK findings do not apply")
-        store = ReadModelStore(uow.session)
+        store, tables = ReadModelStore(uow.session), tables_of(uow.session)
         if claim.program is Program.JHT:
             # The member's situation may have changed since submission (re-employed after PHK).
             member = store.member_facts(claim.kpj)
             if member is not None:
                 check_eligibility(JhtReason(claim.reason), member, claim.claimed_on,
-                                  JHT_RULES.in_force_on(claim.claimed_on),
+                                  tables.jht.in_force_on(claim.claimed_on),
                                   death_date=getattr(claim.details, "death_date", None))
             return JHT_ASSESSMENT
         if claim.program is Program.JK:
-            return assess_jk_claim(claim)
+            return assess_jk_claim(claim, tables)
         if claim.program is Program.JKK:
             if findings is None:
                 raise InvalidArgument.field("jkk", "a JKK claim is assessed with what was verified: receipts, "
@@ -82,7 +86,7 @@ class ClaimWorkflow:
                 raise RuleViolation("B-JKK-3", f"no wage of KPJ {claim.kpj} is known on the accident day",
                                     code="WAGE_UNKNOWN")
             try:
-                return assess_jkk_claim(claim, findings, wage)
+                return assess_jkk_claim(claim, findings, wage, tables)
             except InvalidArgument as error:  # the calculator names its input; the request names it under jkk
                 raise InvalidArgument([FieldViolation(f"jkk.{v.field}", v.reason) for v in error.violations]) from None
         return assess_jpk_claim(claim)
@@ -103,7 +107,7 @@ class ClaimWorkflow:
         def change(claims: ClaimRepository, claim: Claim, at: datetime) -> Claim:
             if claims.letter_number_used(letter_number):
                 raise AlreadyExists("confirmation letter", letter_number)
-            held = claim.hold(letter_number, question, actor_of(scope), at)
+            held = claim.hold(letter_number, question, actor_of(scope), at, self.ctx.today())
             claims.add_letter(Letter(letter_number, claim_id, question, self.ctx.today(), scope.principal.user_id))
             return held
         return self._change(uow, scope, claim_id, "hold", change, {"letter_number": letter_number})
@@ -117,7 +121,7 @@ class ClaimWorkflow:
             if letter.answer is not None:
                 raise RuleViolation(claim.rule_id, f"letter {letter_number} was answered on {letter.answered_on}",
                                     code="LETTER_ALREADY_ANSWERED")
-            resumed = claim.resume(letter_number, answer, actor_of(scope), at)
+            resumed = claim.resume(letter_number, answer, actor_of(scope), at, self.ctx.today())
             claims.answer_letter(letter_number, answer, self.ctx.today())
             return resumed
         return self._change(uow, scope, claim_id, "resume", change, {"letter_number": letter_number})
@@ -135,7 +139,7 @@ class ClaimWorkflow:
             if stage is ReportStage.STAGE_TWO and occurred_at < details.accident_at:
                 raise InvalidArgument.field("occurred_at", "the doctor's declaration comes before the accident")
             report = accident_report(stage, occurred_at, reported_at, now=at,
-                                     rules=ACCIDENT_REPORT_RULES.in_force_on(details.accident_date),
+                                     rules=tables_of(uow.session).accident_reports.in_force_on(details.accident_date),
                                      fields=("occurred_at", "reported_at"), outcome=outcome)
             return claim.report_accident(report, actor_of(scope), at)
         return self._change(uow, scope, claim_id, "accident_report", change, {"stage": stage.value})

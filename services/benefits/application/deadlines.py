@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from services.benefits.adapters.claim_repository import ClaimRepository
 from services.benefits.adapters.metrics import JHT_CLAIMS_BY_DEADLINE
-from services.benefits.domain.jht import JHT_RULES
+from services.benefits.application.rule_book import tables_of
 from services.chassis.application import Application
 from services.chassis.context import request_context, system_principal
 
@@ -28,8 +28,8 @@ class DeadlineGauge:
         today = self.today()
         # The warning window of the rules in force today (a claim's own version differs only
         # if a new JHT version changed it meanwhile).
-        warn = JHT_RULES.in_force_on(today).at_risk_days
         with request_context(SYSTEM, None), self.base.read_session() as session:
+            warn = tables_of(session).jht.in_force_on(today).at_risk_days
             claims = ClaimRepository.for_system(session)
             overdue = claims.count_due(overdue_before=today)
             due_soon = claims.count_due(due_by=today + timedelta(days=warn))

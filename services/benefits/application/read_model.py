@@ -88,7 +88,8 @@ class ReadModel:
         """M-6: the family as listed now (JPK dependants, JK heirs to check against)."""
         marital = enum_word(workers_pb2.MaritalStatus, payload.marital_status, "MARITAL_STATUS_", "") or None
         members = [{"name": m.name, "relation": enum_word(workers_pb2.Relation, m.relation, "RELATION_", "CHILD"),
-                    "birth_date": to_date(m, "birth_date", required=False), "married": m.married}
+                    "birth_date": to_date(m, "birth_date", required=False), "married": m.married,
+                    "member_id": m.member_id.strip()[:36] or None}
                    for m in payload.members]
         ReadModelStore(uow.session).replace_family(payload.kpj, marital, members)
 

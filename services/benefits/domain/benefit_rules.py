@@ -171,6 +171,10 @@ class JpkRules:
     intensive_care_max_days: int  # B-JPK-5 (per case per year, within the care days)
     claim_deadline_months: int  # B-JPK-6: after the employer paid off its arrears
     extra_checkup_from_age: int  # B-JPK-7
+    # M-6 as the coverage check applies it to a dependant (membership's family rule; the
+    # figures are here until membership publishes its table for a replica).
+    dependant_children_max: int  # at most 3 children
+    dependant_child_age_limit: int  # under 21
 
     def __post_init__(self) -> None:
         _common_checks(self, tuple(f.name for f in fields(self) if f.name not in ("effective_from", "source"))
@@ -268,7 +272,7 @@ JPK_RULES: RuleTable[JpkRules] = RuleTable((
     JpkRules(date(1993, 1, 1), "seed 003 (Jamsostek JPK, PP 14/1993)", childbirth_limit=3,
              facility_change_after_months=6, emergency_outside_network_max_days=7,
              care_days_per_case_per_year=60, intensive_care_max_days=20, claim_deadline_months=3,
-             extra_checkup_from_age=40),
+             extra_checkup_from_age=40, dependant_children_max=3, dependant_child_age_limit=21),
 ), rule_id="B-JPK-1")
 
 

@@ -16,6 +16,7 @@ from services.chassis.errors import RuleViolation
 from .accident_reports import ReportStage
 from .benefit_items import Assessment, BenefitItem
 from .benefit_rules import TransportMode, jk_rules_on, jkk_rules_on, jpk_rules_on
+from .benefit_tables import SEEDED, BenefitTables
 from .claim_details import JkDetails, JkkDetails, JpkDetails
 from .claims import Claim
 from .jk import assess_jk
@@ -40,8 +41,10 @@ class JkkFindings:
     medical_rehabilitation_claimed: int = 0
 
 
-def assess_jkk_claim(claim: Claim, findings: JkkFindings, monthly_wage: int) -> Assessment:
-    """B-JKK-2..8 on the wage in force on the accident day, for the declared outcome."""
+def assess_jkk_claim(claim: Claim, findings: JkkFindings, monthly_wage: int,
+                     tables: BenefitTables = SEEDED) -> Assessment:
+    """B-JKK-2..8 on the wage in force on the accident day, for the declared outcome, with
+    the version of `tables.jkk` in force on the accident day."""
     details = claim.details
     assert isinstance(details, JkkDetails)
     declared = claim.report(ReportStage.STAGE_TWO)
@@ -54,18 +57,18 @@ def assess_jkk_claim(claim: Claim, findings: JkkFindings, monthly_wage: int) -> 
                    dentures_claimed=findings.dentures_claimed, disabilities=findings.disabilities,
                    left_handed=findings.left_handed, rehabilitation_price=findings.rehabilitation_price,
                    medical_rehabilitation_claimed=findings.medical_rehabilitation_claimed)
-    return assess_jkk(case, jkk_rules_on(details.accident_date))
+    return assess_jkk(case, jkk_rules_on(details.accident_date, tables.jkk))
 
 
-def assess_jk_claim(claim: Claim) -> Assessment:
+def assess_jk_claim(claim: Claim, tables: BenefitTables = SEEDED) -> Assessment:
     """B-JK-1 with the version in force on the date of death, as the heirs chose to be paid."""
     details = claim.details
     assert isinstance(details, JkDetails)
-    return assess_jk(jk_rules_on(details.death_date), periodic_at_once=details.periodic_at_once)
+    return assess_jk(jk_rules_on(details.death_date, tables.jk), periodic_at_once=details.periodic_at_once)
 
 
 def require_jpk_claim_in_time(claim_details: JpkDetails, filed_on: date, in_arrears_on_care_day: bool,
-                              arrears_paid_off_on: date | None) -> None:
+                              arrears_paid_off_on: date | None, tables: BenefitTables = SEEDED) -> None:
     """B-JPK-6: care given while the employer was in arrears is refunded only on a claim
     filed within 3 months after the arrears were paid off (and not before they are)."""
     if not in_arrears_on_care_day:
@@ -73,7 +76,7 @@ def require_jpk_claim_in_time(claim_details: JpkDetails, filed_on: date, in_arre
     if arrears_paid_off_on is None:
         raise RuleViolation("B-JPK-6", "the employer has not paid off the arrears it had on the day of care",
                             code="ARREARS_NOT_PAID_OFF")
-    decision = claim_in_time(filed_on, arrears_paid_off_on, jpk_rules_on(claim_details.care_date))
+    decision = claim_in_time(filed_on, arrears_paid_off_on, jpk_rules_on(claim_details.care_date, tables.jpk))
     if not decision.covered:
         raise RuleViolation(decision.rule_id, decision.message, code=decision.reason_code)
 

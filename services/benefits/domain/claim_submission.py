@@ -15,10 +15,11 @@ from datetime import date, datetime
 
 from services.chassis.errors import InvalidArgument, RuleViolation
 
-from .accident_reports import ACCIDENT_REPORT_RULES, ReportStage, accident_report
+from .accident_reports import ReportStage, accident_report
+from .benefit_tables import SEEDED, BenefitTables
 from .claim_details import ClaimDetails, JhtDetails, JkDetails, JkkDetails, JpkDetails
 from .claims import Actor, Claim, ClaimState, submitted
-from .jht import JHT_RULES, check_eligibility
+from .jht import check_eligibility
 from .jk import heirs_in_order
 from .member_facts import MemberFacts, require_member_on
 from .payouts import BankAccount
@@ -36,8 +37,9 @@ class NewClaim:
 
 
 def open_claim(claim_id: str, command: NewClaim, member: MemberFacts, *, today: date, now: datetime,
-               actor: Actor) -> Claim:
-    """The new claim, or the error that refuses it (InvalidArgument, RuleViolation)."""
+               actor: Actor, tables: BenefitTables = SEEDED) -> Claim:
+    """The new claim, or the error that refuses it (InvalidArgument, RuleViolation), on the
+    versions of `tables` in force on the claim's own days."""
     claimed_on = command.claimed_on or today
     if claimed_on > today:
         raise InvalidArgument.field("claimed_on", f"{claimed_on.isoformat()} is in the future")
@@ -45,7 +47,7 @@ def open_claim(claim_id: str, command: NewClaim, member: MemberFacts, *, today: 
     require_enrolled(member.programs, command.program, member.kpj)
     details, npp = command.details, member.npp
     if isinstance(details, JhtDetails):
-        _check_jht(JhtReason(reason), details, member, claimed_on, today)
+        _check_jht(JhtReason(reason), details, member, claimed_on, today, tables)
     elif isinstance(details, JkkDetails):
         npp = _check_jkk(details, member, claimed_on, now)
     elif isinstance(details, JkDetails):
@@ -57,7 +59,7 @@ def open_claim(claim_id: str, command: NewClaim, member: MemberFacts, *, today: 
                             beneficiary=command.beneficiary), actor, now, f"{command.program.value} {reason}")
     if isinstance(details, JkkDetails) and command.stage_one_reported_at is not None:
         report = accident_report(ReportStage.STAGE_ONE, details.accident_at, command.stage_one_reported_at, now=now,
-                                 rules=ACCIDENT_REPORT_RULES.in_force_on(details.accident_date),
+                                 rules=tables.accident_reports.in_force_on(details.accident_date),
                                  fields=("jkk.accident_at", "jkk.stage_one_reported_at"))
         claim = claim.report_accident(report, actor, now)
     return claim
@@ -71,9 +73,10 @@ def _recorded_death(member: MemberFacts, stated: date | None, field: str, today:
     return stated or member.death_date
 
 
-def _check_jht(reason: JhtReason, details: JhtDetails, member: MemberFacts, claimed_on: date, today: date) -> None:
+def _check_jht(reason: JhtReason, details: JhtDetails, member: MemberFacts, claimed_on: date, today: date,
+               tables: BenefitTables) -> None:
     died = _recorded_death(member, details.death_date, "jht.death_date", today)
-    check_eligibility(reason, member, claimed_on, JHT_RULES.in_force_on(claimed_on), death_date=died)
+    check_eligibility(reason, member, claimed_on, tables.jht.in_force_on(claimed_on), death_date=died)
 
 
 def _check_jkk(details: JkkDetails, member: MemberFacts, claimed_on: date, now: datetime) -> str:

@@ -6,7 +6,9 @@
         ON_HOLD -> the state it was held in, once the letter is answered
 
 A claim is complete when its checklist is (B-JHT-2, B-JKK-9): that day starts the 30 days
-of B-JHT-3. The officer who checked the documents or assessed the amount never approves
+of B-JHT-3, and the claim carries its last day to pay (`due_on`). A confirmation letter
+stops that clock: while ON_HOLD the claim is not complete, and the days until the answer
+move `due_on` (`jht.due_after_hold`). The officer who checked the documents or assessed the amount never approves
 the claim (O-4). Every transition returns a new Claim with one more history step (who,
 office, when, why), so the claim carries its own history; nothing here reads a clock.
 """
@@ -24,7 +26,7 @@ from .accident_reports import AccidentReport, ReportStage
 from .benefit_items import Assessment
 from .claim_details import ClaimDetails, rules_day
 from .documents import Document, missing_documents, require_complete
-from .jht import JHT_RULES, Deadline, deadline_on, payment_due_on
+from .jht import JHT_RULES, Deadline, JhtRules, deadline_on, due_after_hold, payment_due_on
 from .payouts import BankAccount
 from .programs import Program
 
@@ -106,6 +108,8 @@ class Claim:
     documents: frozenset[Document] = frozenset()
     documents_checked_by: str | None = None
     complete_on: date | None = None
+    due_on: date | None = None  # B-JHT-3: the last day to pay a complete JHT claim
+    held_on: date | None = None  # while ON_HOLD: the day the confirmation letter stopped the clock
     assessed_by: str | None = None
     assessment: Assessment | None = None
     approved_by: str | None = None
@@ -135,17 +139,26 @@ class Claim:
 
     @property
     def payment_due_on(self) -> date | None:
-        """B-JHT-3: a complete JHT claim is paid within 30 days (the claim date's rules)."""
-        if self.program is not Program.JHT or self.complete_on is None:
-            return None
-        return payment_due_on(self.complete_on, JHT_RULES.in_force_on(self.claimed_on))
+        """B-JHT-3: a complete JHT claim is paid within 30 days (moved by any days on hold)."""
+        return self.due_on if self.program is Program.JHT else None
 
-    def deadline(self, today: date) -> Deadline | None:
-        """B-JHT-3 as it stands today for an open claim; None once paid or rejected."""
+    def deadline(self, today: date, rules: JhtRules | None = None) -> Deadline | None:
+        """B-JHT-3 as it stands today for an open claim (`rules`: the claim date's JHT
+        version); ON_HOLD while its clock stands; None once paid or rejected."""
         due = self.payment_due_on
         if due is None or self.is_closed:
             return None
-        return deadline_on(due, today, JHT_RULES.in_force_on(self.claimed_on))
+        if self.state is ClaimState.ON_HOLD:
+            return Deadline.ON_HOLD
+        return deadline_on(due, today, rules or JHT_RULES.in_force_on(self.claimed_on))
+
+    def days_left(self, today: date) -> int | None:
+        """B-JHT-3: days left to pay; on hold, the days that were left when the clock stopped."""
+        due = self.payment_due_on
+        if due is None:
+            return None
+        counted_to = self.held_on if self.state is ClaimState.ON_HOLD and self.held_on else today
+        return (due - counted_to).days
 
     def report(self, stage: ReportStage) -> AccidentReport | None:
         return next((r for r in self.accident_reports if r.stage is stage), None)
@@ -163,16 +176,21 @@ class Claim:
                                          f"only when {names}", code=code)
 
     # ---- documents (B-JHT-2, B-JKK-9) -----------------------------------------------------
-    def receive_documents(self, received: Iterable[Document], actor: Actor, at: datetime, on_day: date) -> Claim:
+    def receive_documents(self, received: Iterable[Document], actor: Actor, at: datetime, on_day: date,
+                          jht_rules: JhtRules | None = None) -> Claim:
         """Record documents received; once the checklist is complete the claim is
-        DOCUMENTS_CHECKED, complete on `on_day`, checked by `actor` (O-4 remembers who)."""
+        DOCUMENTS_CHECKED, complete on `on_day`, checked by `actor` (O-4 remembers who);
+        a JHT claim is then due within `jht_rules.payment_days` (the claim date's version)."""
         self._require({ClaimState.SUBMITTED, ClaimState.DOCUMENTS_CHECKED}, "given documents", self.rule_id,
                       "CLAIM_NOT_OPEN_FOR_DOCUMENTS")
         documents = self.documents | frozenset(received)
         added = sorted(d.value for d in documents - self.documents)
         changed = replace(self, documents=documents)
         if self.state is ClaimState.SUBMITTED and not changed.missing_documents:
-            return replace(changed, state=ClaimState.DOCUMENTS_CHECKED, complete_on=on_day,
+            due = None
+            if self.program is Program.JHT:
+                due = payment_due_on(on_day, jht_rules or JHT_RULES.in_force_on(self.claimed_on))
+            return replace(changed, state=ClaimState.DOCUMENTS_CHECKED, complete_on=on_day, due_on=due,
                            documents_checked_by=actor.user_id,
                            history=self._step(Step.CHECK_DOCUMENTS, ClaimState.DOCUMENTS_CHECKED, actor, at,
                                               "complete: " + ", ".join(added) if added else "complete"))
@@ -204,22 +222,30 @@ class Claim:
     # ---- rejection, hold -----------------------------------------------------------------
     def reject(self, rejection: Rejection, actor: Actor, at: datetime) -> Claim:
         self._require(REJECTABLE_STATES, "rejected", self.rule_id, "CLAIM_NOT_REJECTABLE")
-        return replace(self, state=ClaimState.REJECTED, held_from=None, rejection=rejection,
+        return replace(self, state=ClaimState.REJECTED, held_from=None, held_on=None, rejection=rejection,
                        history=self._step(Step.REJECT, ClaimState.REJECTED, actor, at,
                                           f"{rejection.code}: {rejection.reason}", rejection.rule_id))
 
-    def hold(self, letter_number: str, question: str, actor: Actor, at: datetime) -> Claim:
-        """A doubtful claim waits for the answer to the confirmation letter (stage 1)."""
+    def hold(self, letter_number: str, question: str, actor: Actor, at: datetime, on_day: date | None = None) -> Claim:
+        """A doubtful claim waits for the answer to the confirmation letter (stage 1); from
+        `on_day` (the office's day; default the day of `at`) its B-JHT-3 clock stands."""
         self._require(HOLDABLE_STATES, "put on hold", self.rule_id, "CLAIM_NOT_HOLDABLE")
-        return replace(self, state=ClaimState.ON_HOLD, held_from=self.state,
+        return replace(self, state=ClaimState.ON_HOLD, held_from=self.state, held_on=on_day or at.date(),
                        history=self._step(Step.HOLD, ClaimState.ON_HOLD, actor, at, f"letter {letter_number}: {question}"))
 
-    def resume(self, letter_number: str, answer: str, actor: Actor, at: datetime) -> Claim:
-        """The letter is answered: the claim goes back to where it was."""
+    def resume(self, letter_number: str, answer: str, actor: Actor, at: datetime, on_day: date | None = None) -> Claim:
+        """The letter is answered on `on_day`: the claim goes back to where it was, and a
+        complete JHT claim's last day to pay moves by the days it waited (B-JHT-3)."""
         self._require({ClaimState.ON_HOLD}, "resumed", self.rule_id, "CLAIM_NOT_ON_HOLD")
         back = self.held_from or ClaimState.SUBMITTED
-        return replace(self, state=back, held_from=None,
-                       history=self._step(Step.RESUME, back, actor, at, f"letter {letter_number} answered: {answer}"))
+        why, due, rule_id = f"letter {letter_number} answered: {answer}", self.due_on, ""
+        if due is not None and self.held_on is not None:
+            answered = on_day or at.date()
+            due = due_after_hold(due, self.held_on, answered)
+            waited = max(0, (answered - self.held_on).days)
+            why, rule_id = f"{why}; {waited} days on hold, due on {due.isoformat()}", "B-JHT-3"
+        return replace(self, state=back, held_from=None, held_on=None, due_on=due,
+                       history=self._step(Step.RESUME, back, actor, at, why, rule_id))
 
     def report_accident(self, report: AccidentReport, actor: Actor, at: datetime) -> Claim:
         """B-JKK-1: the employer's report of a stage, kept on the claim; a late one is flagged."""

@@ -106,16 +106,25 @@ def _check_termination(member: MemberFacts, claimed_on: date, rules: JhtRules) -
 
 
 class Deadline(str, Enum):
-    """B-JHT-3, as the branch sees an open claim: on time, at risk, overdue."""
+    """B-JHT-3, as the branch sees an open claim: on time, at risk, overdue, or on hold (a
+    confirmation letter waits for its answer: the claim is not complete, its clock stands)."""
 
     ON_TIME = "ON_TIME"
     AT_RISK = "AT_RISK"
     OVERDUE = "OVERDUE"
+    ON_HOLD = "ON_HOLD"
 
 
 def payment_due_on(complete_on: date, rules: JhtRules) -> date:
     """B-JHT-3: the last day to pay a claim whose documents were complete on `complete_on`."""
     return complete_on + timedelta(days=rules.payment_days)
+
+
+def due_after_hold(due_on: date, held_on: date, answered_on: date) -> date:
+    """B-JHT-3 counts 30 days of the complete claim: a claim waiting for the answer to its
+    confirmation letter is not complete, so the days it waited move the last day to pay.
+    The days before the hold still count (a claim late when held is late when answered)."""
+    return due_on + timedelta(days=max(0, (answered_on - held_on).days))
 
 
 def deadline_on(due_on: date, today: date, rules: JhtRules) -> Deadline:

@@ -6,12 +6,14 @@ the JPK rule version of the day. The answer names the rule that decided and a ma
 so a facility's system branches on `reason_code`, never on the message. In order:
 1. B-JPK-1 the person is enrolled in JPK and covered on the day; special services (glasses,
    dentures, hearing aids, prostheses) are for the worker only;
-2. B-JPK-5 an excluded condition (`EXCLUSIONS`) is refused, unless B-JPK-7 lifts it;
-3. B-JPK-7 the extra check-up is for workers from 40;
-4. B-JPK-2 childbirth up to the 3rd child, none for a worker who had 3 children on joining;
-5. B-JPK-3 / B-JPK-4 first-level care at the member's own facility, other care at the
+2. B-JPK-6 care while the employer is in arrears: not on the card until the arrears are
+   paid off, then only on a claim filed within 3 months of that day;
+3. B-JPK-5 an excluded condition (`EXCLUSIONS`) is refused, unless B-JPK-7 lifts it;
+4. B-JPK-7 the extra check-up is for workers from 40;
+5. B-JPK-2 childbirth up to the 3rd child, none for a worker who had 3 children on joining;
+6. B-JPK-3 / B-JPK-4 first-level care at the member's own facility, other care at the
    appointed facilities; an emergency anywhere, a stay outside them at most 7 days;
-6. B-JPK-5 care days: at most 60 per case per year, of which at most 20 in intensive care.
+7. B-JPK-5 care days: at most 60 per case per year, of which at most 20 in intensive care.
 A stay cut short by a day limit is covered for the days left (`days_covered`).
 """
 from __future__ import annotations
@@ -53,7 +55,7 @@ def check_coverage(query: CoverageQuery, facts: CoverageFacts, rules: JpkRules) 
     """B-JPK-1..7: whether JPK covers `query` for this person, and for how many days."""
     if not isinstance(query, CoverageQuery) or not isinstance(facts, CoverageFacts):
         raise InvalidArgument.field("query", "a coverage query and the person's facts are required")
-    for step in (_enrolment, _exclusion, _extra_benefit, _childbirth, _facility):
+    for step in (_enrolment, _arrears, _exclusion, _extra_benefit, _childbirth, _facility):
         refusal = step(query, facts, rules)
         if refusal is not None:
             return refusal
@@ -71,6 +73,19 @@ def _enrolment(query: CoverageQuery, facts: CoverageFacts, rules: JpkRules) -> C
         return _no("B-JPK-1", "SPECIAL_SERVICE_WORKER_ONLY",
                    "glasses, dentures, hearing aids and prostheses are for the worker, not dependants")
     return None
+
+
+def _arrears(query: CoverageQuery, facts: CoverageFacts, rules: JpkRules) -> CoverageDecision | None:
+    """B-JPK-6: while the employer owes contributions the member pays and claims a refund;
+    once the arrears are paid off, care of that time is covered if claimed within 3 months."""
+    if not facts.employer_in_arrears:
+        return None
+    if facts.arrears_paid_off_on is None:
+        return _no("B-JPK-6", "EMPLOYER_IN_ARREARS",
+                   f"the employer was in arrears on {query.on_date.isoformat()}: care is refunded on a claim "
+                   f"filed within {rules.claim_deadline_months} months after the arrears are paid off")
+    decision = claim_in_time(query.asked_on or query.on_date, facts.arrears_paid_off_on, rules)
+    return None if decision.covered else decision
 
 
 def _exclusion(query: CoverageQuery, facts: CoverageFacts, rules: JpkRules) -> CoverageDecision | None:

@@ -20,7 +20,9 @@ AGE_MAX = 150
 @dataclass(frozen=True)
 class CoverageQuery:
     """Care `care` at `facility_code` on `on_date`; `exclusion_code` when the condition is
-    one of B-JPK-5's; a stay of `inpatient_days`, `intensive_care_days` of them in intensive care."""
+    one of B-JPK-5's; a stay of `inpatient_days`, `intensive_care_days` of them in intensive care.
+    `asked_on` is the day the question is asked (B-JPK-6 counts a claim's 3 months to it;
+    None: `on_date`)."""
 
     on_date: date
     facility_code: str
@@ -29,10 +31,13 @@ class CoverageQuery:
     inpatient_days: int = 0
     emergency: bool = False
     intensive_care_days: int = 0
+    asked_on: date | None = None
 
     def __post_init__(self) -> None:
         problems = Violations()
         _check(problems, require_day, self.on_date, "on_date")
+        if self.asked_on is not None:
+            _check(problems, require_day, self.asked_on, "asked_on")
         _code(problems, self.facility_code, "facility_code", required=True)
         if not isinstance(self.care, CareKind):
             problems.add("care", "must be one of " + ", ".join(k.value for k in CareKind))
@@ -63,6 +68,8 @@ class CoverageFacts:
     `children_on_joining` the children before (B-JPK-2). `care_days_used` and
     `intensive_care_days_used` are this case's days this year (B-JPK-5). The age on the
     day comes from `birth_date`, or `age` when only that is known (B-JPK-7).
+    `employer_in_arrears` says the employer owed contributions on the day of care and
+    `arrears_paid_off_on` when it paid them off (None: not yet) (B-JPK-6).
     """
 
     person: PersonKind
@@ -78,6 +85,8 @@ class CoverageFacts:
     intensive_care_days_used: int = 0
     birth_date: date | None = None
     age: int | None = None
+    employer_in_arrears: bool = False
+    arrears_paid_off_on: date | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.network_facility_codes, (set, list, tuple)):
@@ -87,7 +96,9 @@ class CoverageFacts:
             problems.add("person", "must be one of " + ", ".join(k.value for k in PersonKind))
         if not isinstance(self.jpk_enrolled, bool):
             problems.add("jpk_enrolled", "must be a boolean")
-        for name in ("covered_from", "covered_until", "appointed_since", "birth_date"):
+        if not isinstance(self.employer_in_arrears, bool):
+            problems.add("employer_in_arrears", "must be a boolean")
+        for name in ("covered_from", "covered_until", "appointed_since", "birth_date", "arrears_paid_off_on"):
             if getattr(self, name) is not None:
                 _check(problems, require_day, getattr(self, name), name)
         _code(problems, self.appointed_facility_code, "appointed_facility_code", required=False)

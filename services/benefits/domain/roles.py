@@ -5,6 +5,12 @@ claim amount, may reject, records the employer's accident reports and sends the
 confirmation letter that puts a doubtful claim on hold; the branch head approves (never the
 officer who checked or assessed it, O-4); the finance officer approves payment orders,
 marks them paid and runs the daily payout of periodic benefits.
+
+JPK (B-JPK-1..4): the branch appoints health facilities (the service officer registers
+them, the branch head who signs the contract may too), records the member's first-level
+facility (service or administration officer, who issue the KPK card) and the care the cover
+paid. The coverage check is a read for the branch's service staff until facilities have a
+credential of their own (see docs: a facility token).
 """
 from __future__ import annotations
 
@@ -24,6 +30,9 @@ class BenefitsAction(str, Enum):
     APPROVE_CLAIM = "APPROVE_CLAIM"  # O-4: not by the officer who checked or assessed it
     PAY_CLAIM = "PAY_CLAIM"  # payment orders: approve, mark paid; the daily payout run
     CHECK_COVERAGE = "CHECK_COVERAGE"  # B-JPK-1..7: may this care be given on the member's card
+    REGISTER_FACILITY = "REGISTER_FACILITY"  # B-JPK-4: the facilities the branch appointed
+    CHOOSE_FACILITY = "CHOOSE_FACILITY"  # B-JPK-3: the member's first-level facility
+    RECORD_CARE = "RECORD_CARE"  # B-JPK-2, B-JPK-5: care the cover paid, counted against the limits
     MANAGE_RULE_TABLES = "MANAGE_RULE_TABLES"  # benefit amounts and caps: the head office's
 
 
@@ -41,5 +50,8 @@ ACTIONS = ActionTable({
     A.APPROVE_CLAIM: {Role.BRANCH_HEAD},
     A.PAY_CLAIM: {Role.FINANCE_OFFICER},
     A.CHECK_COVERAGE: {Role.SERVICE_OFFICER, Role.BRANCH_HEAD},
+    A.REGISTER_FACILITY: {Role.SERVICE_OFFICER, Role.BRANCH_HEAD},
+    A.CHOOSE_FACILITY: {Role.SERVICE_OFFICER, Role.ADMINISTRATION_OFFICER},
+    A.RECORD_CARE: _SERVICE,
     A.MANAGE_RULE_TABLES: {Role.HEAD_OFFICE_ADMIN},
 }, reads={A.READ, A.CHECK_COVERAGE})

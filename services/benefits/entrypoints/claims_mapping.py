@@ -40,7 +40,7 @@ STAGE = {pb.REPORT_STAGE_ONE: ReportStage.STAGE_ONE, pb.REPORT_STAGE_TWO: Report
 RELATION = {getattr(pb, f"HEIR_RELATION_{r.value}"): r for r in HeirRelation}
 TRANSPORT = {getattr(pb, f"TRANSPORT_MODE_{m.value}"): m for m in TransportMode}
 DEADLINE = {Deadline.ON_TIME: pb.DEADLINE_ON_TIME, Deadline.AT_RISK: pb.DEADLINE_AT_RISK,
-            Deadline.OVERDUE: pb.DEADLINE_OVERDUE}
+            Deadline.OVERDUE: pb.DEADLINE_OVERDUE, Deadline.ON_HOLD: pb.DEADLINE_ON_HOLD}
 PROGRAM_TO_PROTO = {v: k for k, v in PROGRAM.items()}
 STATE_TO_PROTO = {v: k for k, v in STATE.items()}
 JHT_REASON_TO_PROTO = {v: k for k, v in JHT_REASON.items()}
@@ -313,10 +313,10 @@ def claim_to_proto(claim: Claim, today: date, letters: Sequence[Letter] = ()) ->
                         ("approved_on", claim.approved_on), ("paid_on", claim.paid_on)):
         if value is not None:
             getattr(message, name).CopyFrom(from_date(value))
-    deadline = claim.deadline(today)
-    if deadline is not None and claim.payment_due_on is not None:
+    deadline, days_left = claim.deadline(today), claim.days_left(today)
+    if deadline is not None and days_left is not None:
         message.deadline = DEADLINE[deadline]
-        message.days_left = (claim.payment_due_on - today).days
+        message.days_left = days_left
     if claim.assessment is not None:
         message.assessment.CopyFrom(assessment_to_proto(claim.assessment, claim.assessed_by))
     if claim.settled_amount is not None:

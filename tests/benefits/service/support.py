@@ -16,7 +16,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import select
 
 from jamsos.benefits.v1 import claims_pb2 as pb
-from jamsos.benefits.v1 import claims_pb2_grpc, payouts_pb2_grpc
+from jamsos.benefits.v1 import claims_pb2_grpc, jpk_pb2_grpc, payouts_pb2_grpc, rules_pb2_grpc
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import events_pb2 as contributions_events
 from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
@@ -160,6 +160,13 @@ class Callers:
     def payouts(self, *roles: str, office: str | None = None, user: str | None = None):
         return Caller(self.channel, token_for(office or self.office, *roles, user=user))(
             payouts_pb2_grpc.PayoutServiceStub)
+
+    def jpk(self, *roles: str, office: str | None = None, user: str | None = None):
+        return Caller(self.channel, token_for(office or self.office, *roles, user=user))(jpk_pb2_grpc.JpkServiceStub)
+
+    def rules(self, *roles: str, office: str | None = None, user: str | None = None):
+        return Caller(self.channel, token_for(office or self.office, *roles, user=user))(
+            rules_pb2_grpc.BenefitRuleServiceStub)
 
 
 def account(holder: str = "Budi Santoso") -> pb.BankAccount:
