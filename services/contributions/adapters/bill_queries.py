@@ -4,10 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, func, or_, select, tuple_
+from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
+from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
 
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
@@ -61,17 +62,20 @@ def _row(r) -> BillRow:
                    r.paid_rupiah, r.status, r.worker_count or 0, r.run_id, r.issued_at)
 
 
-def get_bill(session: Session, bill_number: str) -> BillRow | None:
-    row = session.execute(_bill_select().where(bills.c.bill_number == bill_number)).first()
+# Built once (GetBill is a hot lookup: `services/chassis/lookups.py`).
+_BILL_BY_NUMBER = _bill_select().where(bills.c.bill_number == bindparam("bill_number"))
+_LINES_OF = (select(bill_lines, func.coalesce(rm_workers.c.name, "").label("worker_name"))
+             .outerjoin(rm_workers, rm_workers.c.kpj == bill_lines.c.kpj)
+             .where(bill_lines.c.bill_number == bindparam("bill_number")).order_by(bill_lines.c.kpj, bill_lines.c.id))
+
+
+def get_bill(session: Session | Connection | LookupConnection, bill_number: str) -> BillRow | None:
+    row = session.execute(_BILL_BY_NUMBER, {"bill_number": bill_number}).first()
     return None if row is None else _row(row)
 
 
-def lines_of(session: Session, bill_number: str) -> list[LineRow]:
-    rows = session.execute(
-        select(bill_lines, func.coalesce(rm_workers.c.name, "").label("worker_name"))
-        .outerjoin(rm_workers, rm_workers.c.kpj == bill_lines.c.kpj)
-        .where(bill_lines.c.bill_number == bill_number).order_by(bill_lines.c.kpj, bill_lines.c.id)
-    ).all()
+def lines_of(session: Session | Connection | LookupConnection, bill_number: str) -> list[LineRow]:
+    rows = session.execute(_LINES_OF, {"bill_number": bill_number}).all()
     return [LineRow(r.kpj, r.worker_name, r.program, r.payer, r.base_rupiah, r.rate_bp, r.amount_rupiah) for r in rows]
 
 

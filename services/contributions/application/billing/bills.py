@@ -52,11 +52,14 @@ class BillReader:
         scope = self.ctx.authorise_read()
         if not bill_number.strip():
             raise InvalidArgument.field("bill_number", "required")
+        if not with_penalties:  # GetBill: two statements built once, on the lookup path
+            with self.ctx.base.lookup() as connection:
+                repo = BillRepository(connection, scope)
+                bill = repo.readable(bill_number.strip(), key=bill_number)
+                return bill, repo.lines_of(bill)
         with self.ctx.base.read_session() as session:
             repo = BillRepository(session, scope)
             bill = repo.readable(bill_number.strip(), key=bill_number)
-            if not with_penalties:
-                return bill, repo.lines_of(bill)
             # As on the day it was issued, so the notice renders the same text every time.
             owed = PenaltyBook(session).outstanding_on(bill.npp, bill.issued_at.date())
             return bill, repo.lines_of(bill), [(p.bill_number, f"{p.period_year}-{p.period_month:02d}", amount)
