@@ -138,7 +138,7 @@ class ThrowawayPostgres:
     127.0.0.1; the unix socket lives in the temp folder, never in /var/run.
     """
 
-    def __init__(self, bindir: Path | str | None = None, start_timeout: float = 30.0) -> None:
+    def __init__(self, bindir: Path | str | None = None, start_timeout: float = 30.0, *, durable: bool = False) -> None:
         found = Path(bindir) if bindir else find_bindir()
         if found is None or not _has_binaries(found):
             raise PostgresUnavailable(
@@ -147,6 +147,9 @@ class ThrowawayPostgres:
             )
         self.bindir = found
         self.start_timeout = start_timeout
+        # durable: fsync, synchronous commit and full pages as production runs (benches);
+        # the tests' default leaves them off.
+        self.durable = durable
         self.port: int | None = None
         self._root: Path | None = None
         self._as_root = os.geteuid() == 0
@@ -230,6 +233,8 @@ class ThrowawayPostgres:
         if result.returncode != 0:
             raise RuntimeError(f"initdb failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
         settings = dict(_FAST_SETTINGS, unix_socket_directories=f"'{self.root}'")
+        if self.durable:
+            settings.update(fsync="on", synchronous_commit="on", full_page_writes="on")
         with open(self.datadir / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# jamsos test harness\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
