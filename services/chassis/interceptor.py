@@ -122,10 +122,22 @@ def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], A
             message = deserialize(data)
         except Exception as exc:  # noqa: BLE001 - any decoding failure is the client's
             return Undecodable(str(exc))
-        if data and _has_field_number_zero(message):
+        if data and (_first_field_number(data) == 0 or _has_field_number_zero(message)):
             return Undecodable("field number 0 is not valid protobuf")
         return message
     return parse
+
+
+def _first_field_number(data: bytes) -> int:
+    """The field number of the body's first tag (a varint): a body of zeros shows itself
+    here at once, before a megabyte of it is listed as unknown fields."""
+    tag, shift = 0, 0
+    for byte in data[:10]:
+        tag |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            break
+        shift += 7
+    return tag >> 3
 
 
 def _has_field_number_zero(message: Message) -> bool:
