@@ -148,9 +148,10 @@ def string_problem(value: str, shape: Shape) -> str | None:
         return None  # presence is the use case's to check
     if len(value) > shape.max_length:
         return f"at most {shape.max_length} characters (got {len(value)})"
-    for char in value:
-        if _is_control(char) and not (shape.multiline and char in "\n\t"):
-            return f"must not contain control characters (U+{ord(char):04X})"
+    if not (value.isascii() and value.isprintable()):  # printable ASCII holds no control character
+        for char in value:
+            if _is_control(char) and not (shape.multiline and char in "\n\t"):
+                return f"must not contain control characters (U+{ord(char):04X})"
     return shape.check(value)
 
 
