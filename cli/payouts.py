@@ -1,8 +1,12 @@
-"""`jamsos payout`: payment orders of approved claims, approved and marked paid by finance."""
+"""`jamsos payout`: payment orders of approved claims, approved and marked paid by finance;
+bank files: `export` writes the approved orders' pain.001 credit transfer file, `import-status`
+sends the bank's pain.002 status report (orders PAID or FAILED); `reissue` a failed order."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import Enum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,19 +15,26 @@ from jamsos.benefits.v1 import payouts_pb2 as pb
 from jamsos.benefits.v1 import payouts_pb2_grpc
 from jamsos.common.v1 import types_pb2
 
+from jamsos.benefits.v1 import claims_pb2
+
 from .common import RequestId, session_of
 from .connection import CallingStub, new_request_id
 from .output import plain, record_table, rows_table, rupiah, show
+from .progress import progress_bar
 from .values import enum_or_unset
 from .values import parse_date, pb_date
 
-app = typer.Typer(help="Payment orders of approved claims: list, show, approve, mark paid.", no_args_is_help=True)
+app = typer.Typer(help="Payment orders of approved claims: list, show, approve, mark paid, re-issue; payout files "
+                       "for the bank (export) and its status reports (import-status).", no_args_is_help=True)
+CHUNK_BYTES = 256 * 1024
 
 
 class OrderState(str, Enum):
     PENDING_APPROVAL = "pending-approval"
     APPROVED = "approved"
+    EXPORTED = "exported"
     PAID = "paid"
+    FAILED = "failed"
 
 
 def _stub(ctx: typer.Context) -> CallingStub:
@@ -37,7 +48,12 @@ def order_table(order: dict[str, Any]) -> Any:
         ("amount", rupiah(order["amount"])), ("state", order["state"]),
         ("beneficiary", f"{account.get('holder_name', '')}, {account.get('bank_name', '')} {account.get('account_number', '')}"),
         ("created on", order["created_on"]), ("approved", f"{order['approved_by']} {order['approved_on'] or ''}".strip()),
-        ("paid", f"{order['paid_by']} {order['paid_on'] or ''}".strip()), ("bank reference", order["bank_reference"])])
+        ("paid", f"{order['paid_by']} {order['paid_on'] or ''}".strip()), ("bank reference", order["bank_reference"]),
+        ("payout file", f"{order['exported_in']} {order['exported_on'] or ''}".strip()),
+        ("failed", f"{order['failure_code']} {order['failure_reason']} {order['failed_on'] or ''}".strip()),
+        ("re-issue", f"attempt {order['attempt']}" + (f", of {order['reissue_of']} by {order['reissued_by']}"
+                                                        if order["reissue_of"] else "")
+         + (f", re-issued as {order['reissued_as']}" if order["reissued_as"] else ""))])
 
 
 def schedule_table(schedules: list[dict[str, Any]]) -> Any:
@@ -98,3 +114,112 @@ def mark_paid(
     """Finance marks the order paid: the claim is PAID (ClaimPaid)."""
     _answer(ctx, _stub(ctx).MarkPaymentOrderPaid(pb.MarkPaymentOrderPaidRequest(
         request_id=new_request_id(request_id), order_id=order_id, paid_on=pb_date(paid_on), bank_reference=reference)))
+
+
+@app.command("reissue")
+def reissue(
+    ctx: typer.Context, order_id: Annotated[str, typer.Argument(help="the FAILED order")],
+    holder: Annotated[str | None, typer.Option("--holder", help="corrected account: holder's name")] = None,
+    bank: Annotated[str | None, typer.Option("--bank", help="corrected account: bank name")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="corrected account: number")] = None,
+    request_id: RequestId = None,
+) -> None:
+    """Re-issue a failed order (to the corrected account; none given: the same one). Another
+    finance officer approves the new order (O-4)."""
+    given = [v for v in (holder, bank, account) if v is not None]
+    if given and len(given) != 3:
+        raise typer.BadParameter("give --holder, --bank and --account together", param_hint="--account")
+    request = pb.ReissuePaymentOrderRequest(request_id=new_request_id(request_id), order_id=order_id)
+    if holder is not None and bank is not None and account is not None:
+        request.beneficiary.CopyFrom(claims_pb2.BankAccount(holder_name=holder, bank_name=bank, account_number=account))
+    _answer(ctx, _stub(ctx).ReissuePaymentOrder(request))
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, writable=True, help="where to write the pain.001 file")],
+    branch: Annotated[str, typer.Option("--branch", help="default: your own branch")] = "",
+    order: Annotated[list[str] | None, typer.Option("--order", help="only these orders (repeatable)")] = None,
+    request_id: RequestId = None,
+) -> None:
+    """Write the approved orders not yet sent into one ISO 20022 pain.001.001.09 credit
+    transfer file for the bank; they become EXPORTED. Safe to retry with --request-id."""
+    session = session_of(ctx)
+    rid = new_request_id(request_id)
+    parts = _stub(ctx).stream("ExportPayoutFile", pb.ExportPayoutFileRequest(
+        request_id=rid, branch_code=branch, order_ids=order or []))
+    header = _write_file(parts, out)
+    summary = {"request_id": rid, "out": str(out), "file": header}
+    show(session.as_json, summary, _file_table(header, out))
+
+
+@app.command("file")
+def get_file(
+    ctx: typer.Context, msg_id: Annotated[str, typer.Argument(help="the file's MsgId")],
+    out: Annotated[Path, typer.Option("--out", dir_okay=False, writable=True, help="where to write it")],
+) -> None:
+    """Write a payout file sent before, as it was sent."""
+    header = _write_file(_stub(ctx).stream("GetPayoutFile", pb.GetPayoutFileRequest(msg_id=msg_id)), out)
+    show(session_of(ctx).as_json, {"out": str(out), "file": header}, _file_table(header, out))
+
+
+@app.command("import-status")
+def import_status(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="the bank's pain.002 file")],
+    request_id: RequestId = None,
+) -> None:
+    """Send the bank's pain.002 status report as it came: accepted orders PAID (their claims
+    PAID), rejected ones FAILED with the bank's reason. The same report again changes nothing."""
+    session = session_of(ctx)
+    rid = new_request_id(request_id)
+    size = path.stat().st_size
+    with progress_bar(session.as_json) as bar:
+        task = bar.add_task(f"sending {path.name}", total=size)
+
+        def messages() -> Iterator[pb.ImportPayoutStatusRequest]:
+            with open(path, "rb") as handle:
+                first = True
+                while chunk := handle.read(CHUNK_BYTES):
+                    yield pb.ImportPayoutStatusRequest(request_id=rid if first else "", chunk=chunk)
+                    first = False
+                    bar.advance(task, len(chunk))
+
+        response = plain(_stub(ctx).ImportPayoutStatus(messages()))
+    show(session.as_json, {"request_id": rid, **response},
+         rows_table(f"Status report {response['report_msg_id']} for payout file {response['original_msg_id']} "
+                    f"({response['report_on']})",
+                    ["paid", "failed", "pending", "unchanged", "conflicts", "unknown", "imported before"],
+                    [(response["paid"], response["failed"], response["pending"], response["unchanged"],
+                      response["conflicts"], response["unknown"], "yes" if response["already_imported"] else "no")]),
+         rows_table("Transactions", ["end-to-end id", "order", "claim", "status", "reason", "outcome", "amount"],
+                    [(r["end_to_end_id"], r["order_id"], r["claim_id"], r["status_code"],
+                      f"{r['reason_code']} {r['reason_text']}".strip(), r["outcome"], rupiah(r["amount"]))
+                     for r in response["results"]]))
+
+
+def _write_file(parts: Any, out: Path) -> dict[str, Any]:
+    """The header of a header-then-bytes stream; the bytes written to `out` (whole or not at all)."""
+    header: dict[str, Any] = {}
+    partial = out.with_name(out.name + ".part")
+    try:
+        with open(partial, "wb") as handle:
+            for part in parts:
+                if part.WhichOneof("part") == "file":
+                    header = plain(part.file)
+                else:
+                    handle.write(part.chunk)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(out)
+    return header
+
+
+def _file_table(header: dict[str, Any], out: Path) -> Any:
+    return record_table(f"Payout file {header['msg_id']}", [
+        ("scheme", header["scheme"]), ("branch", header["branch_code"]), ("written to", str(out)),
+        ("transactions", header["transactions"]), ("control sum", rupiah(header["control_sum"])),
+        ("exported", f"{header['exported_by']} {header['exported_on']}"), ("sha256", header["sha256"]),
+        ("more waiting", "yes: export again" if header["more_waiting"] else "no")])

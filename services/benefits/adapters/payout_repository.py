@@ -24,12 +24,38 @@ orders, schedules, instalments, unmatched = (payouts["orders"], payouts["schedul
 class PayoutRepository(ScopedRepository):
     # ---- payment orders ------------------------------------------------------------------
     def order_of_claim(self, claim_id: str, kind: OrderKind) -> PaymentOrder | None:
-        row = self.session.execute(select(orders).where(orders.c.claim_id == claim_id, orders.c.kind == kind.value)).first()
+        """The claim's first order of `kind` (attempt 1), whatever became of it."""
+        row = self.session.execute(select(orders).where(orders.c.claim_id == claim_id, orders.c.kind == kind.value)
+                                   .order_by(orders.c.attempt)).first()
         return _order(row) if row else None
 
     def orders_of_claim(self, claim_id: str) -> list[PaymentOrder]:
         rows = self.session.execute(select(orders).where(orders.c.claim_id == claim_id).order_by(orders.c.order_id))
         return [_order(r) for r in rows]
+
+    # ---- payout files ------------------------------------------------------------------------
+    def approved_for_export(self, branch_code: str, limit: int) -> list[PaymentOrder]:
+        """The branch's approved orders not yet in a file, oldest first, locked for the export."""
+        statement = select(orders).where(orders.c.branch_code == branch_code,
+                                         orders.c.state == OrderState.APPROVED.value)
+        statement = self.scoped(statement, orders.c.branch_code).order_by(orders.c.order_id).limit(limit)
+        return [_order(r) for r in self.session.execute(statement.with_for_update())]
+
+    def exported_in(self, msg_id: str) -> list[PaymentOrder]:
+        """The orders a payout file carried (whatever they became), locked for the status report."""
+        statement = self.scoped(select(orders).where(orders.c.exported_in == msg_id), orders.c.branch_code)
+        return [_order(r) for r in self.session.execute(statement.order_by(orders.c.order_id).with_for_update())]
+
+    def mark_exported(self, exported: list[PaymentOrder]) -> int:
+        """Saves the orders as EXPORTED, each only if still APPROVED: how many were (a
+        concurrent export that took one first leaves fewer)."""
+        changed = 0
+        for order in exported:
+            result = self.session.execute(update(orders).where(
+                orders.c.order_id == order.order_id, orders.c.state == OrderState.APPROVED.value).values(
+                state=order.state.value, exported_in=order.exported_in, exported_on=order.exported_on))
+            changed += result.rowcount
+        return changed
 
     def readable_order(self, order_id: str) -> PaymentOrder:
         return _order(self.readable(select(orders).where(orders.c.order_id == order_id), orders.c.branch_code,
@@ -111,7 +137,10 @@ def _order(row: Any) -> PaymentOrder:
         order_id=row.order_id, claim_id=row.claim_id, kpj=row.kpj, branch_code=row.branch_code, kind=OrderKind(row.kind),
         beneficiary=BankAccount(row.beneficiary_name, row.beneficiary_bank, row.beneficiary_account),
         amount=int(row.amount), created_on=row.created_on, state=OrderState(row.state), approved_by=row.approved_by,
-        approved_on=row.approved_on, paid_by=row.paid_by, paid_on=row.paid_on, bank_reference=row.bank_reference)
+        approved_on=row.approved_on, paid_by=row.paid_by, paid_on=row.paid_on, bank_reference=row.bank_reference,
+        attempt=int(row.attempt), reissue_of=row.reissue_of, reissued_by=row.reissued_by, reissued_as=row.reissued_as,
+        exported_in=row.exported_in, exported_on=row.exported_on, failed_on=row.failed_on,
+        failure_code=row.failure_code, failure_reason=row.failure_reason)
 
 
 def _order_row(order: PaymentOrder) -> dict[str, Any]:
@@ -120,7 +149,10 @@ def _order_row(order: PaymentOrder) -> dict[str, Any]:
             "kind": order.kind.value, "beneficiary_name": b.holder_name, "beneficiary_bank": b.bank_name,
             "beneficiary_account": b.account_number, "amount": order.amount, "state": order.state.value,
             "created_on": order.created_on, "approved_by": order.approved_by, "approved_on": order.approved_on,
-            "paid_by": order.paid_by, "paid_on": order.paid_on, "bank_reference": order.bank_reference}
+            "paid_by": order.paid_by, "paid_on": order.paid_on, "bank_reference": order.bank_reference,
+            "attempt": order.attempt, "reissue_of": order.reissue_of, "reissued_by": order.reissued_by,
+            "reissued_as": order.reissued_as, "exported_in": order.exported_in, "exported_on": order.exported_on,
+            "failed_on": order.failed_on, "failure_code": order.failure_code, "failure_reason": order.failure_reason}
 
 
 def _schedule(row: Any) -> PaymentSchedule:

@@ -1,5 +1,6 @@
 """Finance's side of a payout (O-3): approve a payment order, mark it paid (the claim is then
-PAID and ClaimPaid published), and read orders and schedules in the caller's branches (O-2)."""
+PAID and ClaimPaid published), re-issue a failed one to a corrected account (approved by
+another officer, O-4), and read orders and schedules in the caller's branches (O-2)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -11,8 +12,9 @@ from services.benefits.adapters.payout_repository import PayoutRepository
 from services.benefits.application.claim_events import claim_paid, emit_claim
 from services.benefits.application.claims_submission import actor_of, now
 from services.benefits.domain.claims import ClaimState
-from services.benefits.domain.payouts import OrderState, PaymentOrder, PaymentSchedule
+from services.benefits.domain.payouts import BankAccount, OrderState, PaymentOrder, PaymentSchedule
 from services.chassis.errors import InvalidArgument
+from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -45,18 +47,23 @@ class PaymentOrders:
             raise InvalidArgument.field("paid_on", f"{day.isoformat()} is in the future")
         payouts = PayoutRepository(uow.session, scope)
         order = payouts.writable_order(order_id).mark_paid(scope.principal.user_id, day, bank_reference)
-        payouts.save_order(order)
-        claims = ClaimRepository(uow.session, scope)
-        before = claims.writable_claim(order.claim_id)
-        if before.state is ClaimState.APPROVED:
-            paid = before.mark_paid(day, actor_of(scope), now(), f"payment order {order_id}, {order.bank_reference}")
-            claims.save(before, paid)
-            emit_claim(uow, paid, claim_paid(paid, order.amount, day))
-            uow.after_commit(self.on_change)
-        uow.audit("payment_order.paid", order_id, {"claim_id": order.claim_id, "amount": order.amount,
-                                                   "paid_on": day, "bank_reference": order.bank_reference})
-        uow.count("payment_order_paid")
+        record_paid(uow, scope, payouts, order, self.on_change)
         return order
+
+    def reissue(self, uow: UnitOfWork, scope: BranchScope, order_id: str,
+                beneficiary: BankAccount | None) -> PaymentOrder:
+        """A failed order again, for the same claim and amount, to the corrected account; it
+        waits for approval by an officer other than the one who re-issued it (O-4)."""
+        payouts = PayoutRepository(uow.session, scope)
+        failed, new = payouts.writable_order(order_id).reissue(uuid7(), beneficiary, scope.principal.user_id,
+                                                               self.ctx.today())
+        payouts.save_order(failed)
+        payouts.add_order(new)
+        uow.audit("payment_order.reissue", new.order_id, {
+            "reissue_of": order_id, "claim_id": new.claim_id, "amount": new.amount,
+            "failure_code": failed.failure_code, "account_changed": failed.beneficiary != new.beneficiary})
+        uow.count("payment_order_reissued")
+        return new
 
     def get(self, scope: BranchScope, order_id: str) -> PaymentOrder:
         with self.ctx.base.read_session() as session:
@@ -79,3 +86,22 @@ class PaymentOrders:
             paid = payouts.paid_instalments(s.schedule_id for s in schedules)
         return [ScheduleView(s, tuple((r.number, r.due_on, r.paid_on, int(r.amount)) for r in paid[s.schedule_id]))
                 for s in schedules]
+
+
+def record_paid(uow: UnitOfWork, scope: BranchScope, payouts: PayoutRepository, order: PaymentOrder,
+                on_change: Callable[[], None]) -> None:
+    """An order just marked paid (by hand or by the bank's status report): saved, and its
+    claim PAID with ClaimPaid when it was still waiting for the money."""
+    assert order.paid_on is not None
+    payouts.save_order(order)
+    claims = ClaimRepository(uow.session, scope)
+    before = claims.writable_claim(order.claim_id)
+    if before.state is ClaimState.APPROVED:
+        paid = before.mark_paid(order.paid_on, actor_of(scope), now(),
+                                f"payment order {order.order_id}, {order.bank_reference}")
+        claims.save(before, paid)
+        emit_claim(uow, paid, claim_paid(paid, order.amount, order.paid_on))
+        uow.after_commit(on_change)
+    uow.audit("payment_order.paid", order.order_id, {"claim_id": order.claim_id, "amount": order.amount,
+                                                     "paid_on": order.paid_on, "bank_reference": order.bank_reference})
+    uow.count("payment_order_paid")

@@ -68,6 +68,43 @@ class PayoutServicer(payouts_pb2_grpc.PayoutServiceServicer):
 
         return self.ctx.base.mutation(request, pb.RunDailyPayoutResponse, use_case)
 
+    def ReissuePaymentOrder(self, request, context):
+        scope = self.ctx.authorise(A.PAY_CLAIM)
+        order_id, account = m.require_id(request, "order_id"), m.reissue_account(request)
+        return self.ctx.base.mutation(request, pb.ReissuePaymentOrderResponse, lambda uow: pb.ReissuePaymentOrderResponse(
+            order=m.order_to_proto(self.uc.orders.reissue(uow, scope, order_id, account))))
+
+    def ExportPayoutFile(self, request, context):
+        scope = self.ctx.authorise(A.PAY_CLAIM)
+        command = m.export_command(request, scope)
+
+        def use_case(uow):
+            exported = self.uc.files.export(uow, scope, command)
+            return pb.ExportPayoutFileResponse(file=m.file_to_proto(exported.file, exported))
+
+        header = self.ctx.base.mutation(request, pb.ExportPayoutFileResponse, use_case)  # a retry: the same file
+        _, content = self.uc.files.get(scope, header.file.msg_id)
+        return _stream(pb.ExportPayoutFileResponse, header, content)
+
+    def GetPayoutFile(self, request, context):
+        scope = self.ctx.authorise(A.READ)
+        stored, content = self.uc.files.get(scope, m.require_id(request, "msg_id"))
+        return _stream(pb.GetPayoutFileResponse, pb.GetPayoutFileResponse(file=m.file_to_proto(stored)), content)
+
+    def ImportPayoutStatus(self, request_iterator, context):
+        scope = self.ctx.authorise(A.PAY_CLAIM)  # O-3 before the stream is read
+        request_id, command = m.report_from_stream(request_iterator)
+        return self.ctx.base.mutation(
+            m.fingerprint_request(request_id, command), pb.ImportPayoutStatusResponse,
+            lambda uow: m.imported_to_proto(self.uc.status.run(uow, scope, command), command.sha256))
+
+
+def _stream(response_cls, header, content: bytes):
+    """The header first, then the file's bytes in chunks under gRPC's message limit."""
+    yield header
+    for chunk in m.chunks(content):
+        yield response_cls(chunk=chunk)
+
 
 def register(server: grpc.Server, use_cases: PayoutUseCases) -> list[str]:
     payouts_pb2_grpc.add_PayoutServiceServicer_to_server(PayoutServicer(use_cases), server)
