@@ -6,10 +6,11 @@ twice leaves the same rows as applying it once.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,15 +24,18 @@ def upsert(session: Session, table: Table, rows: Mapping[str, Any] | Iterable[Ma
     rows = [dict(rows)] if isinstance(rows, Mapping) else [dict(r) for r in rows]
     if not rows:
         return
-    key = list(key)
-    columns = list(update) if update is not None else [c for c in rows[0] if c not in key]
+    key = tuple(key)
+    columns = tuple(update) if update is not None else tuple(c for c in rows[0] if c not in key)
     dialect = session.get_bind().dialect.name
+    session.execute(_statement(table, key, columns, dialect), rows)
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
+    """Built once per table, key and columns: the values travel as parameters, and building
+    the ON CONFLICT clause (its `excluded` columns) cost more than the row's own INSERT."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table)
     if columns:
-        statement = statement.on_conflict_do_update(
-            index_elements=key, set_={c: statement.excluded[c] for c in columns}
-        )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=key)
-    session.execute(statement, rows)
+        return statement.on_conflict_do_update(index_elements=list(key), set_={c: statement.excluded[c] for c in columns})
+    return statement.on_conflict_do_nothing(index_elements=list(key))
