@@ -73,12 +73,15 @@ def bill_to_proto(bill: BillRow, lines: list[LineRow] | None = None) -> billing_
         worker_count=bill.worker_count,
         run_id=bill.run_id or "", issued_at=timestamp(bill.issued_at),
     )
+    # Lines filled in place (`add()` and fields set one by one): a bill has five lines a
+    # worker, and building each line and its two Money messages apart, then copying them
+    # in, took twice as long.
+    add = message.lines.add
     for line in lines or ():
-        message.lines.append(billing_pb2.BillLine(
-            kpj=line.kpj, worker_name=line.worker_name, program=line.program, payer=line.payer,
-            program_code=PROGRAM.get(line.program, 0), payer_code=PAYER.get(line.payer, 0),
-            base=from_rupiah(line.base_rupiah), rate_bp=line.rate_bp, amount=from_rupiah(line.amount_rupiah),
-        ))
+        out = add()
+        out.kpj, out.worker_name, out.program, out.payer = line.kpj, line.worker_name, line.program, line.payer
+        out.program_code, out.payer_code = PROGRAM.get(line.program, 0), PAYER.get(line.payer, 0)
+        out.base.rupiah, out.rate_bp, out.amount.rupiah = line.base_rupiah, line.rate_bp, line.amount_rupiah
     return message
 
 
