@@ -19,6 +19,7 @@ import defusedxml
 from defusedxml.ElementTree import fromstring
 
 from services.benefits.domain.payout_files import ID_MAX, StatusReason, StatusReport, TransactionStatus
+from services.chassis.iso20022 import child, local, text
 from services.chassis.errors import InvalidArgument
 
 REASON_TEXT_MAX = 500
@@ -32,41 +33,41 @@ def read_pain002(data: bytes) -> StatusReport:
                    f"{type(exc).__name__}") from None
     except ParseError as exc:
         raise _bad(f"not well-formed XML (truncated?): {exc}") from None
-    report = root if _local(root.tag) == "CstmrPmtStsRpt" else _child(root, "CstmrPmtStsRpt")
+    report = root if local(root.tag) == "CstmrPmtStsRpt" else child(root, "CstmrPmtStsRpt")
     if report is None:
         raise _bad("not a pain.002 payment status report: no CstmrPmtStsRpt element")
-    header, original = _child(report, "GrpHdr"), _child(report, "OrgnlGrpInfAndSts")
+    header, original = child(report, "GrpHdr"), child(report, "OrgnlGrpInfAndSts")
     if header is None or original is None:
         raise _bad("the report has no GrpHdr or no OrgnlGrpInfAndSts")
     msg_id, original_msg_id = _id(header, "MsgId"), _id(original, "OrgnlMsgId")
-    infos = [c for c in report if _local(c.tag) == "OrgnlPmtInfAndSts"]
-    group_status = _text(original, "GrpSts") or next((_text(i, "PmtInfSts") for i in infos if _text(i, "PmtInfSts")),
+    infos = [c for c in report if local(c.tag) == "OrgnlPmtInfAndSts"]
+    group_status = text(original, "GrpSts") or next((text(i, "PmtInfSts") for i in infos if text(i, "PmtInfSts")),
                                                      "")
-    transactions = tuple(_transaction(tx, _text(info, "PmtInfSts"))
-                         for info in infos for tx in info if _local(tx.tag) == "TxInfAndSts")
-    return StatusReport(msg_id=msg_id, created_on=_day(_text(header, "CreDtTm")), original_msg_id=original_msg_id,
+    transactions = tuple(_transaction(tx, text(info, "PmtInfSts"))
+                         for info in infos for tx in info if local(tx.tag) == "TxInfAndSts")
+    return StatusReport(msg_id=msg_id, created_on=_day(text(header, "CreDtTm")), original_msg_id=original_msg_id,
                         group_status=group_status, group_reason=_reason(original), transactions=transactions)
 
 
 def _transaction(tx: Element, payment_status: str) -> TransactionStatus:
-    end_to_end = _text(tx, "OrgnlEndToEndId")
+    end_to_end = text(tx, "OrgnlEndToEndId")
     if not end_to_end:
         raise _bad("a TxInfAndSts has no OrgnlEndToEndId")
-    return TransactionStatus(end_to_end_id=end_to_end[:ID_MAX + 1], status_code=_text(tx, "TxSts") or payment_status,
-                             reason=_reason(tx), bank_reference=(_text(tx, "AcctSvcrRef") or _text(tx, "StsId")))
+    return TransactionStatus(end_to_end_id=end_to_end[:ID_MAX + 1], status_code=text(tx, "TxSts") or payment_status,
+                             reason=_reason(tx), bank_reference=(text(tx, "AcctSvcrRef") or text(tx, "StsId")))
 
 
 def _reason(parent: Element) -> StatusReason:
-    info = _child(parent, "StsRsnInf")
+    info = child(parent, "StsRsnInf")
     if info is None:
         return StatusReason()
-    code = _text(info, "Rsn", "Cd") or _text(info, "Rsn", "Prtry")
-    text = " ".join(t for t in ((c.text or "").strip() for c in info if _local(c.tag) == "AddtlInf") if t)
-    return StatusReason(code[:ID_MAX], text[:REASON_TEXT_MAX])
+    code = text(info, "Rsn", "Cd") or text(info, "Rsn", "Prtry")
+    words = " ".join(t for t in ((c.text or "").strip() for c in info if local(c.tag) == "AddtlInf") if t)
+    return StatusReason(code[:ID_MAX], words[:REASON_TEXT_MAX])
 
 
 def _id(parent: Element, name: str) -> str:
-    value = _text(parent, name)
+    value = text(parent, name)
     if not value:
         raise _bad(f"the report has no {name}")
     if len(value) > ID_MAX:
@@ -79,24 +80,6 @@ def _day(text: str) -> date:
         return date.fromisoformat(text[:10])
     except ValueError:
         raise _bad(f"GrpHdr/CreDtTm {text[:30]!r} is not a date and time") from None
-
-
-def _local(tag: object) -> str:
-    return str(tag).rsplit("}", 1)[-1]
-
-
-def _child(element: Element, *path: str) -> Element | None:
-    found: Element | None = element
-    for name in path:
-        if found is None:
-            return None
-        found = next((c for c in found if _local(c.tag) == name), None)
-    return found
-
-
-def _text(element: Element, *path: str) -> str:
-    found = _child(element, *path)
-    return (found.text or "").strip() if found is not None else ""
 
 
 def _bad(reason: str) -> InvalidArgument:

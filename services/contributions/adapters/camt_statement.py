@@ -24,6 +24,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 from defusedxml.ElementTree import iterparse
 
+from services.chassis.iso20022 import child, local, text
 from services.contributions.domain.bank_file import (
     Balance, StatementEnd, StatementHeader, StatementLine, malformed,
 )
@@ -43,24 +44,6 @@ def read_camt053(source: IO[bytes]) -> Iterator[StatementItem]:
         raise malformed(f"not well-formed XML (truncated?): {exc}") from None
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _child(element: Element, *path: str) -> Element | None:
-    found: Element | None = element
-    for name in path:
-        if found is None:
-            return None
-        found = next((c for c in found if _local(c.tag) == name), None)
-    return found
-
-
-def _text(element: Element, *path: str) -> str:
-    found = _child(element, *path)
-    return (found.text or "").strip() if found is not None else ""
-
-
 class _Reader:
     def __init__(self) -> None:
         self.statement_id = ""
@@ -76,7 +59,7 @@ class _Reader:
         parents: list[Element] = []
         for event, element in iterparse(source, events=("start", "end"), forbid_dtd=True, forbid_entities=True,
                                         forbid_external=True):
-            name = _local(element.tag)
+            name = local(element.tag)
             if event == "start":
                 parents.append(element)
                 if name == "Stmt":
@@ -93,7 +76,7 @@ class _Reader:
                 yield self._line(element)
                 if parents:
                     parents[-1].remove(element)  # drop the entry: the tree never grows with the file
-            elif name in ("Id", "Acct", "Bal", "TxsSummry") and parents and _local(parents[-1].tag) == "Stmt":
+            elif name in ("Id", "Acct", "Bal", "TxsSummry") and parents and local(parents[-1].tag) == "Stmt":
                 self._statement_part(name, element)
         if self.statements == 0:
             raise malformed("not a camt.053 statement: no Stmt element")
@@ -109,20 +92,20 @@ class _Reader:
         if name == "Id":
             self.statement_id = (element.text or "").strip()
         elif name == "Acct":
-            self.account = _text(element, "Id", "IBAN") or _text(element, "Id", "Othr", "Id")
+            self.account = text(element, "Id", "IBAN") or text(element, "Id", "Othr", "Id")
         elif name == "Bal":
-            code = _text(element, "Tp", "CdOrPrtry", "Cd")
+            code = text(element, "Tp", "CdOrPrtry", "Cd")
             self.balances[code] = self._balance(element, f"balance {code}")
         elif name == "TxsSummry":
-            count = _text(element, "TtlNtries", "NbOfNtries")
-            net = _child(element, "TtlNtries", "TtlNetNtry")
+            count = text(element, "TtlNtries", "NbOfNtries")
+            net = child(element, "TtlNtries", "TtlNetNtry")
             if count:
                 if not count.isdigit():
                     raise malformed(f"TxsSummry/NbOfNtries {count!r} is not a number")
                 self.declared_count = int(count)
             if net is not None:
-                amount = _sen(_text(net, "Amt"), "TxsSummry/TtlNetNtry")
-                self.declared_net = -amount if _text(net, "CdtDbtInd") == "DBIT" else amount
+                amount = _sen(text(net, "Amt"), "TxsSummry/TtlNetNtry")
+                self.declared_net = -amount if text(net, "CdtDbtInd") == "DBIT" else amount
 
     def _header(self) -> StatementHeader:
         opening = self.balances.get("OPBD") or self.balances.get("PRCD")
@@ -131,43 +114,43 @@ class _Reader:
         return StatementHeader(self.statement_id, self.account, opening)
 
     def _balance(self, element: Element, where: str) -> Balance:
-        amount = _child(element, "Amt")
+        amount = child(element, "Amt")
         if amount is None:
             raise malformed(f"{where} has no Amt")
         sen = _sen(amount.text or "", where)
-        signed = -sen if _text(element, "CdtDbtInd") == "DBIT" else sen
-        return Balance(signed, _day(_text(element, "Dt", "Dt") or _text(element, "Dt", "DtTm")[:10], where),
+        signed = -sen if text(element, "CdtDbtInd") == "DBIT" else sen
+        return Balance(signed, _day(text(element, "Dt", "Dt") or text(element, "Dt", "DtTm")[:10], where),
                        amount.get("Ccy", ""))
 
     def _line(self, entry: Element) -> StatementLine:
         where = f"entry {self.number}"
-        amount = _child(entry, "Amt")
+        amount = child(entry, "Amt")
         if amount is None:
             raise malformed(f"{where} has no Amt")
         sen = _sen(amount.text or "", where)
-        indicator = _text(entry, "CdtDbtInd")
+        indicator = text(entry, "CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):
             raise malformed(f"{where}: CdtDbtInd {indicator!r} is neither CRDT nor DBIT")
-        booked = _day(_text(entry, "ValDt", "Dt") or _text(entry, "BookgDt", "Dt"), where)
+        booked = _day(text(entry, "ValDt", "Dt") or text(entry, "BookgDt", "Dt"), where)
         if booked is None:
             raise malformed(f"{where} has no value or booking date")
-        details = _child(entry, "NtryDtls", "TxDtls")
+        details = child(entry, "NtryDtls", "TxDtls")
         remittance = ""
         end_to_end = ""
         if details is not None:
-            end_to_end = _text(details, "Refs", "EndToEndId")
-            info = _child(details, "RmtInf")
+            end_to_end = text(details, "Refs", "EndToEndId")
+            info = child(details, "RmtInf")
             if info is not None:
                 remittance = " ".join(t for t in (*(_texts(info, "Ustrd")),
-                                                  _text(info, "Strd", "CdtrRefInf", "Ref")) if t)
-        remittance = " ".join(t for t in (remittance, _text(entry, "AddtlNtryInf")) if t)
+                                                  text(info, "Strd", "CdtrRefInf", "Ref")) if t)
+        remittance = " ".join(t for t in (remittance, text(entry, "AddtlNtryInf")) if t)
         return StatementLine(self.number, -sen if indicator == "DBIT" else sen, booked, amount.get("Ccy", ""),
-                             bank_reference=_text(entry, "AcctSvcrRef"), customer_reference=end_to_end,
+                             bank_reference=text(entry, "AcctSvcrRef"), customer_reference=end_to_end,
                              remittance=remittance)
 
 
 def _texts(element: Element, name: str) -> list[str]:
-    return [(c.text or "").strip() for c in element if _local(c.tag) == name]
+    return [(c.text or "").strip() for c in element if local(c.tag) == name]
 
 
 def _sen(text: str, where: str) -> int:
