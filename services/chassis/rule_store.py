@@ -8,7 +8,7 @@ events, so a service reads a table it does not own without calling its owner.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from jamsos.common.v1 import envelope_pb2, rule_tables_pb2
 
 from .config import topic_of
-from .context import HEAD_OFFICE
+from .context import HEAD, HEAD_OFFICE, Principal
+from .errors import AlreadyExists, InvalidArgument, PermissionDenied
 from .consumer import HandlerRegistry
 from .convert import from_date, to_date
 from .runtime import ConsumerSpec
@@ -76,6 +77,29 @@ class RuleStore:
         session.execute(insert(self.table).values(
             table_name=table_name, effective_from=effective_from, payload=json.dumps(dict(payload), sort_keys=True),
             created_by=created_by, created_at=datetime.now(UTC), reason=reason))
+
+
+    def add_published(self, uow: UnitOfWork, service: str, table_name: str, effective_from: date,
+                      payload: Mapping[str, Any], created_by: str, reason: str | None) -> None:
+        """A head-office version of a table without keys: stored, published, audited and
+        counted in the one transaction of the change."""
+        self.add(uow.session, table_name, effective_from, payload, created_by, reason)
+        publish_version(uow, service, table_name, "", effective_from, payload, reason)
+        uow.audit("rules.add_version", f"{table_name}@{effective_from.isoformat()}", dict(payload), reason=reason)
+        uow.count("rule_version_added")
+
+
+def require_new_version(principal: Principal, table_name: str, effective_from: date, today: date,
+                        existing: Iterable[date], *, keeps: str) -> None:
+    """What every head-office table change must meet: the head office (or a service) makes
+    it (O-2); it takes effect today or later (`keeps` says what keeps its old rules); no
+    version of that day exists yet."""
+    if not principal.is_service and principal.office_level != HEAD:
+        raise PermissionDenied(f"O-2: only the head office changes the rule table {table_name}")
+    if effective_from < today:
+        raise InvalidArgument.field("effective_from", f"a new version takes effect today or later: {keeps}")
+    if effective_from in set(existing):
+        raise AlreadyExists("rule version", f"{table_name}@{effective_from.isoformat()}")
 
 
 def publish_version(uow: UnitOfWork, service: str, table_name: str, key: str, effective_from: date,

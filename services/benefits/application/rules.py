@@ -14,9 +14,8 @@ from services.benefits.adapters.tables import rule_store
 from services.benefits.application.rule_book import RuleBook
 from services.benefits.domain.benefit_tables import TableSpec
 from services.benefits.domain.rule_changes import with_changes
-from services.chassis.context import HEAD
-from services.chassis.errors import AlreadyExists, FieldViolation, InvalidArgument, PermissionDenied
-from services.chassis.rule_store import publish_version
+from services.chassis.errors import FieldViolation, InvalidArgument
+from services.chassis.rule_store import require_new_version
 from services.chassis.scope import BranchScope
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -56,23 +55,14 @@ class RuleUseCases:
 
     def add(self, uow: UnitOfWork, scope: BranchScope, command: AddVersion) -> RuleVersion:
         principal = scope.principal
-        if not principal.is_service and principal.office_level != HEAD:
-            raise PermissionDenied("O-2: only the head office changes the benefit rule tables")
-        if command.effective_from < self.ctx.today():
-            raise InvalidArgument.field("effective_from", "a new version takes effect today or later: decided "
-                                                          "claims keep the rules of their own day")
         book = RuleBook(uow.session)
         table = book.table(command.spec)
-        if any(v.effective_from == command.effective_from for v in table.versions):
-            raise AlreadyExists("rule version", f"{command.spec.name}@{command.effective_from.isoformat()}")
+        require_new_version(principal, command.spec.name, command.effective_from, self.ctx.today(),
+                            (v.effective_from for v in table.versions), keeps="decided claims keep the rules of their own day")
         version = _load(command, table.in_force_on(command.effective_from).to_dict())
         payload = version.to_dict()
-        rule_store.add(uow.session, command.spec.name, command.effective_from, payload, principal.user_id,
-                       command.reason)
-        publish_version(uow, "benefits", command.spec.name, "", command.effective_from, payload, command.reason)
-        uow.audit("rules.add_version", f"{command.spec.name}@{command.effective_from.isoformat()}", payload,
-                  reason=command.reason)
-        uow.count("rule_version_added")
+        rule_store.add_published(uow, "benefits", command.spec.name, command.effective_from, payload,
+                                 principal.user_id, command.reason)
         return RuleVersion(command.spec, command.effective_from, payload, principal.user_id, command.reason)
 
 

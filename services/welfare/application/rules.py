@@ -9,9 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.chassis.context import HEAD
-from services.chassis.errors import AlreadyExists, InvalidArgument, PermissionDenied
-from services.chassis.rule_store import publish_version
+from services.chassis.rule_store import require_new_version
 from services.chassis.scope import BranchScope
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -59,22 +57,13 @@ class RuleUseCases:
 
     def add(self, uow: UnitOfWork, scope: BranchScope, command: AddVersion) -> RuleVersion:
         principal = scope.principal
-        if not principal.is_service and principal.office_level != HEAD:
-            raise PermissionDenied("O-2: only the head office changes the welfare rule tables")
-        if command.effective_from < self.ctx.today():
-            raise InvalidArgument.field("effective_from", "a new version takes effect today or later: decided "
-                                                          "applications keep the rules of their own date")
-        version = command.spec.load({"effective_from": command.effective_from.isoformat(), **command.figures})
         book = RuleBook(uow.session)
-        if any(v.effective_from == command.effective_from for v in book.table(command.spec).versions):
-            raise AlreadyExists("rule version", f"{command.spec.name}@{command.effective_from.isoformat()}")
-        payload = version.to_dict()
-        rule_store.add(uow.session, command.spec.name, command.effective_from, payload, principal.user_id,
-                       command.reason)
-        publish_version(uow, "welfare", command.spec.name, "", command.effective_from, payload, command.reason)
-        uow.audit("rules.add_version", f"{command.spec.name}@{command.effective_from.isoformat()}", payload,
-                  reason=command.reason)
-        uow.count("rule_version_added")
+        require_new_version(principal, command.spec.name, command.effective_from, self.ctx.today(),
+                            (v.effective_from for v in book.table(command.spec).versions),
+                            keeps="decided applications keep the rules of their own date")
+        version = command.spec.load({"effective_from": command.effective_from.isoformat(), **command.figures})
+        rule_store.add_published(uow, "welfare", command.spec.name, command.effective_from, version.to_dict(),
+                                 principal.user_id, command.reason)
         return RuleVersion(command.spec, command.effective_from, figures_of(version), principal.user_id, command.reason)
 
 
