@@ -7,8 +7,9 @@ ports and the default SQLite file. Override anything with the environment:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 SERVICES = ("membership", "contributions", "benefits", "welfare")
 DEFAULT_GRPC_PORTS = {"membership": 50051, "contributions": 50052, "benefits": 50053, "welfare": 50054}
@@ -23,6 +24,61 @@ DEV_SERVICE_JWT_SECRET = "jamsos-embedded-service-secret-change-me-in-production
 def _env(name: str, default: str) -> str:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class EventSettings:
+    """How fast events go from a commit to their consumers, and what that costs. Figures
+    from probes of each setting on 2 shared cores, tansu and kafka-python 3.0.12 (issue 14;
+    the end-to-end figure is `python -m bench events`):
+
+    - The relay is woken by the commit that wrote outbox rows (`outbox_signal`); the poll is
+      only the safety net for rows no wake announces (another process or replica), so it
+      can be slower than the 0.2 s that used to set every event's latency.
+    - tansu holds a fetch until about `fetch_max_wait_ms` is up even when `fetch_min_bytes`
+      has arrived: send -> receipt was p50 135 / max 250 ms at kafka-python's default 500 ms;
+      published -> applied p99 was 470 ms at 500, 275 at 200, 115 at 100, 34 at 50. Each
+      fetch costs the consumer CPU even when empty: idle, per consumer, 14 ms/s at 500 ms,
+      37-47 at 100, 75 at 50, 132 at 25. 100 ms keeps a caught-up consumer's share of an
+      event's latency near 100 ms at ~40 ms/s of CPU per consumer (a service runs 1-4). A
+      real Kafka answers once `fetch_min_bytes` are there; with it the wait only paces idle fetches.
+    - The consumer commits its offsets every `consumer_commit_interval_ms`, once it has
+      caught up and before it stops, not after each event: that commit was a broker round
+      trip the next event waited for (draining 2,000 events: 87-117 events/s and 5.5 ms CPU
+      each committing per event, 291-301 events/s and 1.7-1.8 ms batching). A crash replays at
+      most the window since, which the inbox drops.
+    - The relay flushes the producer after each batch, so `linger_ms` only delays sends that
+      are not flushed (dead letters): 0. The batch size made no difference to draining a
+      backlog of 5,000 rows (2,750-2,900 rows/s at 16, 64 and 256 KiB): Kafka's default.
+    """
+
+    relay_poll_interval: float = 0.5  # OUTBOX_RELAY_POLL_INTERVAL, seconds
+    relay_batch_size: int = 500  # OUTBOX_RELAY_BATCH_SIZE, rows per relay cycle
+    producer_linger_ms: int = 0  # KAFKA_PRODUCER_LINGER_MS
+    producer_batch_size: int = 16_384  # KAFKA_PRODUCER_BATCH_SIZE, bytes per partition batch
+    consumer_fetch_max_wait_ms: int = 100  # CONSUMER_FETCH_MAX_WAIT_MS
+    consumer_fetch_min_bytes: int = 1  # CONSUMER_FETCH_MIN_BYTES
+    consumer_poll_timeout_ms: int = 500  # CONSUMER_POLL_TIMEOUT_MS: how long poll() blocks with nothing to hand over
+    consumer_max_poll_records: int = 200  # CONSUMER_MAX_POLL_RECORDS
+    consumer_commit_interval_ms: int = 200  # CONSUMER_COMMIT_INTERVAL_MS
+
+    @classmethod
+    def from_env(cls) -> EventSettings:
+        d = cls()
+        return cls(
+            relay_poll_interval=float(_env("OUTBOX_RELAY_POLL_INTERVAL", str(d.relay_poll_interval))),
+            relay_batch_size=int(_env("OUTBOX_RELAY_BATCH_SIZE", str(d.relay_batch_size))),
+            producer_linger_ms=int(_env("KAFKA_PRODUCER_LINGER_MS", str(d.producer_linger_ms))),
+            producer_batch_size=int(_env("KAFKA_PRODUCER_BATCH_SIZE", str(d.producer_batch_size))),
+            consumer_fetch_max_wait_ms=int(_env("CONSUMER_FETCH_MAX_WAIT_MS", str(d.consumer_fetch_max_wait_ms))),
+            consumer_fetch_min_bytes=int(_env("CONSUMER_FETCH_MIN_BYTES", str(d.consumer_fetch_min_bytes))),
+            consumer_poll_timeout_ms=int(_env("CONSUMER_POLL_TIMEOUT_MS", str(d.consumer_poll_timeout_ms))),
+            consumer_max_poll_records=int(_env("CONSUMER_MAX_POLL_RECORDS", str(d.consumer_max_poll_records))),
+            consumer_commit_interval_ms=int(_env("CONSUMER_COMMIT_INTERVAL_MS", str(d.consumer_commit_interval_ms))),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -46,6 +102,7 @@ class Settings:
     # The service's periodic jobs (benefits' daily payout, ...): off in tests that run them by hand.
     jobs_enabled: bool = True
     log_level: str = "INFO"
+    events: EventSettings = field(default_factory=EventSettings)
 
     @property
     def grpc_address(self) -> str:
@@ -85,6 +142,7 @@ class Settings:
             consumers_enabled=_env("CONSUMERS_ENABLED", "1") == "1",
             jobs_enabled=_env("JOBS_ENABLED", "1") == "1",
             log_level=_env("LOG_LEVEL", "INFO"),
+            events=EventSettings.from_env(),
         )
 
 

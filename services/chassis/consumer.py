@@ -5,7 +5,8 @@ For each message, in order within its partition:
 2. find the handler for its event type (no handler: counted as ignored, skipped);
 3. in one transaction: skip if the inbox already has (consumer, event_id), else run the
    handler and insert the inbox row; commit;
-4. only then commit the Kafka offset.
+4. only then commit the Kafka offset (every `commit_interval`, once caught up and before
+   stopping, not after each event: see `PendingOffsets`).
 
 A handler that raises is retried `max_attempts` times with back-off, then the message
 goes to `<topic>.dlq` with the error in its headers, and the consumer goes on. A
@@ -44,6 +45,8 @@ M = TypeVar("M", bound=Message)
 
 # How often a consumer refreshes its lag gauge.
 LAG_INTERVAL_SECONDS = 5.0
+# The last commit of a stopping consumer waits no longer than this (stopping is not held up).
+QUIET_COMMIT_TIMEOUT_MS = 2_000
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,43 @@ class EventApplier:
         return "applied"
 
 
+class PendingOffsets:
+    """The next offset to read of each partition whose events were applied and not yet committed.
+
+    Why not commit after each event: a commit is a round trip to the broker that the next
+    event waits for. Committing every `interval` seconds and whenever the consumer caught up
+    costs a crash at most that window replayed, which the inbox drops as duplicates.
+    """
+
+    def __init__(self, interval: float):
+        self.interval = interval
+        self._next: dict[TopicPartition, int] = {}
+        self._last_commit = time.monotonic()
+
+    def applied(self, tp: TopicPartition, offset: int) -> None:
+        self._next[tp] = offset + 1
+
+    def due(self, *, caught_up: bool) -> bool:
+        return bool(self._next) and (caught_up or time.monotonic() - self._last_commit >= self.interval)
+
+    def commit(self, consumer: KafkaConsumer, *, quietly: bool = False) -> None:
+        """Commit for the partitions still assigned (a revoked one's new owner replays from the
+        last commit, and its inbox drops what was applied here)."""
+        assigned = consumer.assignment()
+        offsets = {tp: OffsetAndMetadata(offset, "", -1) for tp, offset in self._next.items() if tp in assigned}
+        self._next.clear()
+        self._last_commit = time.monotonic()
+        if not offsets:
+            return
+        if not quietly:
+            consumer.commit(offsets)
+            return
+        try:
+            consumer.commit(offsets, timeout_ms=QUIET_COMMIT_TIMEOUT_MS)
+        except Exception:  # the replay it costs is dropped by the inbox
+            log.debug("offsets not committed on the way out; the inbox drops the replay")
+
+
 class ConsumerRunner:
     def __init__(
         self,
@@ -119,6 +159,8 @@ class ConsumerRunner:
         *,
         max_attempts: int = 5,
         retry_backoff: float = 0.2,
+        poll_timeout_ms: int = 500,
+        commit_interval: float = 0.2,
     ):
         self.applier = applier
         self.topics = topics
@@ -127,6 +169,8 @@ class ConsumerRunner:
         self._producer: KafkaProducer | None = None
         self.max_attempts = max_attempts
         self.retry_backoff = retry_backoff
+        self.poll_timeout_ms = poll_timeout_ms  # how long a poll blocks with nothing to hand over
+        self.commit_interval = commit_interval
         self.ready = threading.Event()  # set once the group has assigned partitions
 
     def run(self, stop: threading.Event) -> None:
@@ -134,20 +178,7 @@ class ConsumerRunner:
             consumer = None
             try:
                 consumer = self._consumer_factory()
-                lag_measured = 0.0
-                while not stop.is_set():
-                    batches = consumer.poll(timeout_ms=500)
-                    if consumer.assignment():
-                        self.ready.set()
-                    if time.monotonic() - lag_measured > LAG_INTERVAL_SECONDS:
-                        self.measure_lag(consumer)
-                        lag_measured = time.monotonic()
-                    for tp, messages in batches.items():
-                        for message in messages:
-                            if stop.is_set():
-                                return
-                            self.handle(message, stop)
-                            consumer.commit({tp: OffsetAndMetadata(message.offset + 1, "", -1)})
+                self._consume(consumer, stop)
             except Exception as exc:  # broker gone or rebalance failure: reconnect, resume from committed offset
                 if stop.is_set():
                     return
@@ -160,6 +191,33 @@ class ConsumerRunner:
                     except Exception:  # closing a broken consumer may fail; it is discarded anyway
                         pass
                 self._close_producer()
+
+    def _consume(self, consumer: KafkaConsumer, stop: threading.Event) -> None:
+        """Apply what each poll hands over; commit the offsets of what was applied every
+        `commit_interval` seconds, once caught up (an empty poll) and before stopping."""
+        offsets = PendingOffsets(self.commit_interval)
+        self._poll_and_apply(consumer, stop, offsets)
+        # Stopped (not failed: a broken connection is not waited on): what was applied need
+        # not be applied again by whoever reads these partitions next.
+        offsets.commit(consumer, quietly=True)
+
+    def _poll_and_apply(self, consumer: KafkaConsumer, stop: threading.Event, offsets: PendingOffsets) -> None:
+        lag_measured = 0.0
+        while not stop.is_set():
+            batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
+            if consumer.assignment():
+                self.ready.set()
+            if time.monotonic() - lag_measured > LAG_INTERVAL_SECONDS:
+                self.measure_lag(consumer)
+                lag_measured = time.monotonic()
+            for tp, messages in batches.items():
+                for message in messages:
+                    if stop.is_set():
+                        return
+                    self.handle(message, stop)
+                    offsets.applied(tp, message.offset)
+            if offsets.due(caught_up=not batches):
+                offsets.commit(consumer)
 
     def measure_lag(self, consumer: KafkaConsumer) -> None:
         """`jamsos_consumer_lag` of each assigned partition from what the last fetch told

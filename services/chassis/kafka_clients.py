@@ -7,6 +7,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
 from kafka.errors import TopicAlreadyExistsError
 
+from .config import EventSettings
+
 DEFAULT_PARTITIONS = 6
 # kafka-python backs off reconnecting to a broker that went away exponentially, up to 30 s by
 # default, and every client here has it: the relay's end-offset reader and the admin client
@@ -16,11 +18,13 @@ DEFAULT_PARTITIONS = 6
 RECONNECT_BACKOFF_MAX_MS = 1_000
 
 
-def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
+def make_producer(bootstrap_servers: str, client_id: str, events: EventSettings | None = None) -> KafkaProducer:
     """acks=all and idempotence: a retried send is never written twice by the broker.
 
-    One request in flight per connection keeps the per-key order across retries.
+    One request in flight per connection keeps the per-key order across retries. Linger and
+    batch size: `EventSettings` (the relay flushes each batch itself).
     """
+    events = events or EventSettings()
     return KafkaProducer(
         bootstrap_servers=bootstrap_servers,
         client_id=client_id,
@@ -31,17 +35,21 @@ def make_producer(bootstrap_servers: str, client_id: str) -> KafkaProducer:
         retry_backoff_ms=200,
         request_timeout_ms=10_000,
         max_block_ms=5_000,
-        linger_ms=5,
+        linger_ms=events.producer_linger_ms,
+        batch_size=events.producer_batch_size,
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )
 
 
-def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], client_id: str) -> KafkaConsumer:
+def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], client_id: str,
+                  events: EventSettings | None = None) -> KafkaConsumer:
     """No auto-commit: the runner commits an offset only after its transaction commits.
 
     A short session timeout keeps group joins and rebalances quick (seconds, not ~20 s), and
-    a short reconnect back-off finds a broker that came back at once.
+    a short reconnect back-off finds a broker that came back at once. The fetch wait decides
+    how long a caught-up consumer takes to see the next event (`EventSettings`).
     """
+    events = events or EventSettings()
     consumer = KafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         group_id=group_id,
@@ -50,7 +58,9 @@ def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], clie
         auto_offset_reset="earliest",
         session_timeout_ms=6_000,
         heartbeat_interval_ms=2_000,
-        max_poll_records=200,
+        max_poll_records=events.consumer_max_poll_records,
+        fetch_max_wait_ms=events.consumer_fetch_max_wait_ms,
+        fetch_min_bytes=events.consumer_fetch_min_bytes,
         request_timeout_ms=30_000,
         reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS,
     )

@@ -91,7 +91,9 @@ class ServiceRuntime:
         self.app = d.make_application(s, base)
         self._start_grpc()
         if s.relay_enabled:
+            # Woken by the commits of this database's outbox rows (outbox_signal); the poll is the safety net.
             self.relay = OutboxRelay(d.name, base.session_factory, d.tables["outbox"], self._relay_producer,
+                                     batch_size=s.events.relay_batch_size, idle_interval=s.events.relay_poll_interval,
                                      end_offsets=EndOffsetReader(s.kafka_bootstrap_servers, f"{d.name}-relay-offsets"))
             self._spawn(f"{d.name}-relay", self.relay.run)
         if s.consumers_enabled:
@@ -148,7 +150,9 @@ class ServiceRuntime:
                 applier,
                 topics,
                 functools.partial(self._consumer, spec.name, topics),
-                lambda: make_producer(s.kafka_bootstrap_servers, f"{d.name}-dlq"),
+                lambda: make_producer(s.kafka_bootstrap_servers, f"{d.name}-dlq", s.events),
+                poll_timeout_ms=s.events.consumer_poll_timeout_ms,
+                commit_interval=s.events.consumer_commit_interval_ms / 1000,
             )
             self.consumer_runners.append(runner)
             self._spawn(f"{d.name}-consumer-{spec.name}", runner.run)
@@ -156,11 +160,12 @@ class ServiceRuntime:
     def _relay_producer(self) -> KafkaProducer:
         topic = self.settings.topic
         ensure_topics(self.settings.kafka_bootstrap_servers, [topic, dead_letter_topic_of(topic)])
-        return make_producer(self.settings.kafka_bootstrap_servers, f"{self.definition.name}-relay")
+        return make_producer(self.settings.kafka_bootstrap_servers, f"{self.definition.name}-relay", self.settings.events)
 
     def _consumer(self, group: str, topics: list[str]) -> KafkaConsumer:
         ensure_topics(self.settings.kafka_bootstrap_servers, topics + [dead_letter_topic_of(t) for t in topics])
-        return make_consumer(self.settings.kafka_bootstrap_servers, group, topics, f"{self.definition.name}-{group}")
+        return make_consumer(self.settings.kafka_bootstrap_servers, group, topics, f"{self.definition.name}-{group}",
+                             self.settings.events)
 
     def _spawn(self, name: str, target: Callable[[threading.Event], None]) -> None:
         thread = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)

@@ -8,7 +8,8 @@
         uow.commit()
 
 Leaving the block without commit() rolls everything back, events included, and the
-after-commit callbacks never run.
+after-commit callbacks never run. A commit that wrote outbox rows wakes the service's relay
+(`outbox_signal`), so an event leaves for the broker at once instead of at the next poll.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from google.protobuf.message import Message
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import context, metrics
+from . import context, metrics, outbox_signal
 from .events import PendingEvent, make_envelope
 
 
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.session: Session
         self.committed_events: list[PendingEvent] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._wrote_outbox = False  # this transaction inserted outbox rows: its commit wakes the relay
 
     def __enter__(self) -> UnitOfWork:
         self.session = self._session_factory()
@@ -121,6 +123,7 @@ class UnitOfWork:
         )
         self.committed_events.extend(self._pending)
         self._pending = []
+        self._wrote_outbox = True
 
     def table(self, name: str) -> Table:
         """One of the platform tables (outbox, inbox, idempotency, audit) of this database."""
@@ -140,11 +143,20 @@ class UnitOfWork:
     def commit(self) -> None:
         self.flush_events()
         self.session.commit()
+        if self._wrote_outbox:
+            self._wrote_outbox = False
+            self._wake_relay()
         callbacks, self._after_commit = self._after_commit, []
         for callback in callbacks:
             callback()
 
+    def _wake_relay(self) -> None:
+        engine = self._session_factory.kw.get("bind")
+        if engine is not None:
+            outbox_signal.notify(engine)
+
     def rollback(self) -> None:
         self._pending = []
         self._after_commit = []
+        self._wrote_outbox = False
         self.session.rollback()

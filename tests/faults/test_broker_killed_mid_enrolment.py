@@ -14,9 +14,11 @@ broker), billed the same way.
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -53,7 +55,7 @@ PERIOD = types_pb2.Period(year=2024, month=3)
 # employer in risk group III (register_employer): JHT 3.7% + 2% = 129,500 + 70,000; JK 0.3%
 # = 10,500; JKK III 0.89% = 31,150; JPK 6% of the Rp1,000,000 cap = 60,000. In all:
 PER_WORKER_BILLED = 301_150
-BURST = 60  # enrolments at once just before the kill: more than contributions reads in a moment
+BURST = 60  # enrolments at once just before the kill: more than contributions (one event a read) reads in a moment
 ENROLLED = events_pb2.WorkerEnrolled.DESCRIPTOR.full_name
 
 
@@ -100,7 +102,10 @@ def platform(databases, broker, size) -> Iterator[Platform]:
         pytest.skip("the PostgreSQL run of this fault is part of the full size (JAMSOS_FAULTS_FULL=1)")
     membership_url, contributions_url = databases("membership"), databases("contributions")
     membership = start_service(membership_definition(), membership_url, broker.bootstrap_servers)
-    contributions = start_service(contributions_definition(), contributions_url, broker.bootstrap_servers)
+    # Contributions reads one event at a time, committing each (as it did before batched
+    # commits): the burst below must leave events acknowledged and unread at the kill.
+    with patched_environment(CONSUMER_MAX_POLL_RECORDS="1", CONSUMER_COMMIT_INTERVAL_MS="0"):
+        contributions = start_service(contributions_definition(), contributions_url, broker.bootstrap_servers)
     channel = grpc.insecure_channel(f"127.0.0.1:{membership.grpc_port}")
     try:
         made = Platform(membership, contributions, membership_url, contributions_url, [], channel)
@@ -113,6 +118,20 @@ def platform(databases, broker, size) -> Iterator[Platform]:
         channel.close()
         contributions.stop(grace=0)
         membership.stop(grace=0)
+
+
+@contextmanager
+def patched_environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def rows(database_url: str, statement) -> list:

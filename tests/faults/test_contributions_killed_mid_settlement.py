@@ -205,7 +205,10 @@ def test_b_jht_1_claims_settled_across_a_sigkill_are_settled_once_each_and_the_l
     ensure_topics(bootstrap, [topic_of("benefits")])
     producer = make_producer(bootstrap, "fault-benefits")
     envelopes = {n: payout_approved(n) for n in by_event}
-    process = service_processes("contributions", url, bootstrap, tmp_path)
+    # One event per read, each committed: the event path must still be settling when the
+    # RPC path starts (batched reads would settle every event claim before it).
+    process = service_processes("contributions", url, bootstrap, tmp_path,
+                                CONSUMER_MAX_POLL_RECORDS="1", CONSUMER_COMMIT_INTERVAL_MS="0")
 
     client = SettlingClient(process.address, by_rpc)
     publish(producer, envelopes.values())
