@@ -102,6 +102,10 @@ class Settings:
     # The service's periodic jobs (benefits' daily payout, ...): off in tests that run them by hand.
     jobs_enabled: bool = True
     log_level: str = "INFO"
+    # The per-call log line: failed calls always, the others when at least this slow, or
+    # every call with RPC_LOG_EVERY_CALL=1 (grpc_server_handled_total counts them all).
+    rpc_log_slow_ms: float = 250.0
+    rpc_log_every_call: bool = False
     events: EventSettings = field(default_factory=EventSettings)
 
     @property
@@ -142,6 +146,8 @@ class Settings:
             consumers_enabled=_env("CONSUMERS_ENABLED", "1") == "1",
             jobs_enabled=_env("JOBS_ENABLED", "1") == "1",
             log_level=_env("LOG_LEVEL", "INFO"),
+            rpc_log_slow_ms=float(_env("RPC_LOG_SLOW_MS", "250")),
+            rpc_log_every_call=_env("RPC_LOG_EVERY_CALL", "0") == "1",
             events=EventSettings.from_env(),
         )
 

@@ -119,7 +119,9 @@ class ServiceRuntime:
         verifier = TokenVerifier(secret=s.jwt_secret, public_key=s.jwt_public_key, issuer=s.jwt_issuer,
                                  service_secret=s.service_jwt_secret, service_public_key=s.service_jwt_public_key)
         interceptor = PlatformInterceptor(verifier, service_methods=d.service_methods,
-                                          refusal_sink=self._base.record_refusals)
+                                          refusal_sink=self._base.record_refusals,
+                                          slow_call_seconds=s.rpc_log_slow_ms / 1000,
+                                          log_every_call=s.rpc_log_every_call)
         server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix=f"{d.name}-rpc"),
             interceptors=[interceptor],
