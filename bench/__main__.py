@@ -53,11 +53,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.names or list(available):
         module = available[name]
         result = module.run(args)
-        written = results.write(name, result)
+        # events names its own files (events-… or events-chassis-… by its --events-source)
+        written = [] if getattr(module, "WRITES_OWN_RESULTS", False) else results.write(name, result)
         artefacts = getattr(module, "write_artefacts", None)
         if artefacts is not None:
             written += artefacts(result, results.RESULTS)
-        print("results written to " + ", ".join(str(p.relative_to(results.RESULTS.parent.parent)) for p in written))
+        if written:
+            print("results written to " + ", ".join(str(p.relative_to(results.RESULTS.parent.parent)) for p in written))
     return 0
 
 

@@ -78,6 +78,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 # ---- the run -------------------------------------------------------------------------------
+WRITES_OWN_RESULTS = True  # bench/__main__.py leaves the files to write_results below
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     rates = [int(r) for r in str(args.events_rates).split(",") if r.strip()]
     seconds = args.events_seconds or (30.0 if args.events_full else 5.0)
