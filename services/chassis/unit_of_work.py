@@ -13,7 +13,6 @@ after-commit callbacks never run. A commit that wrote outbox rows wakes the serv
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,7 +22,8 @@ from google.protobuf.message import Message
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import context, metrics, outbox_signal
+from . import metrics, outbox_signal
+from .audit import audit_row
 from .events import PendingEvent, make_envelope
 
 
@@ -72,18 +72,7 @@ class UnitOfWork:
 
     def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:
         """Who, office, when, what, why: written for every change of money or status."""
-        principal = context.optional_principal() or context.SYSTEM
-        self.session.execute(
-            insert(self._tables["audit"]).values(
-                at=datetime.now(UTC),
-                user_id=principal.user_id,
-                office_code=principal.office_code,
-                action=action,
-                subject=subject,
-                detail=detail if isinstance(detail, str) else json.dumps(detail, default=str, sort_keys=True),
-                reason=reason,
-            )
-        )
+        self.session.execute(insert(self._tables["audit"]).values(**audit_row(action, subject, detail, reason)))
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
