@@ -18,7 +18,7 @@ help:
 	@echo "make rules        the rule book against the tests and the code"
 	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
 	@echo "make bench        short runs of every bench: request path against a bare grpcio server, events"
-	@echo "                  commit to applied, billing against COPY, bank files (several minutes); full sizes:"
+	@echo "                  commit to applied, claims, billing against COPY, bank files (~15 minutes); full:"
 	@echo "                  make bench BENCH_ARGS='requests --full', BENCH_ARGS='billing --billing-rounds 3', ..."
 	@echo "make docs         regenerate docs/api.md (protos), docs/roles.md (who may call what), docs/rule-index.md"
 	@echo "make protos       generate gen/ from protos/ (the other targets do it when needed)"
@@ -75,7 +75,7 @@ soak: protos
 
 # Short by default (the full sizes take from minutes to most of an hour: name them in BENCH_ARGS).
 # The README's request-path table is rewritten from the results (python -m bench.report --readme).
-BENCH_ARGS ?= requests events billing bank_files --workers 20000 --employers 1000 --bank-lines 1000 --bank-employers 100 --bank-rounds 1
+BENCH_ARGS ?= requests events claims billing bank_files --workers 20000 --employers 1000 --bank-lines 1000 --bank-employers 100 --bank-rounds 1
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP)
 	$(PY) -m pip install --quiet -e ".[test,bench]"
@@ -84,6 +84,7 @@ $(BENCH_STAMP): $(STAMP)
 bench: protos $(BENCH_STAMP)
 	$(PY) -m bench $(BENCH_ARGS)
 	test ! -f bench/results/requests-latest.json || $(PY) -m bench.report --readme README.md
+	test ! -f bench/results/claims-latest.json || $(PY) -m bench.claims_report --readme README.md
 
 token: protos
 	@$(PY) -m services.chassis.devtoken $(TOKEN_ARGS)

@@ -3,6 +3,7 @@
     python -m bench requests                                     # the request path, short (a few minutes)
     python -m bench requests --full --requests-db postgres       # full size, PostgreSQL, scale-out too
     python -m bench events                                       # events, commit to applied
+    python -m bench claims                                       # JKK claims through the whole workflow
     python -m bench billing --workers 20000 --employers 1000     # a smoke check in seconds
     python -m bench billing                                      # full size: 1,000,000 workers
     python -m bench bank_files --bank-lines 2000 --bank-employers 200   # MT940 import vs parse only
@@ -34,7 +35,8 @@ def _optional(module: str) -> ModuleType | None:
 
 def benches() -> dict[str, ModuleType]:
     found: dict[str, ModuleType | None] = {"requests": request_path, "events": _optional("bench.events"),
-                                           "billing": billing, "bank_files": bank_files}
+                                           "billing": billing, "bank_files": bank_files,
+                                           "claims": _optional("bench.claims")}
     return {name: module for name, module in found.items() if module is not None}
 
 

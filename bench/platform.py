@@ -1,7 +1,7 @@
 """The platform under the request-path bench, in production shape, and the conditions it ran in.
 
-A tansu broker, then membership and contributions as processes of their own (`python -m
-services.<name>`, as `make run` starts them) with their outbox relays, consumers and jobs
+A tansu broker, then membership and contributions (and benefits, for the claims bench) as
+processes of their own (`python -m services.<name>`, as `make run` starts them) with their outbox relays, consumers and jobs
 on; each on its own SQLite file, or its own database of a throwaway PostgreSQL. The
 durability settings the databases really ran with are read back from them (SHOW fsync...,
 PRAGMA synchronous), never assumed.
@@ -25,6 +25,8 @@ from services.chassis.config import DEV_JWT_SECRET, dead_letter_topic_of, topic_
 from tests.harness.ports import free_port
 
 SERVICES = ("membership", "contributions")
+#: The claims bench's platform: benefits learns members from membership's events.
+WITH_BENEFITS = ("membership", "contributions", "benefits")
 #: PostgreSQL's production durability, set with --requests-pg-durable (the harness turns it off).
 DURABLE = {"fsync": "on", "synchronous_commit": "on", "full_page_writes": "on"}
 SQLITE_SYNCHRONOUS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
@@ -47,10 +49,11 @@ class ServiceProcess:
 
 
 class Platform:
-    """Broker, databases and the two services; `stop()` always leaves nothing running."""
+    """Broker, databases and the services (`names`, started in that order); `stop()` always
+    leaves nothing running."""
 
-    def __init__(self, db: str, workdir: Path, pg_durable: bool = False) -> None:
-        self.db, self.workdir, self.pg_durable = db, workdir, pg_durable
+    def __init__(self, db: str, workdir: Path, pg_durable: bool = False, names: tuple[str, ...] = SERVICES) -> None:
+        self.db, self.workdir, self.pg_durable, self.names = db, workdir, pg_durable, names
         self.broker: Any = None
         self.postgres: Any = None
         self.urls: dict[str, str] = {}
@@ -62,17 +65,17 @@ class Platform:
 
         self.broker = TansuBroker().start()
         ensure_topics(self.broker.bootstrap_servers,
-                      [t for s in SERVICES for t in (topic_of(s), dead_letter_topic_of(topic_of(s)))])
+                      [t for s in self.names for t in (topic_of(s), dead_letter_topic_of(topic_of(s)))])
         if self.db == "postgres":
             from tests.harness.postgres import ThrowawayPostgres
 
             self.postgres = ThrowawayPostgres().start()
             if self.pg_durable:
                 self._make_durable()
-            self.urls = {name: self.postgres.create_database(f"bench_{name}") for name in SERVICES}
+            self.urls = {name: self.postgres.create_database(f"bench_{name}") for name in self.names}
         else:
-            self.urls = {name: f"sqlite:///{self.workdir / name}.db" for name in SERVICES}
-        for name in SERVICES:
+            self.urls = {name: f"sqlite:///{self.workdir / name}.db" for name in self.names}
+        for name in self.names:
             self.start_service(name)
         return self
 

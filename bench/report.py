@@ -80,13 +80,15 @@ def scale_out_line(scale_out: dict[str, Any]) -> str:
             f"{_median(scale_out['two_replicas_per_s'], 0)}/s: {_with_range(scale_out['ratio'], suffix='x')}.")
 
 
-def rewrite_readme(readme: Path, table: str) -> None:
-    """Replaces what lies between the bench markers of `readme` by `table`."""
+def rewrite_readme(readme: Path, table: str, start_marker: str = START, end_marker: str = END) -> None:
+    """Replaces what lies between the bench markers of `readme` (the requests bench's unless
+    others are given) by `table`."""
     lines = readme.read_text().splitlines(keepends=True)
     stripped = [line.strip() for line in lines]
-    if START not in stripped or END not in stripped or stripped.index(START) > stripped.index(END):
-        raise SystemExit(f"{readme} has no {START} ... {END} section")
-    start, end = stripped.index(START), stripped.index(END)
+    if start_marker not in stripped or end_marker not in stripped or \
+            stripped.index(start_marker) > stripped.index(end_marker):
+        raise SystemExit(f"{readme} has no {start_marker} ... {end_marker} section")
+    start, end = stripped.index(start_marker), stripped.index(end_marker)
     readme.write_text("".join(lines[: start + 1]) + table.rstrip("\n") + "\n" + "".join(lines[end:]))
 
 

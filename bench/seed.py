@@ -3,7 +3,8 @@
 Employers (RegisterEmployer), their workers (one BulkEnrolWorkers stream each), then waits
 until contributions' read model of membership's events holds every worker, and bills the
 period before this month with one billing run followed to its end (WatchBillingRun), so
-GetBill and RecordPayment have bills to work on.
+GetBill and RecordPayment have bills to work on. The claims bench needs the members only
+(`seed_members`: employers and workers, no billing).
 """
 from __future__ import annotations
 
@@ -64,6 +65,27 @@ def seed(membership: str, contributions: str, token: str, employers: int, per_em
     if len(bills) < len(npps):
         raise RuntimeError(f"the billing run issued {len(bills)} bills for {len(npps)} employers")
     return Seeded(npps, kpjs, enrolled, bills, period, seconds)
+
+
+@dataclass
+class Members:
+    npps: list[str]
+    kpjs: list[str]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def seed_members(membership: str, token: str, employers: int, per_employer: int, people: People) -> Members:
+    """Employers and their workers (enrolled from WORKERS_START), through membership's API only."""
+    metadata = (("authorization", f"Bearer {token}"),)
+    seconds: dict[str, float] = {}
+    with grpc.insecure_channel(membership) as m:
+        started = time.monotonic()
+        npps = _register_employers(employers_pb2_grpc.EmployerServiceStub(m), metadata, employers)
+        seconds["register_employers"] = round(time.monotonic() - started, 2)
+        started = time.monotonic()
+        kpjs, _ = _enrol(workers_pb2_grpc.WorkerServiceStub(m), metadata, npps, per_employer, people)
+        seconds["bulk_enrol"] = round(time.monotonic() - started, 2)
+    return Members(npps, kpjs, seconds)
 
 
 def _register_employers(stub: employers_pb2_grpc.EmployerServiceStub, metadata: tuple[tuple[str, str], ...],
