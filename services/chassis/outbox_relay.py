@@ -285,6 +285,13 @@ class OutboxRelay:
         lock with it) would live on."""
         if self._lock_connection is not None:
             try:
+                # Unlocked first: the backend of a closed connection lets go of the lock only
+                # when it notices the close, and another replica may ask before that.
+                self._lock_connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": RELAY_LOCK_KEY})
+                self._lock_connection.commit()
+            except Exception:  # a lost connection has lost the lock already
+                pass
+            try:
                 self._lock_connection.invalidate()
                 self._lock_connection.close()
             except Exception:  # a broken connection may fail to close; it is dropped anyway
