@@ -1,9 +1,7 @@
 """Base of every service's application layer: units of work and idempotent use cases."""
 from __future__ import annotations
 
-import json
 from contextlib import AbstractContextManager
-from datetime import datetime, UTC
 from typing import Any, TypeVar
 from collections.abc import Callable
 
@@ -39,13 +37,10 @@ class Application:
     def record_refusals(self, principal: Principal, rpc: str, refusals: list[Refusal]) -> None:
         """Audit accesses the branch scope refused during one call (O-2), in a transaction
         of their own: the call's own transaction was rolled back with the refusal."""
-        table = self.tables["audit"]
-        now = datetime.now(UTC)
-        with self.session_factory() as session, session.begin():
-            session.execute(insert(table), [
-                dict(at=now, user_id=principal.user_id[:100], office_code=principal.office_code[:50],
-                     action="access.refused", subject=refusal["subject"][:200],
-                     detail=json.dumps({**refusal, "rpc": rpc}, sort_keys=True), reason=refusal.get("outcome"))
+        with self.engine.begin() as connection:
+            connection.execute(insert(self.tables["audit"]), [
+                audit_row("access.refused", refusal["subject"], {**refusal, "rpc": rpc}, refusal.get("outcome"),
+                          principal=principal)
                 for refusal in refusals])
 
     def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:

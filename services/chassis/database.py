@@ -60,7 +60,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for queries: on SQLite they read without queueing behind writers."""
-    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False, autoflush=False)
+    return sessionmaker(bind=read_engine(engine), expire_on_commit=False, autoflush=False)
 
 
 def read_engine(engine: Engine) -> Engine:

@@ -53,7 +53,7 @@ class _Compiled:
         self.plain = not any(self.result_processors)
 
     def parameters(self, given: Mapping[str, Any] | None) -> Sequence[Any] | Mapping[str, Any]:
-        values = self.compiled.construct_params(dict(given or {}), _check=False)
+        values = self.compiled.construct_params(dict(given or {}))  # a missing parameter raises, as SQLAlchemy's
         for name, process in self.bind_processors.items():
             if process is not None and values.get(name) is not None:
                 values[name] = process(values[name])

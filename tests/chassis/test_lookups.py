@@ -85,3 +85,10 @@ def test_a_statement_with_an_in_list_is_refused_for_the_lookup_path(engine):
     in_list = select(things).where(things.c.code.in_(["A", "B"]))
     with Lookups(engine).connection() as connection, pytest.raises(ValueError, match="IN lists"):
         connection.execute(in_list)
+
+
+def test_a_missing_parameter_is_refused_not_sent_as_null(engine):
+    from sqlalchemy.exc import InvalidRequestError
+
+    with Lookups(engine).connection() as connection, pytest.raises(InvalidRequestError, match="code"):
+        connection.execute(BY_CODE, {})
