@@ -52,7 +52,8 @@ class ClaimApproval:
         claims.save(before, claim)
         uow.audit("claim.approve", claim_id, detail)
         uow.count(f"claim_approved_{claim.program.value.lower()}")
-        uow.after_commit(self.on_change)
+        if claim.program is Program.JHT:  # only JHT claims have a B-JHT-3 clock to count
+            uow.after_commit(self.on_change)
         return ClaimView(claim, tuple(claims.letters_of(claim_id)))
 
     @staticmethod

@@ -44,7 +44,8 @@ class ClaimWorkflow:
         uow.audit(f"claim.{action}", claim_id, {"from": before.state.value, "to": after.state.value, **(detail or {})},
                   reason=after.history[-1].why if after.history else None)
         uow.count(f"claim_{action}")
-        uow.after_commit(self.on_change)
+        if after.program is Program.JHT:  # only JHT claims have a B-JHT-3 clock to count
+            uow.after_commit(self.on_change)
         return ClaimView(after, tuple(claims.letters_of(claim_id)))
 
     def check_documents(self, uow: UnitOfWork, scope: BranchScope, claim_id: str,

@@ -1,10 +1,12 @@
 """B-JHT-3 as a gauge: how many open JHT claims are at risk of the 30-day limit, and how
 many are past it. Counted from the database (every branch), never incremented, so it is
-right after a restart; refreshed at start, after every claim change, by the daily payout
-and whenever the at-risk list is read."""
+right after a restart; refreshed at start, after every change of a JHT claim, by the daily
+payout and whenever the at-risk list is read. A recount is two counts over the claims: calls
+that arrive while one runs are folded into one more recount after it, not one each."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -22,6 +24,9 @@ class DeadlineGauge:
     def __init__(self, base: Application, today: Callable[[], date]):
         self.base = base
         self.today = today
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False  # a change committed while a recount ran: count once more after it
 
     def refresh(self) -> dict[str, int]:
         """Recount from the database; returns the counts set on the gauge."""
@@ -39,8 +44,24 @@ class DeadlineGauge:
         return counts
 
     def refresh_quietly(self) -> None:
-        """After a commit: a failed recount must not fail the change that is already durable."""
+        """After a commit: a failed recount must not fail the change that is already durable.
+        A recount already running may have counted before this commit, so it runs once more
+        when it ends; this caller returns at once instead of counting the same rows again."""
+        with self._lock:
+            if self._running:
+                self._again = True
+                return
+            self._running = True
         try:
-            self.refresh()
-        except Exception:  # the gauge is recomputed on the next change or run anyway
-            log.exception("refreshing the B-JHT-3 gauge failed")
+            while True:
+                try:
+                    self.refresh()
+                except Exception:  # the gauge is recomputed on the next change or run anyway
+                    log.exception("refreshing the B-JHT-3 gauge failed")
+                with self._lock:
+                    if not self._again:
+                        return
+                    self._again = False
+        finally:
+            with self._lock:
+                self._running = False

@@ -11,7 +11,7 @@ from prometheus_client import REGISTRY
 
 from jamsos.benefits.v1 import claims_pb2 as pb
 from services.benefits.bootstrap import definition
-from tests.benefits.service.support import SERVICE, TODAY, check_all_documents, jht_request, member, rid
+from tests.benefits.service.support import SERVICE, TODAY, at, check_all_documents, jht_request, jkk_request, member, rid
 from tests.service_harness import start_service
 
 
@@ -60,3 +60,54 @@ def test_b_jht_3_the_gauge_is_recounted_from_the_database_when_the_service_start
         assert gauge("overdue") == 1
     finally:
         again.stop(grace=0)
+
+
+@pytest.mark.rule("B-JHT-3")
+def test_b_jht_3_a_jkk_claim_change_does_not_recount_the_jht_gauge(service, feed, callers, monkeypatch):
+    """Only JHT claims have the 30-day clock; recounting after other programmes' changes was
+    most of a JKK claim's cost in the claims bench."""
+    from services.benefits.application.deadlines import DeadlineGauge
+
+    recounts = []
+    real = DeadlineGauge.refresh
+    monkeypatch.setattr(DeadlineGauge, "refresh", lambda self: recounts.append(1) or real(self))
+    kpj = member(feed)[0]
+    claim = callers.claims(SERVICE).SubmitClaim(jkk_request(kpj, at(2024, 5, 2))).claim
+    check_all_documents(callers, claim)
+    assert recounts == []
+
+    jht = callers.claims(SERVICE).SubmitClaim(jht_request(member(feed, born=date(1960, 1, 1))[0])).claim
+    check_all_documents(callers, jht)
+    assert recounts == [1]
+
+
+def test_recounts_asked_for_while_one_runs_are_folded_into_one_more():
+    """Changes committed while a recount runs may not be in it: one more recount follows it,
+    however many changes came meanwhile, and the callers during the run do not wait for it."""
+    import threading
+
+    from services.benefits.application.deadlines import DeadlineGauge
+
+    entered, release = threading.Event(), threading.Event()
+    counted = []
+
+    class SlowGauge(DeadlineGauge):
+        def refresh(self):
+            counted.append(1)
+            if len(counted) == 1:
+                entered.set()
+                release.wait(5)
+            return {}
+
+    gauge = SlowGauge(base=None, today=date.today)
+    first = threading.Thread(target=gauge.refresh_quietly)
+    first.start()
+    assert entered.wait(5)
+    for _ in range(5):
+        gauge.refresh_quietly()  # returns at once: the running recount will count again
+    assert counted == [1]
+    release.set()
+    first.join(5)
+    assert counted == [1, 1]
+    gauge.refresh_quietly()  # nothing running: counts at once, in the caller
+    assert counted == [1, 1, 1]
