@@ -11,7 +11,8 @@ STAMP := $(VENV)/.installed
 help:
 	@echo "make run          start the whole platform on embedded defaults (Ctrl-C stops it)"
 	@echo "make test         the whole suite: protos, buf lint and breaking, ruff, mypy, pytest"
-	@echo "make demo         a month-end scenario with the jamsos CLI against the platform make run started"
+	@echo "make demo         a month-end with the jamsos CLI against the platform make run started: billing,"
+	@echo "                  payments, reconciliation, a JHT and a JKK claim, a scholarship, a cooperative loan"
 	@echo "make reliability  the reliability suite with 200 fuzzed requests per RPC"
 	@echo "make soak         the fault suite at full size: broker and services SIGKILLed (about 5 minutes)"
 	@echo "make lint         ruff and mypy (strict on the chassis, every domain and the CLI)"

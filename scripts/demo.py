@@ -1,9 +1,10 @@
 """`make demo`: a month-end at two branches, played with the `jamsos` CLI against a running platform.
 
 Start the platform first (`make run`); this script finds it on the same ports (`<SERVICE>_GRPC_PORT`,
-or `JAMSOS_MEMBERSHIP` / `JAMSOS_CONTRIBUTIONS`) and prints what happens at each step:
+or `JAMSOS_MEMBERSHIP`, `JAMSOS_CONTRIBUTIONS`,
+`JAMSOS_BENEFITS`, `JAMSOS_WELFARE`) and prints what happens at each step:
 
- 1. the head office adds a region and two branches to the office tree (O-1);
+ 1. the head office adds a region and two branches to the office tree (O-1), and their UMK (C-6a);
  2. each branch's marketing officer registers an employer (M-1);
  3. workers are enrolled, one by one with a family (M-3, M-6) and from a CSV file (bulk);
  4. contributions learns them from membership's events (the read model);
@@ -12,13 +13,18 @@ or `JAMSOS_MEMBERSHIP` / `JAMSOS_CONTRIBUTIONS`) and prints what happens at each
     the other pays part through a bank statement, beside a duplicate line and an unknown payer;
  7. the on-time month is reconciled by one officer, validated by another (O-4), posted to JHT (C-7, C-9);
  8. standing and arrears (C-8);
- 9. Siti leaves the country: her JHT claim is checked, assessed, approved by a second person
+ 9. Siti's daughter Putri is awarded a scholarship by a second person, its first payment paid
+    (W-S-1, W-S-2, O-4: welfare checks the employer, the member and the UMK from its read model);
+10. Siti leaves the country: her JHT claim is checked, assessed, approved by a second person
     (O-4) and paid from the JHT ledger once contributions settles it (JhtSettled, B-JHT-1..3);
-10. Budi's work accident: stage I and II reports, STMB and a periodic benefit, itemised (B-JKK-1..6).
+11. Budi's work accident: stage I and II reports, STMB and a periodic benefit, itemised (B-JKK-1..6);
+12. the employer's workers' cooperative borrows from the region's DPKP fund: proposed, checked,
+    approved by another, signed, disbursed and its first instalment repaid (W-K-1..3, O-4).
 
 Every step runs a `jamsos` command in this process (the CLI is what is demonstrated, and
 tested: tests/e2e/test_demo.py). Re-runnable against the same platform: the offices are
-upserted, and every run registers new employers with new NIKs, so nothing collides.
+upserted, a UMK is set only where none is, and every run registers new employers with new
+NIKs, so nothing collides.
 """
 from __future__ import annotations
 
@@ -151,7 +157,7 @@ def run_demo() -> None:
     people = People()
     admin_kp = token("KP", "HEAD_OFFICE_ADMIN", "demo-head-office")
 
-    step(1, "The head office adds a region and two branches (O-1)")
+    step(1, "The head office adds a region and two branches (O-1), and their UMK (C-6a)")
     wait_for_platform(admin_kp)
     jamsos("office", "upsert", REGION, "--name", "Kantor Wilayah Demo", "--level", "regional", "--parent", "KP",
            token=admin_kp)
@@ -163,6 +169,9 @@ def run_demo() -> None:
     for office in offices:
         if office["code"] in (REGION, NORTH, SOUTH):
             say(f"   {office['code']:<16} {office['level']:<9} under {office['parent_code']:<8} {office['name']}")
+    umk_from = months_back(today, 2)  # after the months this demo bills: C-6a refuses to alter issued bills
+    for branch in (NORTH, SOUTH):
+        set_umk_once(branch, date(umk_from[0], umk_from[1], 1), admin_kp)
 
     step(2, "Each branch's marketing officer registers an employer (M-1)")
     registered = (today - timedelta(days=3 * 365)).isoformat()
@@ -239,13 +248,19 @@ def run_demo() -> None:
     show("standing", "show", south_npp, token=finance_south)
     show("standing", "arrears", "--branch", SOUTH, token=finance_south)
 
-    step(9, "Siti leaves the country: her JHT claim, approved by a second person, paid from the ledger (B-JHT-1..3)")
+    step(9, "Siti's daughter Putri: a scholarship checked by one officer, awarded by another (W-S-1, W-S-2, O-4)")
     officer = token(NORTH, "SERVICE_OFFICER", "demo-petugas-utara")
     acting_head = token(NORTH, "SERVICE_OFFICER,BRANCH_HEAD", "demo-petugas-utara")  # the same person, acting head
+    scholarship(siti, north_admin, officer, acting_head, head, finance_north, today)
+
+    step(10, "Siti leaves the country: her JHT claim, approved by a second person, paid from the ledger (B-JHT-1..3)")
     jht_claim(siti, officer, acting_head, head, finance_north, balance["balance"])
 
-    step(10, "Budi's work accident: stage I and II reports, STMB and a periodic benefit (B-JKK-1..6)")
+    step(11, "Budi's work accident: stage I and II reports, STMB and a periodic benefit (B-JKK-1..6)")
     jkk_claim(budi, officer, head, today)
+
+    step(12, "The workers' cooperative of PT Maju Bersama borrows from the region's DPKP fund (W-K-1..3)")
+    cooperative_loan(north_npp, north_admin, officer, acting_head, head, finance_north, admin_kp, today)
 
 
 ACCOUNT = ("--bank", "Bank Negara Indonesia", "--account", "0123456789")
@@ -319,7 +334,82 @@ def jkk_claim(kpj: str, officer: str, head: str, today: date) -> None:
            token=officer)
     say("   assessed on Budi's wage of the accident day:")
     show("claim", "show", claim_id, token=officer)
-    jamsos("claim", "approve", claim_id, token=head)
+    approved = jamsos("claim", "approve", claim_id, token=head).json()["claim"]
+    say(f"   approved by {approved['approved_by']}: {approved['state']}, {rupiah(approved['assessment']['total'])}")
+
+
+SCHOLARSHIP_DOCUMENTS = "report-card,school-statement,family-card-copy,no-other-scholarship-statement"
+COOPERATIVE_DOCUMENTS = ("proposal-signed-by-chair-and-secretary,management-acknowledgement,deed-of-establishment,"
+                         "articles-of-association,board-list,board-id-copies,audited-balance-sheet,power-of-attorney,"
+                         "bank-statements-3-months")
+COOPERATIVE_DECLARED = ("--active", "--deed", "--registered", "--good-standing", "--audited", "--management-support",
+                        "--employer-cooperative")
+
+
+def set_umk_once(branch: str, effective: date, admin: str) -> None:
+    """C-6a: the branch area's UMK, set where it has none (W-S-2 caps a scholarship's wage at 300% of it)."""
+    rates = jamsos("rules", "umk", "list", "--branch", branch, token=admin).json()["rates"]
+    if not rates:
+        rates = [jamsos("rules", "umk", "set", "--branch", branch, "--from", effective.isoformat(), "--monthly-wage",
+                        "3500000", "--reason", "demo: UMK of the branch area", token=admin).json()["rate"]]
+    say(f"   UMK of {branch}: {rupiah(rates[-1]['monthly_wage'])} a month from {rates[-1]['effective_from']}")
+
+
+def scholarship(kpj: str, admin: str, officer: str, acting_head: str, head: str, finance: str, today: date) -> None:
+    """Putri, junior high: W-S-2 checked against welfare's read model (employer standing, membership, UMK)."""
+    made = jamsos("scholarship", "submit", kpj, "--child", "Putri", "--order", "1", "--level", "junior-high",
+                  "--class", "8", "--school", "SMP Negeri 2 Demo", "--grade", "8.45", "--doc", SCHOLARSHIP_DOCUMENTS,
+                  token=admin).json()["application"]
+    application_id = made["application_id"]
+    say(f"   application {application_id}: {made['child']['name']}, {made['child']['level']} class "
+        f"{made['child']['class_or_semester']}, grade 8.45: {made['status']}")
+    checked = jamsos("scholarship", "check", application_id, token=acting_head).json()
+    if not checked["eligible"]:
+        raise StepFailed("the scholarship check failed: " + "; ".join(r["message"] for r in checked["reasons"]))
+    say(f"   checked: eligible on the {checked['application']['path']} path (W-S-2)")
+    own = jamsos("scholarship", "award", application_id, token=acting_head, as_json=False, allowed=(4,))
+    say(f"   the checking officer awarding it is refused (exit {own.exit_code}): {own.stderr.strip()}")
+    awarded = jamsos("scholarship", "award", application_id, token=head).json()["application"]
+    schedule = awarded["payments"]
+    say(f"   awarded: {rupiah(awarded['monthly_amount'])} a month, {len(schedule)} payments from "
+        f"{schedule[0]['due_on']}, {rupiah(awarded['total_amount'])} in all (W-S-1)")
+    jamsos("scholarship", "pay", application_id, "--number", "1", "--reference", f"BNI-BEA-{application_id[-8:]}",
+           "--paid-on", today.isoformat(), token=finance)
+    show("scholarship", "show", application_id, token=officer)
+
+
+def cooperative_loan(npp: str, admin: str, officer: str, acting_head: str, head: str, finance: str, head_office: str,
+                     today: date) -> None:
+    """Rp120,000,000 over 48 months at 3% a year flat, 132,000,000 of collateral (W-K-2), from KW-DEMO's DPKP fund."""
+    funded = jamsos("fund", "allocate", "--region", REGION, "--amount", "500000000", "--reference",
+                    f"SK-DPKP-{time.time_ns()}", "--reason", "demo: DPKP allocation", token=head_office).json()
+    say(f"   the head office allocates {rupiah(funded['entry']['amount'])} to {REGION}'s DPKP fund: "
+        f"balance {rupiah(funded['balance'])}")
+    proposed = jamsos("coop-loan", "propose", "--npp", npp, "--name", "Koperasi Karyawan Maju Bersama", "--founded",
+                      (today - timedelta(days=5 * 365)).isoformat(), "--assets", "500000000", "--amount", "120000000",
+                      "--term", "48", "--collateral", "132000000", *COOPERATIVE_DECLARED, "--doc",
+                      COOPERATIVE_DOCUMENTS, token=admin).json()["application"]
+    application_id = proposed["application_id"]
+    say(f"   proposed {rupiah(proposed['cooperative']['amount'])}: limit {rupiah(proposed['loan_limit'])} (30% of "
+        f"assets), interest {rupiah(proposed['interest'])}, {rupiah(proposed['monthly_instalment'])} a month (W-K-2)")
+    checked = jamsos("application", "check", application_id, token=acting_head).json()
+    if not checked["eligible"]:
+        raise StepFailed("the loan check failed: " + "; ".join(r["message"] for r in checked["reasons"]))
+    own = jamsos("application", "approve", application_id, token=acting_head, as_json=False, allowed=(4,))
+    say(f"   checked; the checking officer approving it is refused (exit {own.exit_code}): {own.stderr.strip()}")
+    jamsos("application", "approve", application_id, token=head)
+    loan = jamsos("application", "sign", application_id, "--agreement", f"PK-{application_id[-8:]}",
+                  token=head).json()["loan"]
+    instalments = loan["instalments"]
+    say(f"   agreement signed: {len(instalments)} instalments of {rupiah(instalments[0]['amount'])}, "
+        f"{instalments[0]['due_date']} to {instalments[-1]['due_date']}")
+    jamsos("application", "disburse", application_id, "--reference", f"TRF-{application_id[-8:]}", token=finance)
+    left = jamsos("fund", "balance", "--region", REGION, token=head_office).json()["balance"]
+    say(f"   disbursed from {REGION}'s DPKP fund: balance {rupiah(funded['balance'])} -> {rupiah(left)}")
+    repaid = jamsos("loan", "repay", loan["loan_id"], "--reference", f"BRI-KOP-{application_id[-8:]}", "--amount",
+                    str(instalments[0]["amount"]), "--paid-on", today.isoformat(), token=finance).json()
+    after = repaid["loan"]
+    say(f"   first instalment repaid: {rupiah(after['paid'])} paid, {rupiah(after['outstanding'])} outstanding")
 
 
 def wait_for_platform(reader: str, timeout: float = 60.0) -> None:
