@@ -59,8 +59,11 @@ lint: protos
 run: protos
 	$(PY) scripts/run_platform.py
 
+# Test modules are spread over TEST_WORKERS processes, a whole module to one process (its
+# fixtures are module-scoped); each process starts its own PostgreSQL and broker when asked.
+TEST_WORKERS ?= 2
 test: protos lint-protos breaking-protos lint
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The month-end scenario against a running platform (start it with `make run` in another terminal).
 demo: protos

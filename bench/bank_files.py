@@ -42,6 +42,7 @@ from services.contributions.adapters.bank_file_upload import spool
 from services.contributions.adapters.mt940_statement import read_mt940
 from services.contributions.adapters.tables import bills, rm_employers, rm_offices
 from services.contributions.bootstrap import definition
+from services.contributions.entrypoints.bank_files import import_statement_file
 
 BRANCH = "KC-B00"
 DAY = date(2024, 6, 3)
@@ -126,7 +127,7 @@ def timed_import(data: bytes, lines: int, employers: int, round_number: int) -> 
         requests += [pb.ImportBankStatementFileRequest(chunk=data[i:i + (1 << 20)]) for i in range(0, len(data), 1 << 20)]
         started = time.perf_counter()
         with request_context(FINANCE, "bench"):
-            response = app.payments.files.import_file(iter(requests))
+            response = import_statement_file(app.payments.files, iter(requests))
         elapsed = time.perf_counter() - started
         engine.dispose()
     return elapsed, response

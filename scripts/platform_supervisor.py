@@ -1,8 +1,10 @@
 """The launcher's supervisor: starts the platform's processes, restarts those that exit
-with back-off, stops them all in order whatever signals arrive (see `Supervisor`).
+with back-off, stops them all in order whatever signals arrive (see `Supervisor`), and
+on Linux its children die with it even when it is SIGKILLed (`die_with_parent`).
 Used by `run_platform.py` (`make run`)."""
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -21,6 +23,7 @@ CRASH_LOOP_RESTARTS = 5
 CRASH_LOOP_WINDOW = 60.0
 SERVICE_STOP_TIMEOUT = 15.0  # for all the services at once, from their SIGTERM to a SIGKILL
 BROKER_STOP_TIMEOUT = 10.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 def say(message: str) -> None:
@@ -43,6 +46,25 @@ def signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
     except (ProcessLookupError, PermissionError):
         pass  # the group is gone already
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A `preexec_fn` by which the kernel sends the child SIGTERM once the launcher is gone,
+    however it went (a SIGKILL runs none of the launcher's own stopping). Linux only
+    (prctl PR_SET_PDEATHSIG); None elsewhere. libc is loaded here, before the fork: the
+    child only makes the call."""
+    if not sys.platform.startswith("linux"):
+        return None
+    # The process's own symbols, libc among them: no ctypes.util.find_library (it runs ldconfig).
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    launcher = os.getpid()
+
+    def in_child() -> None:
+        if prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != launcher:  # the launcher died between the fork and the call
+            os.kill(os.getpid(), signal.SIGTERM)
+    return in_child
 
 
 @dataclass
@@ -93,6 +115,7 @@ class Supervisor:
         self._signals_noted = 0
         self._stopping = False
         self._told_already_stopping = False
+        self._die_with_parent = die_with_parent()  # children never outlive the launcher (Linux)
 
     # -- signals ---------------------------------------------------------------------------
     def install_signal_handlers(self) -> Callable[[], None]:
@@ -127,7 +150,8 @@ class Supervisor:
     # -- running ---------------------------------------------------------------------------
     def add(self, name: str, argv: list[str], *, stop_last: bool = False, where: str = "", restart_note: str = "",
             **options: Any) -> Child:
-        """Starts `argv` in a session (and process group) of its own and supervises it from now on."""
+        """Starts `argv` in a session (and process group) of its own and supervises it from now
+        on; on Linux it gets SIGTERM when the launcher dies (`die_with_parent`)."""
         child = Child(name, argv, options, self.restart_delay, stop_last=stop_last, where=where,
                       restart_note=restart_note)
         self.children[name] = child
@@ -135,7 +159,8 @@ class Supervisor:
         return child
 
     def _start(self, child: Child) -> None:
-        child.process = subprocess.Popen(child.argv, start_new_session=True, **child.options)
+        child.process = subprocess.Popen(child.argv, start_new_session=True, preexec_fn=self._die_with_parent,
+                                         **child.options)
         child.started_at = time.monotonic()
         child.restart_at = None
 

@@ -32,6 +32,18 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("filterwarnings", "ignore:open_text is deprecated:DeprecationWarning")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _tests_look_as_the_platform() -> Iterator[None]:
+    """The tests' own thread reads and seeds databases as this process's system principal
+    (row security's system path, services/chassis/row_security.py): a test that counts rows
+    through a service's engine must see every branch. Calls through the services carry
+    their own caller (the gRPC wrapper, `request_context`), which this does not touch."""
+    from services.chassis.context import SYSTEM, request_context
+
+    with request_context(SYSTEM, None):
+        yield
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[ThrowawayPostgres]:
     """A private PostgreSQL cluster for the whole session; skips when PostgreSQL is not installed."""

@@ -9,7 +9,7 @@ from google.protobuf.message import Message
 from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import idempotency
+from . import idempotency, row_security
 from .context import Principal, Refusal, current_principal
 from .audit import audit_row
 from .database import read_engine
@@ -49,15 +49,21 @@ class Application:
         with self.engine.begin() as connection:
             connection.execute(insert(self.tables["audit"]), audit_row(action, subject, detail, reason))
 
-    def lookup(self) -> AbstractContextManager[LookupConnection]:
+    def lookup(self, *, across_branches: bool = False) -> AbstractContextManager[LookupConnection]:
         """A connection for the hot lookups: statements built once, on the driver's cursor
-        (`lookups.py` says when to use it)."""
-        return self._lookups.connection()
+        (`lookups.py` says when to use it). `across_branches` is the named system path of
+        row security (row_security.py): for what must be found before the caller's scope
+        applies (the record whose branch decides it, a national number), never to hand
+        another branch's record to the caller."""
+        return self._lookups.connection(across_branches=across_branches)
 
-    def read_session(self) -> Connection:
+    def read_session(self, *, across_branches: bool = False) -> Connection:
         """A connection for queries only (never commit through it): Core statements, no ORM
         Session (whose setup per call cost more than a lookup's own query). Use it as a
-        context manager; it rolls back and returns to the pool on leaving."""
+        context manager; it rolls back and returns to the pool on leaving.
+        `across_branches`: row security's named system path, as for `lookup`."""
+        if across_branches:
+            return self._read_engine.execution_options(**{row_security.ACROSS_BRANCHES: True}).connect()
         return self._read_engine.connect()
 
     def mutation(self, request: Message, response_cls: type[ResponseT],

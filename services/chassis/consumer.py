@@ -50,6 +50,17 @@ QUIET_COMMIT_TIMEOUT_MS = 2_000
 
 
 @dataclass(frozen=True)
+class MessagePosition:
+    """Where a message sits in the broker: what a replica reports it has caught up to."""
+    topic: str
+    partition: int
+    offset: int
+
+
+PositionTracker = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, MessagePosition], None]
+
+
+@dataclass(frozen=True)
 class Subscription:
     payload_cls: type[Message]
     handler: Handler
@@ -60,10 +71,16 @@ class HandlerRegistry:
 
     def __init__(self) -> None:
         self._by_type: dict[str, Subscription] = {}
+        self.position_tracker: PositionTracker | None = None
 
     def on(self, payload_cls: type[M], handler: Callable[[UnitOfWork, envelope_pb2.EventEnvelope, M], None]) -> None:
         # The applier unpacks the payload as `payload_cls` before it calls the handler.
         self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, cast(Handler, handler))
+
+    def track_positions(self, tracker: PositionTracker) -> None:
+        """`tracker` runs in the transaction of every message given with its position, the
+        ignored and duplicate ones too (they are behind the replica as much as the applied)."""
+        self.position_tracker = tracker
 
     def get(self, event_type: str) -> Subscription | None:
         return self._by_type.get(event_type)
@@ -81,10 +98,13 @@ class EventApplier:
         self.registry = registry
         self.uow_factory = uow_factory
 
-    def apply(self, envelope: envelope_pb2.EventEnvelope) -> str:
+    def apply(self, envelope: envelope_pb2.EventEnvelope, position: MessagePosition | None = None) -> str:
         """Returns the outcome: applied, duplicate or ignored. Raises if the handler fails."""
         subscription = self.registry.get(envelope.event_type)
+        tracker = self.registry.position_tracker if position is not None else None
         if subscription is None:
+            if tracker is not None and position is not None:
+                self._track_only(envelope, tracker, position)
             return "ignored"
         payload = unpack_payload(envelope, subscription.payload_cls)
         system = context.system_principal(f"consumer:{self.name}")
@@ -95,8 +115,13 @@ class EventApplier:
                     select(inbox.c.event_id).where(inbox.c.consumer == self.name, inbox.c.event_id == envelope.event_id)
                 ).first()
                 if seen is not None:
+                    if tracker is not None and position is not None:
+                        tracker(uow, envelope, position)
+                        uow.commit()
                     return "duplicate"
                 subscription.handler(uow, envelope, payload)
+                if tracker is not None and position is not None:
+                    tracker(uow, envelope, position)
                 uow.session.execute(
                     insert(inbox).values(
                         consumer=self.name, event_id=envelope.event_id, event_type=envelope.event_type,
@@ -110,6 +135,14 @@ class EventApplier:
                     uow.rollback()
                     return "duplicate"
         return "applied"
+
+    def _track_only(self, envelope: envelope_pb2.EventEnvelope, tracker: PositionTracker,
+                    position: MessagePosition) -> None:
+        system = context.system_principal(f"consumer:{self.name}")
+        with context.request_context(system, envelope.correlation_id or None, envelope.event_id):
+            with self.uow_factory() as uow:
+                tracker(uow, envelope, position)
+                uow.commit()
 
 
 class PendingOffsets:
@@ -243,7 +276,7 @@ class ConsumerRunner:
         attempts = 0
         while True:
             try:
-                outcome = self.applier.apply(envelope)
+                outcome = self.applier.apply(envelope, MessagePosition(message.topic, message.partition, message.offset))
                 metrics.EVENTS_CONSUMED.labels(service, name, envelope.event_type, outcome).inc()
                 return outcome
             except OperationalError as exc:  # our database is down: wait for it, do not blame the event
@@ -293,4 +326,4 @@ class ConsumerRunner:
             self._producer = None
 
 
-__all__ = ["ConsumerRunner", "EventApplier", "HandlerRegistry", "Subscription", "TopicPartition"]
+__all__ = ["ConsumerRunner", "EventApplier", "HandlerRegistry", "MessagePosition", "Subscription", "TopicPartition"]

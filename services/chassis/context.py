@@ -67,6 +67,10 @@ _principal: contextvars.ContextVar[Principal | None] = contextvars.ContextVar("p
 _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 _causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
 _refusals: contextvars.ContextVar[list[Refusal] | None] = contextvars.ContextVar("refusals", default=None)
+# The branches the request's scope reads, once built (a one-item list; [None]: every branch):
+# what the database's row security is told (row_security.py). A list of the request's own,
+# so nothing noted outlives the request on a pooled thread.
+_visible: contextvars.ContextVar[list[frozenset[str] | None] | None] = contextvars.ContextVar("visible", default=None)
 
 
 def current_principal() -> Principal:
@@ -96,16 +100,30 @@ def note_refusal(refusal: Refusal) -> None:
         bucket.append(refusal)
 
 
+def note_branches(readable: frozenset[str] | None) -> None:
+    """The caller's scope was built: these are the branches it reads (None: every branch)."""
+    holder = _visible.get()
+    if holder is not None:
+        holder[:] = [readable]
+
+
+def noted_branches() -> tuple[bool, frozenset[str] | None]:
+    """(whether a scope was built in this request, the branches it reads)."""
+    holder = _visible.get()
+    return (True, holder[0]) if holder else (False, None)
+
+
 @contextmanager
 def request_context(
     principal: Principal | None, correlation: str | None, causation: str | None = None,
     refusals: list[Refusal] | None = None,
 ) -> Iterator[None]:
     tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation),
-              _refusals.set(refusals))
+              _refusals.set(refusals), _visible.set([]))
     try:
         yield
     finally:
+        _visible.reset(tokens[4])
         _refusals.reset(tokens[3])
         _causation_id.reset(tokens[2])
         _correlation_id.reset(tokens[1])

@@ -4,15 +4,29 @@ from __future__ import annotations
 import base64
 import json
 from datetime import date
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from jamsos.common.v1 import types_pb2
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, Violations
 
+T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+
+
+def enum_in(mapping: Mapping[int, T], value: int, field: str, v: Violations, *, required: bool = True) -> T | None:
+    """The value a proto enum number stands for; an unset (0) or unknown number is noted in `v`."""
+    if value in mapping:
+        return mapping[value]
+    if value == 0:
+        if required:
+            v.add(field, "is required")
+        return None
+    v.add(field, f"{value} is not a known value")
+    return None
 
 
 def to_date(parent: Message, name: str, *, required: bool = True, field: str | None = None) -> date | None:

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import row_security
+
 
 # Connections kept open: the RPC threads (16) and the relay, consumers and jobs. With fewer,
 # calls beyond the pool opened and closed a connection each (on SQLite re-running its
@@ -25,7 +27,9 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
         # (IMMEDIATE), while read-only sessions do not take the write lock (DEFERRED).
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    row_security.install(engine)  # each transaction begins with the caller's branch scope set
+    return engine
 
 
 def _ensure_sqlite_folder(url: str) -> None:

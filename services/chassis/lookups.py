@@ -27,6 +27,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import Select
 
+from . import row_security
+
 Processor = Callable[[Any], Any] | None
 _MAX_STATEMENTS = 512  # a guard: only module constants belong here
 
@@ -120,6 +122,18 @@ class LookupConnection:
         finally:
             cursor.close()
 
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
+        """A statement of the platform's own (the row-security settings), on the driver's cursor."""
+        cursor = self._dbapi.cursor()
+        try:
+            cursor.execute(sql, params)
+        finally:
+            cursor.close()
+
     def _compiled(self, statement: Select[Any]) -> _Compiled:
         entry = self._cache.get(id(statement))
         if entry is not None and entry[0] is statement:
@@ -137,12 +151,22 @@ class Lookups:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._cache: dict[int, tuple[Select[Any], _Compiled]] = {}
+        self._row_security = engine.dialect.name == "postgresql"
 
     @contextmanager
-    def connection(self) -> Iterator[LookupConnection]:
-        """A pooled connection; back to the pool (rolled back) on leaving."""
+    def connection(self, *, across_branches: bool = False) -> Iterator[LookupConnection]:
+        """A pooled connection; back to the pool (rolled back) on leaving. On PostgreSQL its
+        transaction begins with the caller's branch scope (row_security.py), one statement;
+        `across_branches`: with the system path instead, for a lookup that must see every
+        branch (what decides the caller's scope, a national number), at no extra cost."""
         fairy = self._engine.raw_connection()
         try:
-            yield LookupConnection(fairy.driver_connection, self._cache, self._engine.dialect)
+            connection = LookupConnection(fairy.driver_connection, self._cache, self._engine.dialect)
+            setting = None
+            if self._row_security:
+                setting = row_security.SYSTEM_SETTING if across_branches else row_security.scope_setting()
+            if setting is not None:
+                connection.execute_sql(row_security.SET_SCOPE_SQL, setting)
+            yield connection
         finally:
             fairy.close()

@@ -5,6 +5,10 @@ Each service has `services/<name>/migrations/` with an `env.py` of two lines:
     from services.chassis.migrations import run_migrations
     from services.<name>.adapters.tables import metadata
     run_migrations(metadata)
+
+After `upgrade head`, in the same transaction, the row-security policies are brought in
+line with that metadata (`row_security.apply_policies`, PostgreSQL only): no revision
+carries them, so a table added by any revision gets its policy at the next start.
 """
 from __future__ import annotations
 
@@ -13,6 +17,11 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, MetaData
+
+from . import row_security
+
+# Where env.py leaves the service's metadata for upgrade_to_head (the policies come from it).
+_METADATA = "jamsos_target_metadata"
 
 
 def alembic_config(script_location: Path, database_url: str) -> Config:
@@ -25,8 +34,13 @@ def alembic_config(script_location: Path, database_url: str) -> Config:
 def upgrade_to_head(engine: Engine, script_location: Path) -> None:
     config = alembic_config(script_location, engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "heads")  # services may keep parallel migration branches
+        # A migration acts for the platform: a revision that moves data sees every branch.
+        with row_security.system_path(connection):
+            config.attributes["connection"] = connection
+            command.upgrade(config, "heads")  # services may keep parallel migration branches
+        metadata = config.attributes.get(_METADATA)
+        if metadata is not None:
+            row_security.apply_policies(connection, metadata)
 
 
 def run_migrations(target_metadata: MetaData) -> None:
@@ -35,6 +49,7 @@ def run_migrations(target_metadata: MetaData) -> None:
     from sqlalchemy import create_engine
 
     config = alembic_context.config
+    config.attributes[_METADATA] = target_metadata
     connection = config.attributes.get("connection")
 
     def configure_and_run(conn: Connection) -> None:

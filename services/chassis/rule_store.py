@@ -59,10 +59,19 @@ class RuleStore:
         )
 
     def versions(self, session: Session, table_name: str) -> list[StoredVersion]:
+        return self.versions_of(session, [table_name]).get(table_name, [])
+
+    def versions_of(self, session: Session, table_names: Iterable[str]) -> dict[str, list[StoredVersion]]:
+        """The stored versions of several tables in one read, by table, each by effective date."""
         t = self.table
-        rows = session.execute(select(t).where(t.c.table_name == table_name).order_by(t.c.effective_from)).all()
-        return [StoredVersion(r.table_name, r.effective_from, json.loads(r.payload), r.created_by, r.created_at,
-                              r.reason) for r in rows]
+        rows = session.execute(select(t).where(t.c.table_name.in_(list(table_names)))
+                               .order_by(t.c.table_name, t.c.effective_from)).all()
+        found: dict[str, list[StoredVersion]] = {}
+        for r in rows:
+            found.setdefault(r.table_name, []).append(
+                StoredVersion(r.table_name, r.effective_from, json.loads(r.payload), r.created_by, r.created_at,
+                              r.reason))
+        return found
 
     def has(self, session: Session, table_name: str, effective_from: date) -> bool:
         t = self.table

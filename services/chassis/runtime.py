@@ -24,6 +24,7 @@ from .application import Application
 from .auth import TokenVerifier
 from .config import Settings, dead_letter_topic_of, topic_of
 from .consumer import ConsumerRunner, EventApplier, HandlerRegistry
+from .context import request_context, system_principal
 from .database import make_engine, make_session_factory, ping
 from .http_side import HttpSide, broker_reachable
 from .interceptor import PlatformInterceptor
@@ -69,6 +70,11 @@ class ServiceDefinition:
     jobs: Callable[[object], list[tuple[str, Callable[[threading.Event], None]]]] = field(default=lambda app: [])
 
 
+def _as_system(name: str, run: Callable[[threading.Event], None], stop: threading.Event) -> None:
+    with request_context(system_principal(name), None):
+        run(stop)
+
+
 class ServiceRuntime:
     def __init__(self, definition: ServiceDefinition, settings: Settings, *, max_workers: int = 16):
         self.definition = definition
@@ -103,7 +109,8 @@ class ServiceRuntime:
             self._spawn(f"{d.name}-retention", retention.run)
         if s.jobs_enabled:
             for name, run in d.jobs(self.app):
-                self._spawn(f"{d.name}-{name}", run)
+                # A job acts for the platform: its transactions take row security's system path.
+                self._spawn(f"{d.name}-{name}", functools.partial(_as_system, f"job:{name}", run))
         if http:
             checks = {"database": lambda: ping(self.engine), "broker": lambda: broker_reachable(s.kafka_bootstrap_servers)}
             self.http = HttpSide(d.name, s.http_host, s.http_port, checks)

@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeAlias
 
 from sqlalchemy import ColumnElement, Select
 
-from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal, note_refusal
+from .context import BRANCH, HEAD, REGIONAL, Principal, current_principal, note_branches, note_refusal
 from .errors import NotFound, PermissionDenied, shown
 
 log = logging.getLogger("jamsos.scope")
@@ -107,4 +107,7 @@ def scope_for(principal: Principal, directory: OfficeDirectory) -> BranchScope:
 
 
 def current_scope(directory: OfficeDirectory) -> BranchScope:
-    return scope_for(current_principal(), directory)
+    """The caller's scope; its branches are noted for the database's row security too."""
+    scope = scope_for(current_principal(), directory)
+    note_branches(scope.readable)
+    return scope

@@ -30,7 +30,8 @@ def billing_options_from_env() -> BillingOptions:
 
 def make_context(settings: Settings, base: Application) -> ContributionsContext:
     return ContributionsContext(base=base, directory=offices.directory(base.session_factory), settings=settings,
-                                billing=billing_options_from_env())
+                                billing=billing_options_from_env(),
+                                run_batch_size=int(os.environ.get("RUN_BATCH_SIZE", "500") or "500"))
 
 
 def jobs(app: ComponentApp) -> list[tuple[str, Callable[[threading.Event], None]]]:

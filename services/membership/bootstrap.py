@@ -15,7 +15,7 @@ from services.membership.adapters.tables import metadata, platform
 from services.membership.application import workers_benefit_events as benefit_events
 from services.membership.application.context import MembershipContext
 
-COMPONENTS: tuple[str, ...] = ("offices", "employers", "pwbd", "workers", "cards")
+COMPONENTS: tuple[str, ...] = ("offices", "employers", "pwbd", "workers", "cards", "event_positions")
 
 
 def make_context(settings: Settings, base: Application) -> MembershipContext:

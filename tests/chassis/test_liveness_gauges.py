@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from types import SimpleNamespace
 
 from kafka.structs import TopicPartition
@@ -39,13 +40,16 @@ def test_the_relay_stamps_each_completed_cycle_and_not_a_failed_one(database_url
 
 def test_a_consumer_reports_its_lag_per_assigned_partition():
     runner = ConsumerRunner.__new__(ConsumerRunner)  # only measure_lag is exercised
-    runner.applier = SimpleNamespace(service="contributions", name="contributions-membership")
+    # A consumer name of its own: the registry is the process's, and a real consumer of an earlier
+    # test may have set partition 2's lag under the production name.
+    name = f"lag-test-{uuid.uuid4().hex[:8]}"
+    runner.applier = SimpleNamespace(service="contributions", name=name)
     partitions = [TopicPartition("jamsos.membership.events.v1", 0), TopicPartition("jamsos.membership.events.v1", 1),
                   TopicPartition("jamsos.membership.events.v1", 2)]
     ends, positions = {partitions[0]: 120, partitions[1]: 40, partitions[2]: None}, {partitions[0]: 100, partitions[1]: 40}
     consumer = SimpleNamespace(assignment=lambda: set(partitions), highwater=ends.get, position=positions.get)
     runner.measure_lag(consumer)
     lag = {p: REGISTRY.get_sample_value("jamsos_consumer_lag", {
-        "service": "contributions", "consumer": "contributions-membership", "topic": "jamsos.membership.events.v1",
+        "service": "contributions", "consumer": name, "topic": "jamsos.membership.events.v1",
         "partition": p}) for p in ("0", "1", "2")}
     assert lag == {"0": 20.0, "1": 0.0, "2": None}  # partition 2 not fetched yet: not reported

@@ -1,7 +1,8 @@
-"""`jamsos payout export`, `file`, `import-status` and `reissue` against the real benefits
-service (the fixtures of tests/benefits/service): the pain.001 file written where asked,
-the bank's pain.002 report sent from a file with a summary table, a rejected order
-re-issued and approved by another officer (O-4), a hostile report refused (exit 2)."""
+"""`jamsos payout export`, `file`, `import-status`, `import-statement` and `reissue` against
+the real benefits service (the fixtures of tests/benefits/service): the pain.001 file
+written where asked, the bank's pain.002 report sent from a file with a summary table, a
+rejected order re-issued and approved by another officer (O-4), a hostile report refused
+(exit 2), the payout account's camt.053 statement paying an order."""
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
@@ -10,7 +11,7 @@ import pytest
 
 from cli import errors
 from tests.benefits.service.conftest import benefits, feed, service  # noqa: F401 - the service and its feed
-from tests.benefits.service.payout_file_support import PAIN001, approved_order, e2e, pain002
+from tests.benefits.service.payout_file_support import PAIN001, approved_order, e2e, pain002, payout_statement
 from tests.benefits.service.support import BRANCH, FINANCE, Callers
 from tests.cli.benefits_welfare_cli import Jamsos
 
@@ -67,3 +68,21 @@ def test_a_hostile_report_exits_2_naming_the_file(jamsos, tmp_path):
                      b"<Document>&b;</Document>")
     refused = jamsos(BRANCH, FINANCE, "payout", "import-status", str(bomb), as_json=False)
     assert refused.exit_code == errors.BAD_INPUT and "file" in refused.stderr
+
+
+def test_the_payout_accounts_statement_pays_an_order_and_the_same_file_again_changes_nothing(
+        jamsos, callers, feed, tmp_path):  # noqa: F811
+    order = approved_order(feed, callers, 1_234_000)
+    assert jamsos(BRANCH, FINANCE, "payout", "export", "--out", str(tmp_path / "p.xml")).exit_code == 0
+    statement = tmp_path / "camt053.xml"
+    statement.write_bytes(payout_statement([(e2e(order.order_id), -1_234_000, "")], statement="STMT-CLI-1"))
+    table = jamsos(BRANCH, FINANCE, "payout", "import-statement", str(statement), as_json=False)
+    assert table.exit_code == 0, table.stderr
+    assert "Statement STMT-CLI-1" in table.stdout and "PAID" in table.stdout
+    again = jamsos(BRANCH, FINANCE, "payout", "import-statement", str(statement)).json()
+    assert again["already_imported"] and again["unchanged"] == 1
+    assert jamsos(BRANCH, FINANCE, "payout", "show", order.order_id).json()["order"]["state"] == "PAID"
+    dollars = tmp_path / "usd.xml"
+    dollars.write_bytes(payout_statement([(e2e(order.order_id), -1_234_000, "")], currency="USD"))
+    refused = jamsos(BRANCH, FINANCE, "payout", "import-statement", str(dollars), as_json=False)
+    assert refused.exit_code == errors.BAD_INPUT and "USD" in refused.stderr

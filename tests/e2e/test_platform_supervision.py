@@ -2,7 +2,8 @@
 
 One platform (scripts/run_platform.py, started in a session of its own) serves three checks
 in order: a SIGKILLed service comes back, a SIGKILLed broker comes back, and SIGTERM sent
-twice to the launcher's process group stops everything, freeing every port. The back-off,
+twice to the launcher's process group stops everything, freeing every port. A second one,
+once the first has stopped, is SIGKILLed itself: its children stop with it. The back-off,
 the crash loop and the signal bookkeeping are checked in-process on the launcher's
 Supervisor with throwaway child processes.
 """
@@ -134,6 +135,42 @@ def test_sigterm_twice_to_the_process_group_stops_everything_and_frees_every_por
     for name in SERVICES:
         assert re.search(rf'"service": "{name}".*"msg": "service stopped"', output), f"{name} did not log its stop"
     assert "did not stop within" not in output, output[-4000:]
+
+
+def test_a_sigkilled_launcher_takes_every_child_with_it_and_frees_every_port(tmp_path):
+    """SIGKILL runs none of the launcher's stopping: its children stop by themselves, on the
+    SIGTERM the kernel sends them once their parent is gone (Linux, PR_SET_PDEATHSIG)."""
+    run = start_platform(tmp_path, new_session=True)  # after the shared platform has stopped: one at a time
+    children: dict[str, int] = {}
+    try:
+        run.wait_for_banner()
+        children = platform_children(run.process.pid)
+        assert set(children) == {"broker", *SERVICES}, children
+        ports = [port for pair in run.ports.values() for port in pair] + [int(run.env["BROKER_PORT"])]
+        assert not any(port_free(port) for port in ports)
+
+        run.process.kill()
+        assert run.process.wait(timeout=10) == -signal.SIGKILL
+        killed = time.monotonic()
+
+        def all_gone() -> bool:
+            return not any(process_alive(pid) or group_alive(pid) for pid in children.values())
+        assert wait_until(all_gone, timeout=30), (
+            f"left running after the launcher's SIGKILL: "
+            f"{ {name: pid for name, pid in children.items() if process_alive(pid) or group_alive(pid)} }")
+        print(f"every child gone {time.monotonic() - killed:.1f} s after the launcher's SIGKILL")
+        assert wait_until(lambda: all(port_free(port) for port in ports), timeout=10), \
+            [port for port in ports if not port_free(port)]
+        output = run.output()
+        for name in SERVICES:  # a stop of their own on SIGTERM, not a kill
+            assert re.search(rf'"service": "{name}".*"msg": "service stopped"', output), f"{name} did not log its stop"
+    finally:
+        for pid in children.values():  # only if a check failed: leave nothing of ours running
+            if process_alive(pid) or group_alive(pid):
+                os.killpg(pid, signal.SIGKILL)
+        if run.process.poll() is None:
+            run.process.kill()
+            run.process.wait()
 
 
 # -- the Supervisor in-process, with throwaway children ----------------------------------

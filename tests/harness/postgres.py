@@ -37,6 +37,10 @@ TEMP_PREFIX = "jamsos-pg-"
 OWNER_FILE = "owner.pid"
 #: OS user that runs the server when the suite runs as root.
 OS_USER = "postgres"
+#: The role services connect as: owns its databases (migrates them at start), neither
+#: SUPERUSER nor BYPASSRLS, so the row-security policies hold it (FORCE) as in production
+#: (deploy/postgres-init.sql). The harness itself connects as superuser ``postgres``.
+APP_ROLE = "jamsos_app"
 #: Environment variable to force a specific bin directory (e.g. /usr/lib/postgresql/16/bin).
 BINDIR_ENV = "JAMSOS_TEST_PG_BINDIR"
 
@@ -134,8 +138,10 @@ class ThrowawayPostgres:
         ...
         pg.stop()                                  # also runs at interpreter exit
 
-    Connections are trust-authenticated as superuser ``postgres`` over TCP on
-    127.0.0.1; the unix socket lives in the temp folder, never in /var/run.
+    Connections are trust-authenticated over TCP on 127.0.0.1; the unix socket lives in
+    the temp folder, never in /var/run. ``create_database`` hands out URLs of the app
+    role (``APP_ROLE``, held by row security); ``url`` and ``conninfo`` are the superuser's,
+    for the harness and for tests that look under the services' feet.
     """
 
     def __init__(self, bindir: Path | str | None = None, start_timeout: float = 30.0, *, durable: bool = False) -> None:
@@ -212,6 +218,7 @@ class ThrowawayPostgres:
             self._initdb()
             self._start_server()
             self._wait_until_ready()
+            self._create_app_role()
         except BaseException:
             self.stop()
             raise
@@ -276,6 +283,11 @@ class ThrowawayPostgres:
                     raise
                 time.sleep(0.1)
 
+    def _create_app_role(self) -> None:
+        with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE").format(
+                sql.Identifier(APP_ROLE)))
+
     def stop(self) -> None:
         """Stop the server immediately (no checkpoint) and delete the temp folder. Idempotent."""
         root, self._root = self._root, None
@@ -304,15 +316,19 @@ class ThrowawayPostgres:
         return f"host=127.0.0.1 port={self.port} user=postgres dbname={dbname}"
 
     def url(self, dbname: str = "postgres") -> str:
-        """SQLAlchemy URL to ``dbname`` on this server (psycopg 3 driver)."""
+        """SQLAlchemy URL to ``dbname`` on this server as superuser (psycopg 3 driver)."""
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{dbname}"
 
+    def app_url(self, dbname: str) -> str:
+        """SQLAlchemy URL to ``dbname`` as the services' role (``APP_ROLE``)."""
+        return f"postgresql+psycopg://{APP_ROLE}@127.0.0.1:{self.port}/{dbname}"
+
     def create_database(self, name: str) -> str:
-        """CREATE DATABASE ``name`` and return its SQLAlchemy URL."""
+        """CREATE DATABASE ``name`` owned by the app role; returns its URL as that role."""
         _check_db_name(name)
         with psycopg.connect(self.conninfo("postgres"), autocommit=True) as conn:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        return self.url(name)
+            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(APP_ROLE)))
+        return self.app_url(name)
 
     def drop_database(self, name: str) -> None:
         """DROP DATABASE ``name``, disconnecting any sessions still on it (PG 13+ FORCE)."""

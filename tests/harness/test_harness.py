@@ -39,8 +39,12 @@ def test_database_url_runs_select_1(database_url: str, request: pytest.FixtureRe
 def test_postgres_server_creates_databases(postgres_server) -> None:
     url = postgres_server.create_database("harness_check")
     try:
-        assert url == f"postgresql+psycopg://postgres@127.0.0.1:{postgres_server.port}/harness_check"
+        assert url == f"postgresql+psycopg://jamsos_app@127.0.0.1:{postgres_server.port}/harness_check"
         with psycopg.connect(postgres_server.conninfo("harness_check")) as conn:
+            # The services' role owns the database and is held by row security (FORCE).
+            assert conn.execute(
+                "SELECT r.rolsuper, r.rolbypassrls FROM pg_database d JOIN pg_roles r ON r.oid = d.datdba"
+                " WHERE d.datname = 'harness_check' AND r.rolname = 'jamsos_app'").fetchone() == (False, False)
             settings = dict(conn.execute(
                 "SELECT name, setting FROM pg_settings WHERE name IN "
                 "('fsync', 'synchronous_commit', 'full_page_writes', 'max_connections', 'listen_addresses')"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.pool import NullPool
 
+from services.chassis.row_security import system_path
+
 AUDIT_TABLE = "audit_log"
 ALLOWED_AUDIT_PREFIX = "access."
 
@@ -27,7 +29,7 @@ class RowCounter:
         self.tables = [t.name for t in runtime.definition.metadata.sorted_tables]
 
     def snapshot(self) -> dict[str, int]:
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection, system_path(connection):  # every branch's rows (PostgreSQL)
             return dict(connection.execute(self._statement).one()._mapping)
 
     def written_since(self, before: dict[str, int]) -> dict[str, tuple[int, int]]:

@@ -64,9 +64,10 @@ class ClaimRepository(ScopedRepository):
     def of_member_everywhere(self, kpj: str, program: Program) -> list[Claim]:
         """Every claim of the member under `program`, whatever its branch (a member who moved
         keeps the claims of the old branch): only to refuse a duplicate, never shown."""
-        rows = self.session.execute(select(claims).where(claims.c.kpj == kpj, claims.c.program == program.value)
-                                    .order_by(claims.c.claim_id)).all()
-        return self._load(rows, with_history=False)
+        with self.every_branch():
+            rows = self.session.execute(select(claims).where(claims.c.kpj == kpj, claims.c.program == program.value)
+                                        .order_by(claims.c.claim_id)).all()
+            return self._load(rows, with_history=False)
 
     def add(self, claim: Claim) -> None:
         self.session.execute(insert(claims).values(claim_id=claim.claim_id, **_row(claim),
@@ -101,7 +102,9 @@ class ClaimRepository(ScopedRepository):
     # ---- lists (scoped) ------------------------------------------------------------------
     def page(self, *, branch_code: str | None = None, state: ClaimState | None = None, program: Program | None = None,
              kpj: str | None = None, before_id: str | None = None, limit: int) -> list[Claim]:
-        """Newest first (claim ids are time-ordered), after the page token's claim."""
+        """Newest first (claim ids are time-ordered), after the page token's claim; a branch
+        named that the caller may not read is refused (O-2)."""
+        self._require_branch(branch_code)
         statement = select(claims)
         for column, value in ((claims.c.branch_code, branch_code), (claims.c.state, state and state.value),
                               (claims.c.program, program and program.value), (claims.c.kpj, kpj)):
@@ -115,6 +118,7 @@ class ClaimRepository(ScopedRepository):
                 limit: int) -> list[Claim]:
         """B-JHT-3: open JHT claims due on or before `due_by`, the most urgent first (a claim
         on hold is not: its clock stands until the letter is answered)."""
+        self._require_branch(branch_code)
         statement = select(claims).where(claims.c.program == Program.JHT.value, claims.c.state.in_(CLOCK_RUNNING),
                                          claims.c.due_on.is_not(None), claims.c.due_on <= due_by)
         if branch_code:
@@ -123,6 +127,10 @@ class ClaimRepository(ScopedRepository):
             day, cid = after
             statement = statement.where((claims.c.due_on > day) | ((claims.c.due_on == day) & (claims.c.claim_id > cid)))
         return self._page(statement.order_by(claims.c.due_on, claims.c.claim_id), limit)
+
+    def _require_branch(self, branch_code: str | None) -> None:
+        if branch_code:
+            self.scope.require_read(branch_code, f"claims of {branch_code}")
 
     def _page(self, statement: Select[Any], limit: int) -> list[Claim]:
         rows = self.session.execute(self.scoped(statement, claims.c.branch_code).limit(limit)).all()

@@ -14,20 +14,22 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from services.benefits.adapters.tables import jpk, read_model
+from services.benefits.adapters.tables import jpk, membership
 from services.benefits.domain.facilities import Facility, FacilityChoice, FacilityKind
 from services.benefits.domain.jpk_member import CareUsage
 from services.chassis.errors import AlreadyExists
 from services.chassis.repository import ScopedRepository
 
 facilities, choices, care = jpk["facilities"], jpk["choices"], jpk["care"]
-workers = read_model["workers"]
+workers = membership.tables.workers
 CHILDBIRTH = "CHILDBIRTH"
 
 
 class JpkRepository(ScopedRepository):
     # ---- the registry (B-JPK-4) -------------------------------------------------------------
     def add_facility(self, facility: Facility, registered_by: str) -> None:
+        """Into the facility's branch, which the caller must be able to change (O-2)."""
+        self.scope.require_write(facility.branch_code, f"facilities of {facility.branch_code}")
         if self.session.execute(select(facilities.c.code).where(facilities.c.code == facility.code)).first():
             raise AlreadyExists("facility", facility.code)
         self.session.execute(insert(facilities).values(
@@ -42,8 +44,10 @@ class JpkRepository(ScopedRepository):
 
     def facilities_page(self, *, branch_code: str | None, kind: FacilityKind | None, after_code: str | None,
                         limit: int) -> list[Facility]:
+        """A branch named that the caller may not read is refused (O-2)."""
         statement = select(facilities)
         if branch_code:
+            self.scope.require_read(branch_code, f"facilities of {branch_code}")
             statement = statement.where(facilities.c.branch_code == branch_code)
         if kind is not None:
             statement = statement.where(facilities.c.kind == kind.value)

@@ -46,6 +46,12 @@ class PayoutRepository(ScopedRepository):
         statement = self.scoped(select(orders).where(orders.c.exported_in == msg_id), orders.c.branch_code)
         return [_order(r) for r in self.session.execute(statement.order_by(orders.c.order_id).with_for_update())]
 
+    def visible_order(self, order_id: str) -> PaymentOrder | None:
+        """The order, locked, or None when there is none in the caller's branches (a statement's line)."""
+        statement = self.scoped(select(orders).where(orders.c.order_id == order_id), orders.c.branch_code)
+        row = self.session.execute(statement.with_for_update()).first()
+        return _order(row) if row else None
+
     def mark_exported(self, exported: list[PaymentOrder]) -> int:
         """Saves the orders as EXPORTED, each only if still APPROVED: how many were (a
         concurrent export that took one first leaves fewer)."""
@@ -123,6 +129,12 @@ class PayoutRepository(ScopedRepository):
         if rows:
             self.session.execute(insert(instalments), rows)
 
+    def instalment_paid(self, order: PaymentOrder) -> None:
+        """The instalment an INSTALMENT order paid (a re-issued order's too) is paid on its day."""
+        self.session.execute(update(instalments).where(
+            instalments.c.schedule_id == order.schedule_id, instalments.c.number == order.instalment).values(
+            paid_on=order.paid_on, order_id=order.order_id))
+
     # ---- JHT settlements without a claim here --------------------------------------------
     def record_unmatched(self, claim_id: str, kpj: str, amount: int, settled_on: date, why: str) -> bool:
         """Kept once per claim id (a redelivery changes nothing); True when new."""
@@ -140,7 +152,8 @@ def _order(row: Any) -> PaymentOrder:
         approved_on=row.approved_on, paid_by=row.paid_by, paid_on=row.paid_on, bank_reference=row.bank_reference,
         attempt=int(row.attempt), reissue_of=row.reissue_of, reissued_by=row.reissued_by, reissued_as=row.reissued_as,
         exported_in=row.exported_in, exported_on=row.exported_on, failed_on=row.failed_on,
-        failure_code=row.failure_code, failure_reason=row.failure_reason)
+        failure_code=row.failure_code, failure_reason=row.failure_reason, schedule_id=row.schedule_id,
+        instalment=int(row.instalment or 0))
 
 
 def _order_row(order: PaymentOrder) -> dict[str, Any]:
@@ -152,7 +165,8 @@ def _order_row(order: PaymentOrder) -> dict[str, Any]:
             "paid_by": order.paid_by, "paid_on": order.paid_on, "bank_reference": order.bank_reference,
             "attempt": order.attempt, "reissue_of": order.reissue_of, "reissued_by": order.reissued_by,
             "reissued_as": order.reissued_as, "exported_in": order.exported_in, "exported_on": order.exported_on,
-            "failed_on": order.failed_on, "failure_code": order.failure_code, "failure_reason": order.failure_reason}
+            "failed_on": order.failed_on, "failure_code": order.failure_code, "failure_reason": order.failure_reason,
+            "schedule_id": order.schedule_id, "instalment": order.instalment}
 
 
 def _schedule(row: Any) -> PaymentSchedule:

@@ -43,8 +43,6 @@ class ClaimQueries:
     def list(self, scope: BranchScope, page: Page, *, branch_code: str | None = None, state: ClaimState | None = None,
              program: Program | None = None, kpj: str | None = None) -> ClaimPage:
         """Newest first. A branch the caller names but may not read is refused (O-2)."""
-        if branch_code:
-            scope.require_read(branch_code, f"claims of {branch_code}")
         before = str((page.cursor or {}).get("before", "")) or None
         with self.ctx.base.read_session() as session:
             found = ClaimRepository(session, scope).page(branch_code=branch_code, state=state, program=program, kpj=kpj,
@@ -55,8 +53,6 @@ class ClaimQueries:
 
     def at_risk(self, scope: BranchScope, page: Page, branch_code: str | None = None) -> ClaimPage:
         """B-JHT-3: open JHT claims due within the warning window or overdue, most urgent first."""
-        if branch_code:
-            scope.require_read(branch_code, f"claims of {branch_code}")
         today = self.ctx.today()
         after = _due_cursor(page.cursor)
         with self.ctx.base.read_session() as session:

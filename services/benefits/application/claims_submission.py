@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from services.benefits.adapters.claim_repository import ClaimRepository, Letter
-from services.benefits.adapters.read_model_store import ReadModelStore
+from services.benefits.adapters.read_model_store import MemberRepository, ReadModelStore
 from services.benefits.application.claim_events import claim_submitted, emit_claim
 from services.benefits.application.rule_book import tables_of
 from services.benefits.domain.claim_assessment import require_jpk_claim_in_time
 from services.benefits.domain.claim_details import JpkDetails
 from services.benefits.domain.claim_submission import NewClaim, duplicate_of, open_claim
 from services.benefits.domain.claims import Actor, Claim
-from services.chassis.errors import AlreadyExists, NotFound
+from services.chassis.errors import AlreadyExists
 from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.service_context import ServiceContext
@@ -41,10 +41,7 @@ class ClaimSubmission:
         self.ctx = ctx
 
     def submit(self, uow: UnitOfWork, scope: BranchScope, kpj: str, command: NewClaim) -> ClaimView:
-        member = ReadModelStore(uow.session).member_facts(kpj)
-        if member is None:
-            raise NotFound("worker", kpj)
-        scope.require_write_record(member.branch_code, "worker", kpj)  # O-2: another branch's member is NotFound
+        member = MemberRepository(uow.session, scope).for_change(kpj)  # O-2: another branch's member is NotFound
         claims = ClaimRepository(uow.session, scope)
         tables = tables_of(uow.session)
         claim = open_claim(uuid7(), command, member, today=self.ctx.today(), now=now(), actor=actor_of(scope),

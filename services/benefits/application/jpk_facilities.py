@@ -34,7 +34,6 @@ class FacilityUseCases:
         branch = command.branch_code or scope.principal.office_code
         facility = new_facility(command.code, command.name, branch, command.kind,
                                 command.appointed_from or self.ctx.today(), command.appointed_until)
-        scope.require_write(facility.branch_code, f"facilities of {facility.branch_code}")  # O-2
         JpkRepository(uow.session, scope).add_facility(facility, scope.principal.user_id)
         uow.audit("jpk.register_facility", facility.code, {"branch_code": facility.branch_code,
                                                            "kind": facility.kind.value, "name": facility.name})
@@ -42,8 +41,6 @@ class FacilityUseCases:
         return facility
 
     def list(self, session: Session, scope: BranchScope, query: ListFacilities) -> FacilityPage:
-        if query.branch_code:
-            scope.require_read(query.branch_code, f"facilities of {query.branch_code}")
         found = JpkRepository(session, scope).facilities_page(branch_code=query.branch_code, kind=query.kind,
                                                               after_code=query.after_code, limit=query.size + 1)
         shown = tuple(found[:query.size])

@@ -4,7 +4,8 @@
 - `payouts_settlement` JhtSettled from contributions: the JHT balance's payment order (B-JHT-1)
 - `payouts_orders`     finance approves and pays orders (O-3); ClaimPaid; re-issue of a failed one (O-4)
 - `payouts_files`      payout files for the bank (pain.001) of approved orders
-- `payouts_status`     the bank's status reports (pain.002): orders PAID or FAILED
+- `payouts_status`     the bank's status reports (pain.002) and the payout account's statements
+                       (camt.053): orders PAID or FAILED
 - `payouts_daily`      the daily payout of periodic benefits, idempotent per day
 """
 from __future__ import annotations
@@ -34,11 +35,12 @@ class PayoutUseCases:
 
 def build(ctx: ServiceContext) -> PayoutUseCases:
     gauge = DeadlineGauge(ctx.base, lambda: ctx.today())
+    debtor = debtor_from_env()
     return PayoutUseCases(ctx=ctx, orders=PaymentOrders(ctx, gauge.refresh_quietly),
                           daily=DailyPayout(ctx, gauge.refresh_quietly),
                           settlement=JhtSettlement(ctx, gauge.refresh_quietly),
-                          files=PayoutFiles(ctx, debtor_from_env()),
-                          status=PayoutStatusImport(ctx, gauge.refresh_quietly))
+                          files=PayoutFiles(ctx, debtor),
+                          status=PayoutStatusImport(ctx, gauge.refresh_quietly, debtor))
 
 
 def consumers(use_cases: PayoutUseCases) -> list[ConsumerSpec]:

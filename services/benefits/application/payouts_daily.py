@@ -1,10 +1,15 @@
 """The daily payout of periodic benefits (B-JKK-6, B-JKK-7, B-JK-1): every instalment due on
-or before the day and not yet paid is paid, on that day.
+or before the day and not yet ordered gets a payment order (kind INSTALMENT) that day, so a
+failed transfer has the path every order has: the payout file (pain.001), the bank's
+pain.002 or statement (PAID or FAILED), a re-issue to a corrected account (O-4). The order
+is APPROVED as it is made: the schedule was approved with its claim (four eyes there), and
+the monthly amount is the schedule's. The instalment is paid when its order is.
 
 Safe to run as often as anything likes: an instalment is one row keyed by (schedule,
-number), so a second run on the same day pays nothing twice, and a run after missed days
-pays every instalment those days would have. The service runs it by itself (`DailyPayoutLoop`
-in the service process); finance may run it by hand (RunDailyPayout).
+number), and its order is unique per (claim, kind, instalment, attempt), so a second run on
+the same day orders nothing twice, and a run after missed days orders every instalment those
+days would have. The service runs it by itself (`DailyPayoutLoop` in the service process);
+finance may run it by hand (RunDailyPayout).
 """
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.benefits.adapters.payout_repository import PayoutRepository
+from services.benefits.domain.payouts import OrderKind, OrderState, PaymentOrder, PaymentSchedule
 from services.chassis.context import request_context, system_principal
+from services.chassis.ids import uuid7
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
 
@@ -30,32 +37,44 @@ class PayoutRun:
     amount: int
 
 
+def instalment_order(schedule: PaymentSchedule, number: int, day: date, by: str) -> PaymentOrder:
+    """Instalment `number`'s order, approved with the schedule (its claim's approval)."""
+    return PaymentOrder(order_id=uuid7(), claim_id=schedule.claim_id, kpj=schedule.kpj,
+                        branch_code=schedule.branch_code, kind=OrderKind.INSTALMENT, beneficiary=schedule.beneficiary,
+                        amount=schedule.monthly, created_on=day, schedule_id=schedule.schedule_id, instalment=number,
+                        state=OrderState.APPROVED, approved_by=by, approved_on=day)
+
+
 class DailyPayout:
     def __init__(self, ctx: ServiceContext, on_change: Callable[[], None]):
         self.ctx = ctx
         self.on_change = on_change
 
     def run_in(self, uow: UnitOfWork, payouts: PayoutRepository, day: date) -> PayoutRun:
-        """Pay what is due through `day` in this transaction, in the repository's branches."""
+        """Order what is due through `day` in this transaction, in the repository's branches."""
         count = amount = 0
         after: str | None = None
+        by = payouts.scope.principal.user_id
         while batch := payouts.unfinished_schedules(after, BATCH):
-            paid = payouts.paid_instalments(s.schedule_id for s in batch)
+            ordered = payouts.paid_instalments(s.schedule_id for s in batch)
             rows = []
             for schedule in batch:
-                done = {r.number for r in paid[schedule.schedule_id]}
+                done = {r.number for r in ordered[schedule.schedule_id]}
                 due = schedule.due_through(day, done)
-                rows += [{"schedule_id": schedule.schedule_id, "number": n, "due_on": due_on, "paid_on": day,
-                          "amount": schedule.monthly} for n, due_on in due]
+                for number, due_on in due:
+                    order = instalment_order(schedule, number, day, by)
+                    payouts.add_order(order)
+                    rows.append({"schedule_id": schedule.schedule_id, "number": number, "due_on": due_on,
+                                 "paid_on": None, "order_id": order.order_id, "amount": schedule.monthly})
                 if due:
-                    uow.audit("schedule.pay", schedule.schedule_id, {
+                    uow.audit("schedule.order", schedule.schedule_id, {
                         "claim_id": schedule.claim_id, "code": schedule.code, "numbers": [n for n, _ in due],
-                        "amount": schedule.monthly * len(due), "paid_on": day})
+                        "amount": schedule.monthly * len(due), "ordered_on": day})
             payouts.record_instalments(rows)
             count += len(rows)
             amount += sum(r["amount"] for r in rows)
             after = batch[-1].schedule_id
-        uow.count("instalment_paid", count)
+        uow.count("instalment_ordered", count)
         uow.after_commit(self.on_change)
         return PayoutRun(count, amount)
 

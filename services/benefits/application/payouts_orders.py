@@ -9,10 +9,12 @@ from datetime import date
 
 from services.benefits.adapters.claim_repository import ClaimRepository
 from services.benefits.adapters.payout_repository import PayoutRepository
-from services.benefits.application.claim_events import claim_paid, emit_claim
+from services.benefits.application.claim_events import (
+    claim_paid, emit_claim, emit_order, payment_order_failed, payment_order_paid,
+)
 from services.benefits.application.claims_submission import actor_of, now
 from services.benefits.domain.claims import ClaimState
-from services.benefits.domain.payouts import BankAccount, OrderState, PaymentOrder, PaymentSchedule
+from services.benefits.domain.payouts import BankAccount, OrderKind, OrderState, PaymentOrder, PaymentSchedule
 from services.chassis.errors import InvalidArgument
 from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
@@ -23,7 +25,8 @@ from services.chassis.unit_of_work import UnitOfWork
 @dataclass(frozen=True)
 class ScheduleView:
     schedule: PaymentSchedule
-    paid: tuple[tuple[int, date, date, int], ...]  # (number, due on, paid on, amount)
+    paid: tuple[tuple[int, date, date, int, str], ...]  # (number, due on, paid on, amount, order id)
+    ordered: tuple[tuple[int, date, int, str], ...] = ()  # not paid yet: (number, due on, amount, order id)
 
 
 class PaymentOrders:
@@ -84,7 +87,10 @@ class PaymentOrders:
             payouts = PayoutRepository(session, scope)
             schedules = payouts.schedules_of_claim(claim_id)
             paid = payouts.paid_instalments(s.schedule_id for s in schedules)
-        return [ScheduleView(s, tuple((r.number, r.due_on, r.paid_on, int(r.amount)) for r in paid[s.schedule_id]))
+        return [ScheduleView(s, tuple((r.number, r.due_on, r.paid_on, int(r.amount), r.order_id or "")
+                                      for r in paid[s.schedule_id] if r.paid_on is not None),
+                             tuple((r.number, r.due_on, int(r.amount), r.order_id or "")
+                                   for r in paid[s.schedule_id] if r.paid_on is None))
                 for s in schedules]
 
 
@@ -94,6 +100,14 @@ def record_paid(uow: UnitOfWork, scope: BranchScope, payouts: PayoutRepository, 
     claim PAID with ClaimPaid when it was still waiting for the money."""
     assert order.paid_on is not None
     payouts.save_order(order)
+    emit_order(uow, order, payment_order_paid(order))
+    if order.kind is OrderKind.INSTALMENT:  # one month of a periodic benefit: the claim was paid by its own order
+        payouts.instalment_paid(order)
+        uow.audit("payment_order.paid", order.order_id, {"claim_id": order.claim_id, "amount": order.amount,
+                                                         "paid_on": order.paid_on, "instalment": order.instalment,
+                                                         "bank_reference": order.bank_reference})
+        uow.count("payment_order_paid")
+        return
     claims = ClaimRepository(uow.session, scope)
     before = claims.writable_claim(order.claim_id)
     if before.state is ClaimState.APPROVED:
@@ -105,3 +119,13 @@ def record_paid(uow: UnitOfWork, scope: BranchScope, payouts: PayoutRepository, 
     uow.audit("payment_order.paid", order.order_id, {"claim_id": order.claim_id, "amount": order.amount,
                                                      "paid_on": order.paid_on, "bank_reference": order.bank_reference})
     uow.count("payment_order_paid")
+
+
+def record_failed(uow: UnitOfWork, payouts: PayoutRepository, order: PaymentOrder, source: str) -> None:
+    """An order the bank just rejected: saved FAILED, PaymentOrderFailed published."""
+    payouts.save_order(order)
+    emit_order(uow, order, payment_order_failed(order))
+    uow.audit("payment_order.failed", order.order_id, {
+        "claim_id": order.claim_id, "amount": order.amount, "payout_file": order.exported_in,
+        "reason_code": order.failure_code, "reason": order.failure_reason, "source": source})
+    uow.count("payment_order_failed")

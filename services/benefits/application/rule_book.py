@@ -4,12 +4,10 @@ as the first versions by migration 0006) plus what the head office added since
 what the calculators and the workflow get, so the claim's own day picks the version."""
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.benefits.adapters.tables import rule_store
@@ -35,12 +33,9 @@ class RuleBook:
 
     def _all(self) -> dict[str, dict[date, Mapping[str, Any]]]:
         if self._payloads is None:
-            t = rule_store.table
-            rows = self.session.execute(select(t.c.table_name, t.c.effective_from, t.c.payload).where(
-                t.c.table_name.in_([spec.name for spec in SPECS]))).all()
-            self._payloads = {}
-            for row in rows:
-                self._payloads.setdefault(row.table_name, {})[row.effective_from] = json.loads(row.payload)
+            stored = rule_store.versions_of(self.session, [spec.name for spec in SPECS])
+            self._payloads = {name: {v.effective_from: v.payload for v in versions}
+                              for name, versions in stored.items()}
         return self._payloads
 
 

@@ -1,165 +1,35 @@
-"""Payout files for the bank and the bank's answer to them, as rules without the XML.
-
-A payout file is one ISO 20022 pain.001.001.09 credit transfer initiation: the approved
-orders of one branch, debited from the agency's account, one transaction per order whose
-EndToEndId is the order id (its 32 hex digits: the standard allows 35 characters, a UUID
-with hyphens has 36). The bank answers with pain.002 status reports: per transaction (or,
-when it names none, for the whole file) accepted and settled (PAID), rejected with a
-reason code (FAILED), or still in process (PENDING: nothing changes). The report is
-applied to the orders of the one file it names (OrgnlMsgId); an id that is not an order of
-that file is reported as unknown, never guessed at.
-"""
+"""Benefits' payment orders through the bank's files: the shared rules of
+`services.chassis.payout_rules` (the pain.001 file, the pain.002 answer, what each bank
+status does to an order), seen through benefits' `PaymentOrder`."""
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
-from enum import Enum
+from services.chassis.payout_rules import (
+    CURRENCY, FAILED_CODES, ID_MAX, MAX_ORDERS_PER_FILE, PAID_CODES, SCHEME, BankStatus, CreditTransfer, DebtorAccount,
+    Outcome, PayoutFile, StatusReason, StatusReport, TransactionStatus, bank_status, check_report_day, end_to_end_id,
+    order_id_of,
+)
+from services.chassis.payout_rules import outcome_for as _outcome_for
+from services.chassis.payout_rules import resolved_statuses as _resolved_statuses
 
-from services.chassis.errors import InvalidArgument
+from .payouts import PaymentOrder
 
-from .payouts import OrderState, PaymentOrder
-
-SCHEME = "pain.001.001.09"
-CURRENCY = "IDR"
-ID_MAX = 35  # ISO 20022 Max35Text: MsgId, PmtInfId, EndToEndId
-# A bank's bulk transfer takes a bounded file; the rest waits for the next export.
-MAX_ORDERS_PER_FILE = 5_000
-
-# ISO 20022 ExternalPaymentTransactionStatus1Code: what the platform makes of each.
-PAID_CODES = frozenset({"ACSC", "ACCC", "ACCP"})  # settled (at the debtor's or creditor's bank), accepted
-FAILED_CODES = frozenset({"RJCT"})
+__all__ = ["CURRENCY", "FAILED_CODES", "ID_MAX", "MAX_ORDERS_PER_FILE", "PAID_CODES", "SCHEME", "BankStatus",
+           "CreditTransfer", "DebtorAccount", "Outcome", "PayoutFile", "StatusReason", "StatusReport",
+           "TransactionStatus", "bank_status", "check_report_day", "credit_transfer", "end_to_end_id", "order_id_of",
+           "outcome_for", "resolved_statuses"]
 
 
-@dataclass(frozen=True)
-class DebtorAccount:
-    """The agency's account the payouts are debited from (configuration, not rule book)."""
-
-    name: str
-    account_number: str
-    bank_bic: str
-
-
-@dataclass(frozen=True)
-class PayoutFile:
-    msg_id: str
-    branch_code: str
-    created_at: datetime
-    execution_date: date  # ReqdExctnDt: the day of the export
-    debtor: DebtorAccount
-    orders: tuple[PaymentOrder, ...]
-
-    @property
-    def transactions(self) -> int:
-        return len(self.orders)
-
-    @property
-    def control_sum(self) -> int:
-        return sum(o.amount for o in self.orders)
-
-
-def end_to_end_id(order_id: str) -> str:
-    """The order id as it travels in the file: its hex digits (35 characters at most)."""
-    return order_id.replace("-", "")
-
-
-def order_id_of(end_to_end: str) -> str | None:
-    """The order id an EndToEndId names (with or without hyphens), or None when it is none of ours."""
-    text = end_to_end.strip()
-    if len(text) not in (32, 36):
-        return None
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
-
-
-class BankStatus(str, Enum):
-    PAID = "PAID"
-    FAILED = "FAILED"
-    PENDING = "PENDING"
-
-
-def bank_status(code: str) -> BankStatus:
-    if code in PAID_CODES:
-        return BankStatus.PAID
-    if code in FAILED_CODES:
-        return BankStatus.FAILED
-    return BankStatus.PENDING  # ACTC, ACSP, PDNG, RCVD, ...: the bank has not decided yet
-
-
-@dataclass(frozen=True)
-class StatusReason:
-    code: str = ""  # StsRsnInf/Rsn/Cd (or Prtry), e.g. AC04 closed account
-    text: str = ""  # StsRsnInf/AddtlInf
-
-
-@dataclass(frozen=True)
-class TransactionStatus:
-    end_to_end_id: str
-    status_code: str  # "" when the report gives only the group's status
-    reason: StatusReason = StatusReason()
-    bank_reference: str = ""  # AcctSvcrRef, else the report's StsId
-
-
-@dataclass(frozen=True)
-class StatusReport:
-    msg_id: str
-    created_on: date
-    original_msg_id: str
-    group_status: str
-    group_reason: StatusReason
-    transactions: tuple[TransactionStatus, ...]
+def credit_transfer(order: PaymentOrder) -> CreditTransfer:
+    """The order as the file carries it: the claim in the remittance information."""
+    b = order.beneficiary
+    what = f"{order.kind.value} {order.instalment}" if order.instalment else order.kind.value
+    return CreditTransfer(order.order_id, order.amount, b.holder_name, b.bank_name, b.account_number,
+                          f"Claim {order.claim_id} KPJ {order.kpj} {what}")
 
 
 def resolved_statuses(report: StatusReport, exported: list[PaymentOrder]) -> list[TransactionStatus]:
-    """Each transaction's own status, else the group's; a report naming no transaction is
-    the group's status for every order of the file."""
-    if not report.transactions:
-        if not report.group_status:
-            raise InvalidArgument.field("file", "the report gives neither a group status (GrpSts) nor any "
-                                                "transaction status (TxInfAndSts)")
-        return [TransactionStatus(end_to_end_id(o.order_id), report.group_status, report.group_reason)
-                for o in exported]
-    if len(report.transactions) > MAX_ORDERS_PER_FILE:
-        raise InvalidArgument.field("file", f"{len(report.transactions):,} transaction statuses: more than any "
-                                            f"payout file holds ({MAX_ORDERS_PER_FILE:,})")
-    resolved = []
-    for tx in report.transactions:
-        code = tx.status_code or report.group_status
-        if not code:
-            raise InvalidArgument.field("file", f"transaction {tx.end_to_end_id[:ID_MAX]!r} has no status "
-                                                f"(TxSts) and the report no group status (GrpSts)")
-        reason = tx.reason if (tx.reason.code or tx.reason.text) else report.group_reason
-        resolved.append(TransactionStatus(tx.end_to_end_id, code, reason, tx.bank_reference))
-    return resolved
-
-
-def check_report_day(report: StatusReport, exported_on: date, today: date) -> None:
-    """The day a report marks orders paid on lies between the file's export and today."""
-    if report.created_on > today:
-        raise InvalidArgument.field("file", f"the report is dated {report.created_on.isoformat()}, in the future")
-    if report.created_on < exported_on:
-        raise InvalidArgument.field("file", f"the report is dated {report.created_on.isoformat()}, before its "
-                                            f"payout file was exported on {exported_on.isoformat()}")
-
-
-class Outcome(str, Enum):
-    PAID = "PAID"  # marked paid by this report
-    FAILED = "FAILED"  # marked failed by this report
-    PENDING = "PENDING"  # the bank has not decided: the order stays EXPORTED
-    UNCHANGED = "UNCHANGED"  # already so (the same report again, or a repeated line)
-    CONFLICT = "CONFLICT"  # the report contradicts what the order already is: left for finance
-    UNKNOWN = "UNKNOWN"  # not an order of the file the report answers
+    return _resolved_statuses(report, [o.order_id for o in exported])
 
 
 def outcome_for(order: PaymentOrder | None, status: BankStatus) -> Outcome:
-    """What a transaction status does to the order it names."""
-    if order is None:
-        return Outcome.UNKNOWN
-    if order.state is OrderState.EXPORTED:
-        return {BankStatus.PAID: Outcome.PAID, BankStatus.FAILED: Outcome.FAILED}.get(status, Outcome.PENDING)
-    settled = {OrderState.PAID: BankStatus.PAID, OrderState.FAILED: BankStatus.FAILED}.get(order.state)
-    if status is BankStatus.PENDING or status is settled:
-        return Outcome.UNCHANGED
-    return Outcome.CONFLICT
+    return _outcome_for(order.state.value if order else None, status)

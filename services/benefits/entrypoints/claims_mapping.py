@@ -27,7 +27,7 @@ from services.benefits.domain.jk import Heir, HeirRelation
 from services.benefits.domain.jkk import DisabilityFinding, JkkOutcome
 from services.benefits.domain.payouts import BankAccount, bank_account
 from services.benefits.domain.programs import JhtReason, JkkCause, JkReason, JpkReason, Program
-from services.chassis.convert import from_date, from_rupiah, to_date
+from services.chassis.convert import enum_in, from_date, from_rupiah, to_date
 from services.chassis.errors import FieldViolation, InvalidArgument, Violations
 
 PROGRAM = {pb.PROGRAM_JHT: Program.JHT, pb.PROGRAM_JKK: Program.JKK, pb.PROGRAM_JK: Program.JK,
@@ -53,17 +53,6 @@ _MIN_SECONDS, _MAX_SECONDS = -62_135_596_800, 253_402_300_799
 
 
 # ---- decoding --------------------------------------------------------------------------
-def enum_in(mapping: dict, value: int, field: str, v: Violations, *, required: bool = True):
-    if value in mapping:
-        return mapping[value]
-    if value == 0:
-        if required:
-            v.add(field, "is required")
-        return None
-    v.add(field, f"{value} is not a known value")
-    return None
-
-
 def optional_date(parent, name: str, v: Violations, field: str) -> date | None:
     try:
         return to_date(parent, name, required=False, field=field)

@@ -12,6 +12,7 @@ from services.benefits.domain.roles import BenefitsAction as A
 from services.benefits.entrypoints import payouts_mapping as m
 from services.chassis.convert import decode_page_token, encode_page_token, from_rupiah, page_size
 from services.chassis.errors import InvalidArgument
+from services.chassis.payout_files import file_stream
 
 _SERVICE = pb.DESCRIPTOR.services_by_name["PayoutService"].full_name
 # A scheduler (a Kubernetes CronJob with the platform's service token) may run the payout.
@@ -84,12 +85,12 @@ class PayoutServicer(payouts_pb2_grpc.PayoutServiceServicer):
 
         header = self.ctx.base.mutation(request, pb.ExportPayoutFileResponse, use_case)  # a retry: the same file
         _, content = self.uc.files.get(scope, header.file.msg_id)
-        return _stream(pb.ExportPayoutFileResponse, header, content)
+        return file_stream(pb.ExportPayoutFileResponse, header, content)
 
     def GetPayoutFile(self, request, context):
         scope = self.ctx.authorise(A.READ)
         stored, content = self.uc.files.get(scope, m.require_id(request, "msg_id"))
-        return _stream(pb.GetPayoutFileResponse, pb.GetPayoutFileResponse(file=m.file_to_proto(stored)), content)
+        return file_stream(pb.GetPayoutFileResponse, pb.GetPayoutFileResponse(file=m.file_to_proto(stored)), content)
 
     def ImportPayoutStatus(self, request_iterator, context):
         scope = self.ctx.authorise(A.PAY_CLAIM)  # O-3 before the stream is read
@@ -98,12 +99,12 @@ class PayoutServicer(payouts_pb2_grpc.PayoutServiceServicer):
             m.fingerprint_request(request_id, command), pb.ImportPayoutStatusResponse,
             lambda uow: m.imported_to_proto(self.uc.status.run(uow, scope, command), command.sha256))
 
-
-def _stream(response_cls, header, content: bytes):
-    """The header first, then the file's bytes in chunks under gRPC's message limit."""
-    yield header
-    for chunk in m.chunks(content):
-        yield response_cls(chunk=chunk)
+    def ImportPayoutStatement(self, request_iterator, context):
+        scope = self.ctx.authorise(A.PAY_CLAIM)  # O-3 before the stream is read
+        request_id, command = m.statement_from_stream(request_iterator)
+        fingerprint = pb.ImportPayoutStatementRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
+        return self.ctx.base.mutation(fingerprint, pb.ImportPayoutStatementResponse, lambda uow: m.statement_to_proto(
+            self.uc.status.statement(uow, scope, command), command.sha256))
 
 
 def register(server: grpc.Server, use_cases: PayoutUseCases) -> list[str]:

@@ -1,22 +1,25 @@
 """Protobuf <-> domain for the payouts component (payouts.proto)."""
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import date
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jamsos.benefits.v1 import claims_pb2, payouts_pb2 as pb
-from services.benefits.adapters.pain002 import read_pain002
 from services.benefits.adapters.payout_file_repository import StoredFile
 from services.benefits.application.payouts_files import ExportedFile, ExportPayoutFile
 from services.benefits.application.payouts_orders import ScheduleView
-from services.benefits.application.payouts_status import ImportPayoutStatus, StatusImported
+from services.benefits.application.payouts_status import (
+    ImportPayoutStatement, ImportPayoutStatus, StatementImported, StatusImported,
+)
 from services.benefits.domain.payout_files import Outcome
 from services.benefits.domain.payouts import BankAccount, OrderKind, OrderState, PaymentOrder, bank_account
 from services.chassis.convert import from_date, from_rupiah, to_date
 from services.chassis.errors import InvalidArgument
+from services.chassis.payout_answers import statement_answer, status_answer
+from services.chassis.payout_files import MAX_UPLOAD_BYTES, gather_upload, read_pain002
+from services.chassis.payout_statement import read_payout_statement
 from services.chassis.scope import BranchScope
 
 STATE = {pb.PAYMENT_ORDER_STATE_PENDING_APPROVAL: OrderState.PENDING_APPROVAL,
@@ -24,7 +27,8 @@ STATE = {pb.PAYMENT_ORDER_STATE_PENDING_APPROVAL: OrderState.PENDING_APPROVAL,
          pb.PAYMENT_ORDER_STATE_EXPORTED: OrderState.EXPORTED, pb.PAYMENT_ORDER_STATE_FAILED: OrderState.FAILED}
 STATE_TO_PROTO = {v: k for k, v in STATE.items()}
 KIND_TO_PROTO = {OrderKind.LUMP_SUM: pb.PAYMENT_ORDER_KIND_LUMP_SUM,
-                 OrderKind.JHT_BALANCE: pb.PAYMENT_ORDER_KIND_JHT_BALANCE}
+                 OrderKind.JHT_BALANCE: pb.PAYMENT_ORDER_KIND_JHT_BALANCE,
+                 OrderKind.INSTALMENT: pb.PAYMENT_ORDER_KIND_INSTALMENT}
 
 
 def require_id(request, name: str) -> str:
@@ -58,7 +62,8 @@ def order_to_proto(order: PaymentOrder) -> pb.PaymentOrder:
         approved_by=order.approved_by or "", paid_by=order.paid_by or "", bank_reference=order.bank_reference or "",
         attempt=order.attempt, reissue_of=order.reissue_of or "", reissued_by=order.reissued_by or "",
         reissued_as=order.reissued_as or "", exported_in=order.exported_in or "", failure_code=order.failure_code or "",
-        failure_reason=order.failure_reason or "")
+        failure_reason=order.failure_reason or "", schedule_id=order.schedule_id or "",
+        instalment=order.instalment)
     for name in ("approved_on", "paid_on", "exported_on", "failed_on"):
         if day := getattr(order, name):
             getattr(message, name).CopyFrom(from_date(day))
@@ -71,14 +76,14 @@ def schedule_to_proto(view: ScheduleView) -> pb.PaymentSchedule:
         schedule_id=s.schedule_id, claim_id=s.claim_id, kpj=s.kpj, branch_code=s.branch_code, code=s.code,
         rule_id=s.rule_id, monthly=from_rupiah(s.monthly), months=s.months, starts_on=from_date(s.starts_on),
         beneficiary=account_to_proto(s.beneficiary),
-        paid=[pb.Instalment(number=n, due_on=from_date(due), paid_on=from_date(paid), amount=from_rupiah(amount))
-              for n, due, paid, amount in view.paid],
-        paid_total=from_rupiah(sum(amount for *_, amount in view.paid)))
+        paid=[pb.Instalment(number=n, due_on=from_date(due), paid_on=from_date(paid), amount=from_rupiah(amount),
+                            order_id=order_id) for n, due, paid, amount, order_id in view.paid],
+        paid_total=from_rupiah(sum(amount for _, _, _, amount, _ in view.paid)),
+        ordered=[pb.Instalment(number=n, due_on=from_date(due), amount=from_rupiah(amount), order_id=order_id)
+                 for n, due, amount, order_id in view.ordered])
 
 
 # ---- re-issue and bank files ---------------------------------------------------------------
-CHUNK_BYTES = 1024 * 1024  # well under gRPC's 4 MB message limit
-MAX_REPORT_BYTES = 10 * 1024 * 1024
 OUTCOME_TO_PROTO = {Outcome.PAID: pb.PAYOUT_STATUS_OUTCOME_PAID, Outcome.FAILED: pb.PAYOUT_STATUS_OUTCOME_FAILED,
                     Outcome.PENDING: pb.PAYOUT_STATUS_OUTCOME_PENDING, Outcome.UNCHANGED: pb.PAYOUT_STATUS_OUTCOME_UNCHANGED,
                     Outcome.CONFLICT: pb.PAYOUT_STATUS_OUTCOME_CONFLICT, Outcome.UNKNOWN: pb.PAYOUT_STATUS_OUTCOME_UNKNOWN}
@@ -111,26 +116,11 @@ def file_to_proto(stored: StoredFile, exported: ExportedFile | None = None) -> p
         order_ids=list(exported.order_ids) if exported else [], more_waiting=bool(exported and exported.more_waiting))
 
 
-def chunks(content: bytes) -> Iterator[bytes]:
-    for start in range(0, len(content), CHUNK_BYTES):
-        yield content[start:start + CHUNK_BYTES]
-
-
-def report_from_stream(requests: Iterator[pb.ImportPayoutStatusRequest], max_bytes: int = MAX_REPORT_BYTES
+def report_from_stream(requests: Iterator[pb.ImportPayoutStatusRequest], max_bytes: int = MAX_UPLOAD_BYTES
                        ) -> tuple[str, ImportPayoutStatus]:
     """(request id, the command): the bytes gathered up to `max_bytes`, then read as pain.002."""
-    request_id, parts, size = "", [], 0
-    for number, message in enumerate(requests):
-        if number == 0:
-            request_id = message.request_id
-        size += len(message.chunk)
-        if size > max_bytes:
-            raise InvalidArgument.field("chunk", f"the file is larger than {max_bytes // (1024 * 1024)} MB")
-        parts.append(message.chunk)
-    data = b"".join(parts)
-    if not data:
-        raise InvalidArgument.field("chunk", "the file is empty")
-    return request_id, ImportPayoutStatus(read_pain002(data), hashlib.sha256(data).hexdigest())
+    request_id, data, sha256 = gather_upload(requests, max_bytes)
+    return request_id, ImportPayoutStatus(read_pain002(data), sha256)
 
 
 def fingerprint_request(request_id: str, command: ImportPayoutStatus) -> pb.ImportPayoutStatusRequest:
@@ -138,18 +128,23 @@ def fingerprint_request(request_id: str, command: ImportPayoutStatus) -> pb.Impo
     return pb.ImportPayoutStatusRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
 
 
-def imported_to_proto(result: StatusImported, sha256: str) -> pb.ImportPayoutStatusResponse:
-    report = result.report
-    results = [pb.PayoutStatusResult(
+def statement_from_stream(requests: Iterator[pb.ImportPayoutStatementRequest]) -> tuple[str, ImportPayoutStatement]:
+    request_id, data, sha256 = gather_upload(requests)
+    return request_id, read_payout_statement(data, sha256)
+
+
+def _results(lines) -> list[pb.PayoutStatusResult]:
+    return [pb.PayoutStatusResult(
         end_to_end_id=line.end_to_end_id, order_id=line.order.order_id if line.order else "",
         claim_id=line.order.claim_id if line.order else "", status_code=line.status_code,
         reason_code=line.reason.code, reason_text=line.reason.text, outcome=OUTCOME_TO_PROTO[line.outcome],
         order_state=STATE_TO_PROTO[line.order.state] if line.order else pb.PAYMENT_ORDER_STATE_UNSPECIFIED,
-        amount=from_rupiah(line.order.amount if line.order else 0)) for line in result.lines]
-    count = {o: sum(1 for line in result.lines if line.outcome is o) for o in Outcome}
-    return pb.ImportPayoutStatusResponse(
-        report_msg_id=report.msg_id, original_msg_id=report.original_msg_id, report_on=from_date(report.created_on),
-        group_status=report.group_status, already_imported=result.already_imported, results=results,
-        paid=count[Outcome.PAID], failed=count[Outcome.FAILED], pending=count[Outcome.PENDING],
-        unchanged=count[Outcome.UNCHANGED], conflicts=count[Outcome.CONFLICT], unknown=count[Outcome.UNKNOWN],
-        file_sha256=sha256)
+        amount=from_rupiah(line.order.amount if line.order else 0)) for line in lines]
+
+
+def imported_to_proto(result: StatusImported, sha256: str) -> pb.ImportPayoutStatusResponse:
+    return status_answer(pb.ImportPayoutStatusResponse, result, _results(result.lines), sha256)
+
+
+def statement_to_proto(result: StatementImported, sha256: str) -> pb.ImportPayoutStatementResponse:
+    return statement_answer(pb.ImportPayoutStatementResponse, result, _results(result.lines), sha256)

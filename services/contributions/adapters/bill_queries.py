@@ -11,6 +11,7 @@ from services.chassis.errors import NotFound
 from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
 
+from services.contributions.adapters.coverage_queries import CoverageFacts, coverage_facts
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
 from services.contributions.domain.periods import Period
 
@@ -36,6 +37,14 @@ class BillRow:
     worker_count: int
     run_id: str | None
     issued_at: datetime
+
+
+@dataclass(frozen=True)
+class BillCursor:
+    """Where a page of bills ends: the last bill's period and number."""
+
+    period: Period
+    bill_number: str
 
 
 @dataclass(frozen=True)
@@ -79,28 +88,6 @@ def lines_of(session: Session | Connection | LookupConnection, bill_number: str)
     return [LineRow(r.kpj, r.worker_name, r.program, r.payer, r.base_rupiah, r.rate_bp, r.amount_rupiah) for r in rows]
 
 
-def list_bills(session: Session, *, npp: str | None, branch_codes: frozenset[str] | None, branch_code: str | None,
-               period: Period | None, after: dict | None, limit: int) -> list[BillRow]:
-    """Newest period first, then bill number; keyset paging on (period, bill_number).
-
-    `branch_codes` is the caller's readable scope (None: every branch)."""
-    statement = _bill_select()
-    if npp:
-        statement = statement.where(bills.c.npp == npp)
-    if branch_code:
-        statement = statement.where(bills.c.branch_code == branch_code)
-    if branch_codes is not None:
-        statement = statement.where(bills.c.branch_code.in_(sorted(branch_codes)))
-    if period is not None:
-        statement = statement.where(bills.c.period_year == period.year, bills.c.period_month == period.month)
-    if after:
-        key = after["y"] * 100 + after["m"]
-        current = bills.c.period_year * 100 + bills.c.period_month
-        statement = statement.where(or_(current < key, and_(current == key, bills.c.bill_number > after["b"])))
-    statement = statement.order_by(bills.c.period_year.desc(), bills.c.period_month.desc(), bills.c.bill_number)
-    return [_row(r) for r in session.execute(statement.limit(limit)).all()]
-
-
 def latest_billed_period(session: Session, branch_code: str | None = None) -> Period | None:
     """The newest period with a regular bill (in one branch, or anywhere)."""
     statement = select(bills.c.period_year, bills.c.period_month).where(bills.c.kind == REGULAR)
@@ -130,7 +117,7 @@ class BillRepository(ScopedRepository):
     def readable(self, bill_number: str, *, key: str | None = None) -> BillRow:  # type: ignore[override]
         """The bill, or NotFound; `key` is the number as the caller wrote it (the lookup
         uses `bill_number`)."""
-        bill = get_bill(self.session, bill_number)
+        bill = self.found_or_hidden(lambda: get_bill(self.session, bill_number))
         if bill is None:
             raise NotFound("bill", bill_number if key is None else key)
         self.scope.require_read_record(bill.branch_code, "bill", bill.bill_number)
@@ -141,11 +128,30 @@ class BillRepository(ScopedRepository):
         return lines_of(self.session, bill.bill_number)
 
     def require_listable(self, branch_code: str) -> None:
+        """A branch the caller names must be one it reads (PermissionDenied)."""
         if branch_code:
             self.scope.require_read(branch_code, "bills")
 
-    def page(self, *, npp: str | None, branch_code: str | None, period: Period | None, after: dict | None,
+    def page(self, *, npp: str | None, branch_code: str | None, period: Period | None, after: BillCursor | None,
              limit: int) -> list[BillRow]:
-        """`list_bills` within the caller's branches (a named branch checked by `require_listable`)."""
-        return list_bills(self.session, npp=npp, branch_code=branch_code, branch_codes=self.scope.readable,
-                          period=period, after=after, limit=limit)
+        """Bills of the caller's branches (and of `branch_code`, refused when the caller does
+        not read it), newest period first, then bill number; keyset paging on (period, number)."""
+        self.require_listable(branch_code or "")
+        statement = self.scoped(_bill_select(), bills.c.branch_code)
+        if npp:
+            statement = statement.where(bills.c.npp == npp)
+        if branch_code:
+            statement = statement.where(bills.c.branch_code == branch_code)
+        if period is not None:
+            statement = statement.where(bills.c.period_year == period.year, bills.c.period_month == period.month)
+        if after is not None:
+            key = after.period.year * 100 + after.period.month
+            current = bills.c.period_year * 100 + bills.c.period_month
+            statement = statement.where(or_(current < key, and_(current == key, bills.c.bill_number > after.bill_number)))
+        statement = statement.order_by(bills.c.period_year.desc(), bills.c.period_month.desc(), bills.c.bill_number)
+        return [_row(r) for r in self.session.execute(statement.limit(limit)).all()]
+
+    def coverage_facts(self, branch_code: str, period: Period, npp: str | None) -> CoverageFacts:
+        """C-5 coverage of a branch the caller reads (PermissionDenied otherwise)."""
+        self.scope.require_read(branch_code, "bills")
+        return coverage_facts(self.session, branch_code, period, npp)

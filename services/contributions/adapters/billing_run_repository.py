@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
 from services.chassis.repository import ScopedRepository
-from services.contributions.adapters.tables import billing_jobs, billing_runs, rm_employers
+from services.contributions.adapters.tables import billing_jobs, billing_run_positions, billing_runs, rm_employers
 from services.contributions.domain.periods import Period
 
 ALL_BRANCHES = "ALL"  # the scope of a run over every branch
@@ -123,6 +123,19 @@ class BillingJobStore:
             session.execute(update(billing_runs).where(billing_runs.c.run_id == run_id,
                                                        billing_runs.c.status != COMPLETED)
                             .values(status=COMPLETED, completed_at=datetime.now(UTC)))
+
+    def record_positions(self, run_id: str, positions: dict[tuple[str, int], int]) -> None:
+        """Issue 12 (b): the read model's positions (topic, partition) -> offset the run billed from."""
+        if positions:
+            self.session.execute(insert(billing_run_positions), [
+                {"run_id": run_id, "topic": topic, "partition": partition, "last_offset": offset}
+                for (topic, partition), offset in sorted(positions.items())])
+
+    def positions(self, run_id: str) -> dict[tuple[str, int], int]:
+        p = billing_run_positions
+        rows = self.session.execute(select(p.c.topic, p.c.partition, p.c.last_offset).where(p.c.run_id == run_id)
+                                    .order_by(p.c.topic, p.c.partition)).all()
+        return {(r.topic, r.partition): int(r.last_offset) for r in rows}
 
     # ---- jobs ----------------------------------------------------------------------
     def lock_job(self, run_id: str, branch_code: str) -> BillingJob | None:

@@ -30,13 +30,13 @@ class EmployerRepository(ScopedRepository):
     def visible(self, npp: str) -> money_bills.EmployerFacts | None:
         """The employer, or None when unknown or of a branch the caller may not read (the
         hidden one audited): for use cases where an unknown employer is a normal case."""
-        facts = money_bills.employer(self.session, npp)
+        facts = self.found_or_hidden(lambda: money_bills.employer(self.session, npp))
         if facts is not None and not self.scope.sees(facts.branch_code, "employer", facts.npp):
             return None
         return facts
 
     def _known(self, npp: str, key: str | None) -> money_bills.EmployerFacts:
-        facts = money_bills.employer(self.session, npp) if npp else None
+        facts = self.found_or_hidden(lambda: money_bills.employer(self.session, npp)) if npp else None
         if facts is None:
             raise NotFound("employer", npp if key is None else key)
         return facts

@@ -48,7 +48,7 @@ def member_branch(session: Session, kpj: str) -> str | None:
 class JhtAccountRepository(ScopedRepository):
     def require_readable(self, kpj: str) -> str:
         """The account's branch; NotFound for an unknown member or one the caller may not read."""
-        branch = member_branch(self.session, kpj)
+        branch = self.found_or_hidden(lambda: member_branch(self.session, kpj))
         if branch is None:
             raise NotFound("JHT account", kpj)
         self.scope.require_read_record(branch, "JHT account", kpj)

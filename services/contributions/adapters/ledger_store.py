@@ -5,9 +5,10 @@ is the primary key: the same posting can never land twice, whoever retries it.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, UTC
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.contributions.adapters.money_tables import ledger_entries
@@ -56,12 +57,35 @@ def member_branch(session: Session, kpj: str) -> str | None:
         .order_by(ledger_entries.c.posted_on.desc(), ledger_entries.c.created_at.desc()).limit(1)).scalar()
 
 
-def year_entries(session: Session, year: int) -> list[LedgerEntry]:
+def _member_accounts_of_year(year: int):
+    """Member accounts with an entry on or before the end of `year` (those a return run walks)."""
+    return (select(ledger_entries.c.account).where(ledger_entries.c.account.startswith(MEMBER_PREFIX),
+                                                   ledger_entries.c.posted_on <= date(year, 12, 31))
+            .distinct())
+
+
+def count_member_accounts(session: Session, year: int) -> int:
+    return int(session.execute(select(func.count()).select_from(_member_accounts_of_year(year).subquery())).scalar_one())
+
+
+def member_accounts_after(session: Session, year: int, after: str | None, limit: int) -> list[str]:
+    """The next `limit` member accounts of the year's run after `after`, in account order (C-9 batches)."""
+    accounts = _member_accounts_of_year(year).subquery()
+    statement = select(accounts.c.account)
+    if after is not None:
+        statement = statement.where(accounts.c.account > after)
+    return list(session.execute(statement.order_by(accounts.c.account).limit(limit)).scalars())
+
+
+def year_entries(session: Session, year: int, accounts: Sequence[str] | None = None) -> list[LedgerEntry]:
     """What the yearly return run needs (C-9): per member account one synthetic entry with
-    the balance before the year (dated 31 December before it), plus the year's own entries.
+    the balance before the year (dated 31 December before it), plus the year's own entries;
+    of the given `accounts` only (a batch of the run) when given.
     Earlier years are summed in SQL rather than loaded one entry at a time."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     member = ledger_entries.c.account.startswith(MEMBER_PREFIX)
+    if accounts is not None:
+        member = and_(member, ledger_entries.c.account.in_(list(accounts)))
     openings = session.execute(select(ledger_entries.c.account, func.sum(ledger_entries.c.amount_rupiah))
                                .where(member, ledger_entries.c.posted_on < start).group_by(ledger_entries.c.account))
     before = date(year - 1, 12, 31)

@@ -61,6 +61,14 @@ def get_bill(session: Session, bill_number: str) -> BillRow | None:
     return _row(r) if r else None
 
 
+def bills_named(session: Session, bill_numbers: Iterable[str]) -> dict[str, BillRow]:
+    """Several bills in one statement, by number (unknown numbers are left out)."""
+    numbers = list(dict.fromkeys(bill_numbers))
+    if not numbers:
+        return {}
+    return {r.bill_number: _row(r) for r in session.execute(select(bills).where(bills.c.bill_number.in_(numbers)))}
+
+
 def open_bills(session: Session, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""

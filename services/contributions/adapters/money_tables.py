@@ -6,7 +6,8 @@ Amounts are whole rupiah (BigInteger); dates are calendar dates.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint,
+    BigInteger, Boolean, CheckConstraint, Column, Date, DateTime, Index, Integer, String, Table, Text,
+    UniqueConstraint,
 )
 
 from services.chassis.tables import BigId
@@ -35,7 +36,9 @@ payments = Table(
 payment_allocations = Table(
     "payment_allocations", metadata,
     Column("id", BigId, primary_key=True, autoincrement=True),
-    Column("payment_id", String(36), nullable=False, index=True),
+    # Who paid: a payment, or a credit note (a CREDIT bill, C-5); exactly one (migration 0010).
+    Column("payment_id", String(36), nullable=True, index=True),
+    Column("credit_bill_number", String(40), nullable=True, index=True),
     Column("bill_number", String(40), nullable=False, index=True),
     Column("amount_rupiah", BigInteger, nullable=False),
     # The day the money reached the bill: the payment date, or for credit applied later
@@ -43,6 +46,7 @@ payment_allocations = Table(
     Column("allocated_on", Date, nullable=False),
     Column("from_credit", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("(payment_id IS NULL) <> (credit_bill_number IS NULL)", name="ck_payment_allocations_one_source"),
 )
 
 # ---- penalties (denda, C-6) and their corrections (O-4) ----------------------------
@@ -195,4 +199,33 @@ jht_settlements = Table(
     Column("part_year_return_rupiah", BigInteger, nullable=False),
     Column("settled_on", Date, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# ---- runs done in batches (C-8 RecomputeStanding, C-9 RunYearlyReturns), migration 0010 ----
+# One row per run: where it stopped, so a run killed half-way resumes after the last batch
+# it committed (the cursor moves in the batch's own transaction) and credits no one twice.
+batched_runs = Table(
+    "batched_runs", metadata,
+    Column("run_id", String(100), primary_key=True),
+    Column("kind", String(20), nullable=False),  # STANDING, JHT_RETURNS
+    Column("request_fingerprint", String(64), nullable=True),  # None: any request may continue it
+    Column("as_of", Date, nullable=True),  # the day a standing run computes for, kept on resuming
+    Column("rate_bp", Integer, nullable=True),  # the declared return rate a JHT run credits at
+    Column("last_key", String(40), nullable=True),  # the last NPP / member account done
+    Column("items_total", Integer, nullable=False),
+    Column("items_done", Integer, nullable=False),
+    Column("batches_done", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),  # calls that worked on it (more than 1: resumed)
+    Column("changed", Integer, nullable=False),  # standings changed / members credited
+    Column("total_rupiah", BigInteger, nullable=False),
+    Column("complete", Boolean, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# What a run's answer lists (the employers whose standing a RecomputeStanding changed),
+# written with its batch.
+batched_run_items = Table(
+    "batched_run_items", metadata,
+    Column("run_id", String(100), primary_key=True),
+    Column("item_key", String(40), primary_key=True),
 )

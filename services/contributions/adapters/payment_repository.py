@@ -26,7 +26,7 @@ class PaymentRepository(ScopedRepository):
         """The bill a payment names, for paying it: None when unknown or of a branch the
         caller may not read (exactly as a bill that does not exist, O-2; audited),
         PermissionDenied when the caller may only read it."""
-        bill = money_bills.get_bill(self.session, bill_number) if bill_number else None
+        bill = self.found_or_hidden(lambda: money_bills.get_bill(self.session, bill_number)) if bill_number else None
         if bill is None or not self.scope.sees(bill.branch_code, "bill", bill.bill_number):
             return None
         self.scope.require_write_record(bill.branch_code, "bill", bill.bill_number)

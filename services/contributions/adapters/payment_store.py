@@ -1,9 +1,10 @@
 """Payments and their allocations to bills: rows in, rows out (no rules here).
 
 An allocation row is also written when a credit note (a CREDIT bill, see `money_bills`)
-pays a bill: its `payment_id` then holds the credit note's bill number (no payments row),
-`from_credit` is true. So it counts for settling the bill and for C-6 lateness, but it is
-never money received from the bank (`allocations_to` joins payments and leaves it out)."""
+pays a bill: its `credit_bill_number` then holds the credit note's number and its
+`payment_id` is empty (exactly one is set, migration 0010), `from_credit` is true. So it
+counts for settling the bill and for C-6 lateness, but it is never money received from
+the bank (`allocations_to` joins payments and leaves it out)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from services.contributions.adapters.money_bills import credit_notes_left
 from services.contributions.adapters.money_tables import payment_allocations, payments
-from services.contributions.adapters.tables import bills
 
 MATCHED, SUSPENSE = "MATCHED", "SUSPENSE"
 
@@ -59,10 +59,13 @@ def update_payment(session: Session, payment_id: str, **values: Any) -> None:
     session.execute(update(payments).where(payments.c.payment_id == payment_id).values(**values))
 
 
-def insert_allocation(session: Session, payment_id: str, bill_number: str, amount: int, on: date,
-                      from_credit: bool) -> dict:
-    row = dict(payment_id=payment_id, bill_number=bill_number, amount_rupiah=amount, allocated_on=on,
-               from_credit=from_credit)
+def insert_allocation(session: Session, bill_number: str, amount: int, on: date, *, from_credit: bool,
+                      payment_id: str | None = None, credit_bill_number: str | None = None) -> dict:
+    """One allocation to `bill_number`, paid by a payment or by a credit note (exactly one)."""
+    if (payment_id is None) == (credit_bill_number is None):
+        raise ValueError("an allocation is paid by a payment or by a credit note")  # a bug if seen
+    row = dict(payment_id=payment_id, credit_bill_number=credit_bill_number, bill_number=bill_number,
+               amount_rupiah=amount, allocated_on=on, from_credit=from_credit)
     session.execute(insert(payment_allocations).values(created_at=datetime.now(UTC), **row))
     return row
 
@@ -79,11 +82,11 @@ def allocations_of(session: Session, payment_ids: Sequence[str]) -> dict[str, li
 
 
 def credit_notes_applied_to(session: Session, bill_numbers: Iterable[str]) -> int:
-    """How much of the bills was paid by credit notes (allocations whose payer is a bill)."""
+    """How much of the bills was paid by credit notes."""
     total = session.execute(
         select(func.sum(payment_allocations.c.amount_rupiah))
-        .join(bills, bills.c.bill_number == payment_allocations.c.payment_id)
-        .where(payment_allocations.c.bill_number.in_(list(bill_numbers)))).scalar()
+        .where(payment_allocations.c.credit_bill_number.is_not(None),
+               payment_allocations.c.bill_number.in_(list(bill_numbers)))).scalar()
     return int(total or 0)
 
 

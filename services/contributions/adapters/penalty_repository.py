@@ -106,8 +106,9 @@ class PenaltyRepository(ScopedRepository):
             self.scope.require_read(branch_code, "penalties")
 
     def page_ids(self, *, branch_code: str, npp: str, before: str | None, limit: int) -> list[str]:
-        """Penalty ids, newest first, of the caller's branches (and of `branch_code`, `npp`
-        when given; a named branch is checked by `require_listable`)."""
+        """Penalty ids, newest first, of the caller's branches (and of `branch_code`, refused
+        when the caller does not read it, and `npp` when given)."""
+        self.require_listable(branch_code)
         statement = self.scoped(select(penalties.c.penalty_id), penalties.c.branch_code)
         if branch_code:
             statement = statement.where(penalties.c.branch_code == branch_code)

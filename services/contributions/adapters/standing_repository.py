@@ -13,7 +13,7 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Mapping
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, union, update
 from sqlalchemy.orm import Session
 
 from services.chassis.repository import ScopedRepository
@@ -37,14 +37,6 @@ class StoredStanding:
 
 
 class StandingRepository(ScopedRepository):
-    def employers_to_recompute(self, branch_code: str) -> list[str]:
-        """The employers of a branch (the caller must be able to change it) with bills or a
-        stored standing, by NPP."""
-        self.scope.require_write(branch_code, "standing")
-        stored = self.session.execute(select(employer_standing.c.npp)
-                                      .where(employer_standing.c.branch_code == branch_code)).scalars()
-        return sorted(set(money_bills.employers_with_bills(self.session, branch_code)) | set(stored))
-
     def require_listable(self, branch_code: str) -> None:
         """The branch whose arrears the caller lists must be one it reads (PermissionDenied)."""
         self.scope.require_read(branch_code, "arrears")
@@ -62,6 +54,25 @@ class StandingRepository(ScopedRepository):
 class StandingStore:
     def __init__(self, session: Session):
         self.session = session
+
+    @staticmethod
+    def _employers_of(branch_code: str):
+        """The branch's employers with bills or a stored standing (those a recompute evaluates)."""
+        return union(select(bills.c.npp.label("npp")).where(bills.c.branch_code == branch_code),
+                     select(employer_standing.c.npp.label("npp"))
+                     .where(employer_standing.c.branch_code == branch_code)).subquery()
+
+    def count_employers(self, branch_code: str) -> int:
+        return int(self.session.execute(select(func.count()).select_from(self._employers_of(branch_code))).scalar_one())
+
+    def employers_after(self, branch_code: str, after: str | None, limit: int) -> list[str]:
+        """The next `limit` NPPs of the branch after `after`, in NPP order (a recompute's batch;
+        the caller's write scope on the branch was checked when the run started)."""
+        employers = self._employers_of(branch_code)
+        statement = select(employers.c.npp)
+        if after is not None:
+            statement = statement.where(employers.c.npp > after)
+        return list(self.session.execute(statement.order_by(employers.c.npp).limit(limit)).scalars())
 
     def stored(self, npp: str) -> StoredStanding | None:
         row = self.session.execute(select(employer_standing).where(employer_standing.c.npp == npp)).first()

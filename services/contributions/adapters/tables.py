@@ -7,11 +7,13 @@ Payments, penalties, reconciliation, standing and the JHT ledger live in
 """
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, Integer, String, Table, Text, UniqueConstraint,
-)
+from typing import cast
 
+from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, String, Table, UniqueConstraint
+
+from services.chassis.membership_replica import MembershipReplica, Part
 from services.chassis.office_replica import OfficeReplica
+from services.chassis.row_security import not_branch_data
 from services.chassis.rule_store import RuleStore
 from services.chassis.tables import BigId
 from services.contributions.adapters.metadata import metadata, platform  # noqa: F401 (also reached here)
@@ -19,56 +21,16 @@ from services.contributions.adapters.metadata import metadata, platform  # noqa:
 # ---- read model of membership (from its events) ------------------------------------
 offices = OfficeReplica(metadata)
 rm_offices = offices.table
-rm_employers = Table(
-    "rm_employers", metadata,
-    Column("npp", String(12), primary_key=True),
-    Column("branch_code", String(30), nullable=False, index=True),
-    Column("legal_name", String(200), nullable=False),
-    Column("address", Text, nullable=False),
-    Column("kind", String(30), nullable=False),
-    Column("registration_date", Date, nullable=False),
-    Column("status", String(10), nullable=False),
-    Index("ix_rm_employers_branch_npp", "branch_code", "npp"),  # billing walks a branch in NPP order
-)
-rm_employer_risk_groups = Table(
-    "rm_employer_risk_groups", metadata,
-    Column("npp", String(12), primary_key=True),
-    Column("effective_date", Date, primary_key=True),
-    Column("risk_group", Integer, nullable=False),
-)
-rm_workers = Table(
-    "rm_workers", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("name", String(200), nullable=False),
-    Column("npp", String(12), nullable=False, index=True),
-    Column("branch_code", String(30), nullable=False),
-    Column("status", String(10), nullable=False),
-    Column("programs", String(30), nullable=False),
-    Column("death_date", Date, nullable=True),
-)
-# Employment periods: who works for which employer in a period (mutasi moves a KPJ).
-rm_employments = Table(
-    "rm_employments", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("npp", String(12), primary_key=True),
-    Column("start_date", Date, primary_key=True),
-    Column("end_date", Date, nullable=True),
-    Index("ix_rm_employments_npp", "npp", "start_date"),
-)
-# Effective-dated facts, so a period is billed with the wage and marital status in force
-# then, and a back-dated change can be billed as a correction.
-rm_worker_wages = Table(
-    "rm_worker_wages", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("effective_date", Date, primary_key=True),
-    Column("monthly_wage", BigInteger, nullable=False),
-)
-rm_worker_marital = Table(
-    "rm_worker_marital", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("effective_date", Date, primary_key=True),
-    Column("marital_status", String(10), nullable=False),
-)
+# Effective-dated risk groups and marital status, so a period is billed with the facts in
+# force then and a back-dated change can be billed as a correction; address and kind head the SPI.
+membership = MembershipReplica(metadata, {Part.EMPLOYER_DETAILS, Part.RISK_GROUPS, Part.MARITAL_HISTORY})
+rm_employers = membership.tables.employers
+rm_workers = membership.tables.workers
+rm_employments = membership.tables.employments
+rm_worker_wages = membership.tables.wages
+rm_replica_positions = membership.tables.positions
+rm_employer_risk_groups = cast(Table, membership.tables.risk_groups)
+rm_worker_marital = cast(Table, membership.tables.marital)
 
 # ---- rule tables (C-1..C-6, C-6a, C-9) ---------------------------------------------
 rule_store = RuleStore(metadata, "contributions")
@@ -84,6 +46,7 @@ umk_rates = Table(
     Column("branch_code", String(30), primary_key=True),
     Column("effective_from", Date, primary_key=True),
     Column("monthly_rupiah", BigInteger, nullable=False),
+    info=not_branch_data("a rule table: each branch area's minimum wage, published regulation every office reads"),
 )
 
 # ---- billing (C-5, C-6) ------------------------------------------------------------
@@ -110,6 +73,15 @@ billing_jobs = Table(
     Column("bills_issued", Integer, nullable=False),
     Column("last_npp", String(12), nullable=True),  # resume point after a crash
     Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# Issue 12 (b): how far the read model had applied membership's events when a run started
+# (per source partition): what the run billed from.
+billing_run_positions = Table(
+    "billing_run_positions", metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("partition", Integer, primary_key=True),
+    Column("last_offset", BigInteger, nullable=False),
 )
 bills = Table(
     "bills", metadata,

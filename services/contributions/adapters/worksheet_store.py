@@ -98,7 +98,7 @@ class WorksheetRepository(ScopedRepository):
     the caller may only read is refused for a change."""
 
     def readable(self, worksheet_id: str) -> StoredWorksheet:  # type: ignore[override]
-        stored = load_worksheet(self.session, worksheet_id)
+        stored = self.found_or_hidden(lambda: load_worksheet(self.session, worksheet_id))
         if stored is None:
             raise NotFound("worksheet", worksheet_id)
         self.scope.require_read_record(stored.branch_code, "worksheet", worksheet_id)
@@ -106,7 +106,7 @@ class WorksheetRepository(ScopedRepository):
 
     def writable(self, worksheet_id: str) -> StoredWorksheet:  # type: ignore[override]
         """The worksheet, locked for the change."""
-        stored = load_worksheet(self.session, worksheet_id, lock=True)
+        stored = self.found_or_hidden(lambda: load_worksheet(self.session, worksheet_id, lock=True))
         if stored is None:
             raise NotFound("worksheet", worksheet_id)
         self.scope.require_write_record(stored.branch_code, "worksheet", worksheet_id)

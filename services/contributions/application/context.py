@@ -26,6 +26,9 @@ class ContributionsContext(ServiceContext):
     # The process settings (None when a use case is built outside a service process).
     settings: Settings | None = None
     billing: BillingOptions = field(default_factory=BillingOptions)
+    # Employers / member accounts per transaction of a RecomputeStanding or RunYearlyReturns
+    # run (`money.batched_runs`): RUN_BATCH_SIZE.
+    run_batch_size: int = 500
 
     def authorise_read(self) -> BranchScope:
         return self.authorise(ContributionsAction.READ)

@@ -5,6 +5,8 @@ import grpc
 
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc
 from services.contributions.application.billing import BillingUseCases
+from services.contributions.application.billing import mapping as m
+from services.contributions.domain.roles import ContributionsAction as A
 
 
 class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
@@ -20,17 +22,23 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def WatchBillingRun(self, request, context):
         yield from self.use_cases.watch_run(request, context.is_active)
 
+    # ---- reads (O-3: every role; O-2: the repository applies the scope) ----------------
     def GetBillingCoverage(self, request, context):
-        return self.use_cases.get_coverage(request)
+        scope = self.use_cases.ctx.authorise(A.READ)
+        return m.coverage_to_proto(self.use_cases.coverage.get(scope, m.get_coverage(request)))
 
     def GetBill(self, request, context):
-        return self.use_cases.get_bill(request)
+        scope = self.use_cases.ctx.authorise(A.READ)
+        view = self.use_cases.bills.get(scope, m.get_bill(request))
+        return billing_pb2.GetBillResponse(bill=m.bill_to_proto(view.bill, view.lines))
 
     def ListBills(self, request, context):
-        return self.use_cases.list_bills(request)
+        scope = self.use_cases.ctx.authorise(A.READ)
+        return m.bill_page_to_proto(self.use_cases.bills.list(scope, m.list_bills(request)))
 
     def RenderSpi(self, request, context):
-        return self.use_cases.render_spi(request)
+        scope = self.use_cases.ctx.authorise(A.READ)
+        return m.spi_to_proto(self.use_cases.bills.render(scope, m.render_spi(request)))
 
 
 def register(server: grpc.Server, use_cases: BillingUseCases) -> list[str]:

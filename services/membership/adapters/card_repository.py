@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from services.chassis.row_security import system_path
 from services.membership.adapters.tables import cards
 
 
@@ -47,9 +48,12 @@ class CardRepository:
         return IssuedCard(**row._mapping) if row else None
 
     def count(self, kpj: str, card_type: str) -> int:
-        return self.session.execute(
-            select(func.count()).select_from(cards).where(cards.c.kpj == kpj, cards.c.card_type == card_type)
-        ).scalar_one()
+        """Cards of this type the member ever had, in every branch: the next serial (a
+        transfer's earlier cards are the old branch's, behind its row security)."""
+        with system_path(self.session):
+            return self.session.execute(
+                select(func.count()).select_from(cards).where(cards.c.kpj == kpj, cards.c.card_type == card_type)
+            ).scalar_one()
 
     def add(self, card: IssuedCard) -> None:
         self.session.execute(insert(cards).values(**card.__dict__))

@@ -109,8 +109,9 @@ class EmployerRepository(ScopedRepository):
 
     def tax_number_taken(self, npwp: str) -> bool:
         """Whether an employer (of any branch: one employer per NPWP, M-1) holds `npwp`."""
-        return self.session.execute(
-            select(employers.c.npp).where(employers.c.tax_number == npwp).limit(1)).first() is not None
+        with self.every_branch():  # national, so across the row security of branches
+            return self.session.execute(
+                select(employers.c.npp).where(employers.c.tax_number == npwp).limit(1)).first() is not None
 
     def add(self, employer: Employer) -> None:
         now = datetime.now(UTC)
@@ -189,9 +190,10 @@ class EmployerRepository(ScopedRepository):
 
     # ---- lists (scoped, keyset paging by NPP) --------------------------------------
     def list_branch(self, branch_code: str, after_npp: str | None, limit: int) -> list[StoredEmployer]:
-        """A branch's employers; the use case has checked the caller reads `branch_code`."""
+        """A branch's employers; a branch the caller may not read is refused (O-2)."""
+        self.scope.require_read(branch_code, "employers")
         stmt = select(employers).where(employers.c.branch_code == branch_code)
-        return self._page(stmt, after_npp, limit)
+        return self._page(self.scoped(stmt, employers.c.branch_code), after_npp, limit)
 
     def search(self, *, npp: str | None = None, name_fragment: str | None = None,
                after_npp: str | None = None, limit: int = 50) -> list[StoredEmployer]:

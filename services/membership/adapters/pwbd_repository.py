@@ -106,9 +106,10 @@ class PwbdRepository(ScopedRepository):
         columns = (employers.c.npp, employers.c.legal_name, employers.c.address, employers.c.tax_number,
                    employers.c.name_normalised, employers.c.address_normalised)
         found = {r.npp: r for r in self.session.execute(select(*columns).where(employers.c.branch_code == branch_code))}
-        for chunk in _chunks(sorted(set(tax_numbers))):
-            for r in self.session.execute(select(*columns).where(employers.c.tax_number.in_(chunk))):
-                found[r.npp] = r
+        with self.every_branch():  # national, so across the row security of branches
+            for chunk in _chunks(sorted(set(tax_numbers))):
+                for r in self.session.execute(select(*columns).where(employers.c.tax_number.in_(chunk))):
+                    found[r.npp] = r
         return [MatchableEmployer(**found[npp]._mapping) for npp in sorted(found)]
 
     def candidates_of_branch(self, branch_code: str) -> list[ListedKey]:
@@ -143,15 +144,18 @@ class PwbdRepository(ScopedRepository):
                      pwbd_candidates.c.address_normalised == address_normalised)]
         if tax_number:
             keys.append(pwbd_candidates.c.tax_number == tax_number)
-        rows = self.session.execute(
-            select(pwbd_candidates).where(pwbd_candidates.c.status.in_(UNREGISTERED), or_(*keys))
-        ).all()
+        with self.every_branch():  # any branch's list, across the row security of branches
+            rows = self.session.execute(
+                select(pwbd_candidates).where(pwbd_candidates.c.status.in_(UNREGISTERED), or_(*keys))
+            ).all()
         return [_stored(r) for r in rows]
 
     def mark_registered(self, candidate_ids: list[str], npp: str) -> None:
+        """The candidates `unregistered_like` matched leave the list, in whichever branch (M-2)."""
         if candidate_ids:
-            self.session.execute(update(pwbd_candidates).where(pwbd_candidates.c.candidate_id.in_(candidate_ids))
-                                 .values(status=PwbdStatus.REGISTERED.value, registered_npp=npp))
+            with self.every_branch():
+                self.session.execute(update(pwbd_candidates).where(pwbd_candidates.c.candidate_id.in_(candidate_ids))
+                                     .values(status=PwbdStatus.REGISTERED.value, registered_npp=npp))
 
     # ---- the list and its letters --------------------------------------------------
     def get(self, candidate_id: str) -> StoredCandidate | None:
@@ -168,17 +172,20 @@ class PwbdRepository(ScopedRepository):
             pwbd_candidates.c.branch_code, "PWBD candidate", candidate_id))
 
     def unregistered_page(self, branch_code: str, after_id: str | None, limit: int) -> list[StoredCandidate]:
-        """Keyset page ordered by candidate id (UUIDv7, so in order of import); the use
-        case has checked the caller reads `branch_code`."""
+        """Keyset page ordered by candidate id (UUIDv7, so in order of import); a branch
+        the caller may not read is refused (O-2)."""
+        self.scope.require_read(branch_code, "PWBD list")
         stmt = select(pwbd_candidates).where(
             pwbd_candidates.c.branch_code == branch_code, pwbd_candidates.c.status.in_(UNREGISTERED))
         if after_id is not None:
             stmt = stmt.where(pwbd_candidates.c.candidate_id > after_id)
-        rows = self.session.execute(stmt.order_by(pwbd_candidates.c.candidate_id).limit(limit)).all()
+        rows = self.session.execute(self.scoped(stmt, pwbd_candidates.c.branch_code)
+                                    .order_by(pwbd_candidates.c.candidate_id).limit(limit)).all()
         return [_stored(r) for r in rows]
 
     def totals(self, branch_code: str) -> dict[str, int]:
         """Count of the branch's candidates by status, for the gap report (M-2)."""
+        self.scope.require_read(branch_code, "PWBD list")
         rows = self.session.execute(
             select(pwbd_candidates.c.status, func.count()).where(pwbd_candidates.c.branch_code == branch_code)
             .group_by(pwbd_candidates.c.status)

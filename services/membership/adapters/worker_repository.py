@@ -165,19 +165,24 @@ class WorkerRepository(ScopedRepository):
         return _worker(super().writable(_BY_KPJ, workers.c.branch_code, "worker", kpj, lock=lock, params={"kpj": kpj}))
 
     def by_niks(self, niks: Iterable[str], *, lock: bool = False) -> dict[str, Worker]:
-        """Records of these NIKs (one query; bulk enrolment pre-loads a chunk with it)."""
+        """Records of these NIKs (one query; bulk enrolment pre-loads a chunk with it).
+        National, as a NIK is: whichever branch holds them (row security's system path);
+        the caller decides what the scope lets it do with each (a transfer, OUT_OF_SCOPE)."""
         niks = sorted(set(niks))
         if not niks:
             return {}
         # Ordered, so that concurrent batches lock shared rows in the same order (no deadlock).
         statement = select(workers).where(workers.c.nik.in_(niks)).order_by(workers.c.nik)
-        rows = self.session.execute(statement.with_for_update() if lock else statement).all()
+        with self.every_branch():
+            rows = self.session.execute(statement.with_for_update() if lock else statement).all()
         return {row.nik: _worker(row) for row in rows}
 
     def by_nik(self, nik: str, *, lock: bool = False) -> Worker | None:
+        """The record of this NIK, whichever branch holds it (as `by_niks`)."""
         if lock:
             return self.by_niks([nik], lock=True).get(nik)
-        row = self.session.execute(_BY_NIK, {"nik": nik}).first()
+        with self.every_branch():
+            row = self.session.execute(_BY_NIK, {"nik": nik}).first()
         return _worker(row) if row else None
 
     def insert_workers(self, new: Sequence[Worker]) -> None:

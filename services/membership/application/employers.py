@@ -106,7 +106,6 @@ class EmployerUseCases(EmployerChanges):
             raise InvalidArgument.field("branch_code", "is required")
         if not self.ctx.directory.is_branch(branch):
             raise InvalidArgument.field("branch_code", f"{branch} is not a branch office")
-        scope.require_read(branch, "employers")
         limit, after = page_size(request.page), _after_npp(request.page.page_token)
         with self.ctx.base.read_session() as session:
             repo = EmployerRepository(session, scope)

@@ -61,7 +61,6 @@ class PwbdUseCases:
         (M-2: e.g. 247 companies listed, 185 of them registered since)."""
         scope = self.ctx.authorise(MembershipAction.READ)
         branch = self._branch(request.branch_code)
-        scope.require_read(branch, "PWBD list")
         limit = page_size(request.page)
         token = decode_page_token(request.page.page_token) or {}
         after = token.get("candidate_id")

@@ -28,7 +28,9 @@ from services.membership.application.workers_mapping import (
 )
 from services.membership.domain.employment_history import EndReason
 from services.membership.domain.family import FamilyMember, assign_member_ids, covered_dependants, validate_family
-from services.membership.domain.marital_history import MaritalStatusEntry, check_report_date, status_on, with_report
+from services.membership.domain.marital_history import (
+    MaritalStatusEntry, check_report_date, entry_on, status_on, with_report,
+)
 from services.membership.domain.nik import normalise_nik
 from services.membership.domain.workers import Worker, WorkerStatus
 
@@ -111,7 +113,8 @@ class WorkerChanges:
         repo.update_worker(changed)
         _emit(uow, changed, events_pb2.WorkerFamilyChanged(
             kpj=worker.kpj, npp=worker.employer_npp, marital_status=MARITAL_TO_PROTO[status],
-            members=[family_member_to_proto(m) for m in repo.family(worker.kpj)], effective_date=from_date(effective)))
+            members=[family_member_to_proto(m) for m in repo.family(worker.kpj)], effective_date=from_date(effective),
+            marital_status_since=from_date(effective)))  # the report's own entry, even if a later one rules today
         uow.audit("worker.marital_status", worker.kpj, {"from": worker.marital_status.value, "to": status.value,
                                                         "effective_date": effective})
         return present(repo, changed, today)
@@ -135,9 +138,13 @@ class WorkerChanges:
                                         new_member_id)
         repo.replace_family(worker.kpj, members)
         covered = covered_dependants(worker.marital_status, members, today)
+        # The status goes with the date of its own history entry: a list change is no status
+        # report, and must not stand in a consumer's history as one dated today (M-6).
+        in_force = entry_on(repo.marital_history(worker.kpj), today)
         _emit(uow, worker, events_pb2.WorkerFamilyChanged(
             kpj=worker.kpj, npp=worker.employer_npp, marital_status=MARITAL_TO_PROTO[worker.marital_status],
-            members=[family_member_to_proto(m) for m in members], effective_date=from_date(today)))
+            members=[family_member_to_proto(m) for m in members], effective_date=from_date(today),
+            marital_status_since=from_date(in_force.effective_date if in_force is not None else today)))
         uow.audit("worker.family", worker.kpj, {"members": len(members), "covered": len(covered)})
         return FamilyView(members, covered, worker.marital_status)
 

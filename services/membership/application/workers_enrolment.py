@@ -67,7 +67,7 @@ def enrolment_target(ctx: MembershipContext, npp: str, requested_kind: int = 0, 
     write scope on the employer's branch (O-2). `field` names the NPP in the request."""
     require_an_enrolling_role()
     npp = validate_npp(npp, field)
-    with ctx.base.lookup() as connection:
+    with ctx.base.lookup(across_branches=True) as connection:  # its branch decides the scope
         employer = find_employer(connection, npp)
     if employer is None:
         raise NotFound("employer", npp)
@@ -110,9 +110,12 @@ class EnrolmentWriter:
         else:
             if any(w.kpj == worker.kpj for w in self._new):
                 self.flush()  # the same person twice in one transaction: insert before updating
-            self.repo.update_worker(worker)
-            if enrolment.closed is not None:
-                self.repo.close_open_period(worker.kpj, enrolment.closed.end_date, EndReason.TRANSFERRED)
+            # A transfer moves the record from the branch that held it (M-3): across the row
+            # security of branches, as the NIK lookup that found it.
+            with self.repo.every_branch():
+                self.repo.update_worker(worker)
+                if enrolment.closed is not None:
+                    self.repo.close_open_period(worker.kpj, enrolment.closed.end_date, EndReason.TRANSFERRED)
             self.repo.open_periods([(worker.kpj, enrolment.opened)])
             self.repo.set_wage(worker.kpj, worker.start_date, worker.monthly_wage_rupiah)
             if worker.marital_status is not previous.marital_status:

@@ -11,7 +11,9 @@ from datetime import date
 from collections.abc import Iterator
 
 from jamsos.membership.v1 import workers_pb2
-from services.chassis.convert import decode_page_token, encode_page_token, from_date, from_rupiah, page_size, to_date, to_rupiah
+from services.chassis.convert import (
+    decode_page_token, encode_page_token, enum_in, from_date, from_rupiah, page_size, to_date, to_rupiah,
+)
 from services.chassis.errors import FieldViolation, InvalidArgument, Violations
 from services.membership.domain.employment_history import EmploymentPeriod, EndReason
 from services.membership.domain.family import FamilyMember, Relation
@@ -107,17 +109,6 @@ def optional_date(parent, name: str, v: Violations, field: str | None = None) ->
     except ValueError as exc:
         v.add(field, f"not a calendar date ({d.year}-{d.month}-{d.day}): {exc}")
         return None
-
-
-def enum_in(mapping: dict, value: int, field: str, v: Violations, *, required: bool = True):
-    if value in mapping:
-        return mapping[value]
-    if value == 0:
-        if required:
-            v.add(field, "is required")
-        return None
-    v.add(field, f"{value} is not a known value")
-    return None
 
 
 def enrolment_command(message, *, npp: str, branch_code: str, kind: MembershipKind, today: date) -> EnrolWorker:

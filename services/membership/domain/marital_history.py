@@ -24,15 +24,20 @@ class MaritalStatusEntry:
     status: MaritalStatus
 
 
+def entry_on(history: Sequence[MaritalStatusEntry], day: date) -> MaritalStatusEntry | None:
+    """The entry in force on `day`; before the first entry the earliest one; None only for
+    an empty history."""
+    if not history:
+        return None
+    found = in_force_on(((e.effective_date, e) for e in history), day)
+    return found[1] if found is not None else min(history, key=lambda e: e.effective_date)
+
+
 def status_on(history: Sequence[MaritalStatusEntry], day: date) -> MaritalStatus | None:
     """The status in force on `day`; before the first entry the earliest known one; None
     only for an empty history."""
-    if not history:
-        return None
-    found = in_force_on(((e.effective_date, e.status) for e in history), day)
-    if found is None:
-        return min(history, key=lambda e: e.effective_date).status
-    return found[1]
+    entry = entry_on(history, day)
+    return entry.status if entry is not None else None
 
 
 def check_report_date(effective: date, *, birth_date: date, today: date) -> None:

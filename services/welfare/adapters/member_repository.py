@@ -2,6 +2,7 @@
 scope (O-2): an unknown NPP or KPJ and another branch's are both NotFound."""
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -10,8 +11,7 @@ from sqlalchemy import Row, func, select
 
 from services.chassis.repository import ScopedRepository
 from services.welfare.adapters.tables import (
-    contributions_rules, rm_employer_standing, rm_employers, rm_employments, rm_member_incidents, rm_worker_wages,
-    rm_workers,
+    contributions_rules, rm_employers, rm_employments, rm_member_incidents, rm_worker_wages, rm_workers, standing,
 )
 from services.welfare.domain.members import EmployerFacts, WorkerFacts
 
@@ -32,16 +32,15 @@ class MemberRepository(ScopedRepository):
 
     def employer_unscoped(self, npp: str) -> EmployerFacts | None:
         """For an application already let through the scope (its own employer)."""
-        row = self.session.execute(select(rm_employers).where(rm_employers.c.npp == npp)).first()
+        with self.every_branch():  # wherever it is now (row security's system path)
+            row = self.session.execute(select(rm_employers).where(rm_employers.c.npp == npp)).first()
         return None if row is None else self._employer(row)
 
     def _employer(self, row: Row[Any]) -> EmployerFacts:
-        s = rm_employer_standing
-        standing = self.session.execute(select(s.c.good_standing, s.c.as_of).where(s.c.npp == row.npp)
-                                        .order_by(s.c.as_of.desc()).limit(1)).first()
+        published = standing.queries(self.session).latest(row.npp)
         return EmployerFacts(row.npp, row.branch_code, row.legal_name, row.registration_date,
-                             None if standing is None else bool(standing.good_standing),
-                             None if standing is None else standing.as_of)
+                             None if published is None else published.good_standing,
+                             None if published is None else published.as_of)
 
     # ---- workers -------------------------------------------------------------------------
     def worker(self, kpj: str, on: date, *, for_change: bool = False) -> WorkerFacts:
@@ -55,7 +54,8 @@ class MemberRepository(ScopedRepository):
     def worker_unscoped(self, kpj: str, on: date) -> WorkerFacts | None:
         """For an application already let through the scope (its own member, wherever
         the member has moved since)."""
-        row = self.session.execute(select(rm_workers).where(rm_workers.c.kpj == kpj)).first()
+        with self.every_branch():  # wherever the member is now (row security's system path)
+            row = self.session.execute(select(rm_workers).where(rm_workers.c.kpj == kpj)).first()
         return None if row is None else self._worker(row, on)
 
     def workers_seen(self, kpjs: Iterable[str], on: date) -> dict[str, WorkerFacts | None]:
@@ -63,10 +63,13 @@ class MemberRepository(ScopedRepository):
         (the same answer, audited)."""
         found: dict[str, WorkerFacts | None] = {}
         for kpj in kpjs:
-            row = self.session.execute(select(rm_workers).where(rm_workers.c.kpj == kpj)).first()
+            row = self.found_or_hidden(functools.partial(self._worker_row, kpj))
             visible = row is not None and self.scope.sees(row.branch_code, "worker", kpj)
             found[kpj] = self._worker(row, on) if visible and row is not None else None
         return found
+
+    def _worker_row(self, kpj: str) -> Row[Any] | None:
+        return self.session.execute(select(rm_workers).where(rm_workers.c.kpj == kpj)).first()
 
     def _worker(self, row: Row[Any], on: date) -> WorkerFacts:
         e, w, i = rm_employments, rm_worker_wages, rm_member_incidents

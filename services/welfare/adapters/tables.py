@@ -6,8 +6,10 @@ from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
 )
 
+from services.chassis.membership_replica import MembershipReplica
 from services.chassis.office_replica import OfficeReplica
 from services.chassis.rule_store import RuleReplica, RuleStore
+from services.chassis.standing_replica import StandingReplica
 from services.chassis.tables import add_platform_tables
 
 metadata = MetaData()
@@ -22,46 +24,13 @@ NAME = 200
 REFERENCE = 100
 
 # ---- read model (upserts keyed by business ids: a redelivery changes nothing) ------------
-rm_employers = Table(
-    "rm_employers", metadata,
-    Column("npp", String(12), primary_key=True),
-    Column("branch_code", String(30), nullable=False, index=True),
-    Column("legal_name", String(NAME), nullable=False),
-    Column("registration_date", Date, nullable=False),
-    Column("status", String(10), nullable=False),
-)
-# C-8 as contributions published it, by the day it was computed.
-rm_employer_standing = Table(
-    "rm_employer_standing", metadata,
-    Column("npp", String(12), primary_key=True),
-    Column("as_of", Date, primary_key=True),
-    Column("good_standing", Boolean, nullable=False),
-    Column("in_arrears", Boolean, nullable=False),
-    Column("arrears_rupiah", BigInteger, nullable=False),
-)
-rm_workers = Table(
-    "rm_workers", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("npp", String(12), nullable=False, index=True),
-    Column("branch_code", String(30), nullable=False, index=True),
-    Column("name", String(NAME), nullable=False),
-    Column("status", String(12), nullable=False),
-    Column("death_date", Date, nullable=True),
-)
-# Every employment the KPJ had: membership starts with the first (M-3, W-S-2).
-rm_employments = Table(
-    "rm_employments", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("npp", String(12), primary_key=True),
-    Column("start_date", Date, primary_key=True),
-    Column("end_date", Date, nullable=True),
-)
-rm_worker_wages = Table(
-    "rm_worker_wages", metadata,
-    Column("kpj", String(11), primary_key=True),
-    Column("effective_date", Date, primary_key=True),
-    Column("monthly_wage", BigInteger, nullable=False),
-)
+membership = MembershipReplica(metadata)  # employers, workers, employments, wages (W-S-2, W-K-1, W-P-2)
+rm_employers = membership.tables.employers
+rm_workers = membership.tables.workers
+rm_employments = membership.tables.employments
+rm_worker_wages = membership.tables.wages
+standing = StandingReplica(metadata)  # C-8 as contributions published it, by the day it was computed
+rm_employer_standing = standing.table
 # Deaths and total disabilities established by benefits' claims (W-S-2's second path).
 rm_member_incidents = Table(
     "rm_member_incidents", metadata,

@@ -2,9 +2,9 @@
 
 The branch receives and checks applications and signs agreements; the regional office
 determines PUMP cases and transfers the money (W-P-3, W-P-4); the branch head approves;
-the finance officer disburses loans, pays scholarships and records repayments; the head
-office and the regional offices put money into the regional funds; the head office keeps
-the rule tables.
+the finance officer disburses loans, pays scholarships, approves and sends payment orders
+to the bank and records repayments; the head office and the regional offices put money
+into the regional funds; the head office keeps the rule tables.
 """
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class WelfareAction(str, Enum):
     RECORD_INSTALMENT = "RECORD_INSTALMENT"  # W-P-5, W-K-3
     MONITOR_LOANS = "MONITOR_LOANS"  # W-P-5: late instalments flagged every month
     PAY_SCHOLARSHIP = "PAY_SCHOLARSHIP"  # W-S-1: the monthly payments
+    PAY_OUT = "PAY_OUT"  # payment orders: approve (O-4), re-issue, the bank's files
     ALLOCATE_FUND = "ALLOCATE_FUND"  # money into a region's fund
     MANAGE_RULE_TABLES = "MANAGE_RULE_TABLES"  # a new version of a welfare rule table (head office)
 
@@ -44,6 +45,7 @@ ACTIONS = ActionTable({
     A.RECORD_INSTALMENT: {Role.FINANCE_OFFICER},
     A.MONITOR_LOANS: {Role.FINANCE_OFFICER, Role.ADMINISTRATION_OFFICER},
     A.PAY_SCHOLARSHIP: {Role.FINANCE_OFFICER},
+    A.PAY_OUT: {Role.FINANCE_OFFICER},
     A.ALLOCATE_FUND: {Role.HEAD_OFFICE_ADMIN, Role.REGIONAL_OFFICER},
     A.MANAGE_RULE_TABLES: {Role.HEAD_OFFICE_ADMIN},
 }, reads={A.READ})

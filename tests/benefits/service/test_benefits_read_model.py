@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from jamsos.membership.v1 import events_pb2, workers_pb2
 from services.benefits.adapters.read_model_store import ReadModelStore
-from services.benefits.adapters.tables import read_model
+from services.benefits.adapters.tables import membership, standing
 from tests.benefits.service.support import (
     SERVICE, at, d, employer_registered, fresh_ids, jkk_request, member, rp, standing_changed, terminated, worker,
 )
@@ -21,9 +21,14 @@ def facts(service, kpj):
         return ReadModelStore(session).member_facts(kpj)
 
 
+READ_MODEL = {"workers": membership.tables.workers, "employments": membership.tables.employments,
+              "wages": membership.tables.wages, "family": membership.tables.family,
+              "employers": membership.tables.employers, "standing": standing.table}
+
+
 def rows(service) -> dict[str, list]:
     with service.app.ctx.base.read_session() as session:
-        return {name: sorted(map(tuple, session.execute(select(t)).all()), key=repr) for name, t in read_model.items()}
+        return {name: sorted(map(tuple, session.execute(select(t)).all()), key=repr) for name, t in READ_MODEL.items()}
 
 
 @pytest.mark.rule("M-3", "M-8")

@@ -24,7 +24,8 @@ OFFICES = (
     ("KC-JAKPUS", offices_pb2.OFFICE_LEVEL_BRANCH, "KW-DKI"),
     ("KC-JAKTIM", offices_pb2.OFFICE_LEVEL_BRANCH, "KW-DKI"),
 )
-MARITAL = {"SINGLE": workers_pb2.MARITAL_STATUS_SINGLE, "MARRIED": workers_pb2.MARITAL_STATUS_MARRIED}
+MARITAL = {"SINGLE": workers_pb2.MARITAL_STATUS_SINGLE, "MARRIED": workers_pb2.MARITAL_STATUS_MARRIED,
+           "DIVORCED": workers_pb2.MARITAL_STATUS_DIVORCED}
 PROGRAMS = {"JHT": workers_pb2.PROGRAM_JHT, "JKK": workers_pb2.PROGRAM_JKK, "JK": workers_pb2.PROGRAM_JK,
             "JPK": workers_pb2.PROGRAM_JPK}
 
@@ -84,8 +85,12 @@ def wage_changed(kpj: str, npp: str, wage: int, effective: date, previous: int =
                                         effective_date=d(effective))
 
 
-def family_changed(kpj: str, npp: str, marital: str, effective: date) -> events_pb2.WorkerFamilyChanged:
-    return events_pb2.WorkerFamilyChanged(kpj=kpj, npp=npp, marital_status=MARITAL[marital], effective_date=d(effective))
+def family_changed(kpj: str, npp: str, marital: str, effective: date,
+                   since: date | None = None) -> events_pb2.WorkerFamilyChanged:
+    """A status report from `effective` (its own entry), or with `since` a change of the family
+    list on `effective` naming the status entry in force then (M-6)."""
+    return events_pb2.WorkerFamilyChanged(kpj=kpj, npp=npp, marital_status=MARITAL[marital], effective_date=d(effective),
+                                          marital_status_since=d(since or effective))
 
 
 def worker_terminated(kpj: str, npp: str, day: date) -> events_pb2.WorkerTerminated:

@@ -75,11 +75,20 @@ def paid_and_status(contributions, number: str) -> tuple[int, str]:
 
 
 def allocations(contributions, number: str) -> list[tuple]:
+    """What credit note `number` paid, found by its own column (migration 0010)."""
     with contributions.app.ctx.base.read_session() as session:
         return [tuple(r) for r in session.execute(
-            select(payment_allocations.c.payment_id, payment_allocations.c.bill_number,
+            select(payment_allocations.c.credit_bill_number, payment_allocations.c.bill_number,
                    payment_allocations.c.amount_rupiah, payment_allocations.c.allocated_on)
-            .where(payment_allocations.c.payment_id == number).order_by(payment_allocations.c.id))]
+            .where(payment_allocations.c.credit_bill_number == number).order_by(payment_allocations.c.id))]
+
+
+def paying_payment_ids(contributions, bill_number: str) -> list[str | None]:
+    """The payment id column of every allocation to `bill_number`, oldest first."""
+    with contributions.app.ctx.base.read_session() as session:
+        return list(session.execute(select(payment_allocations.c.payment_id)
+                                    .where(payment_allocations.c.bill_number == bill_number)
+                                    .order_by(payment_allocations.c.id)).scalars())
 
 
 def worksheet(stub, request_id: str, period: Period, reported: int) -> reconciliation_pb2.Worksheet:
@@ -194,3 +203,29 @@ def test_c5_applying_a_credit_note_twice_applies_it_once(contributions, stubs):
     assert [(a[1], a[2]) for a in allocations(contributions, note)] == [(january, 500_000), (february, 1_000_000)]
     s = standing.GetStanding(standing_pb2.GetStandingRequest(npp=NPP)).standing
     assert (s.in_arrears, s.arrears.rupiah, s.credit.rupiah) == (False, 0, 252_500)
+
+
+@pytest.mark.rule("C-5")
+def test_c5_a_credit_notes_allocation_is_found_by_its_own_column(contributions, stubs):
+    payments, standing, _ = stubs
+    add_bill(contributions, Period(2021, 2), 1_000_000, date(2021, 3, 15))
+    first = pay(payments, "BNI-1", 1_100_000, date(2021, 3, 10))  # 100,000 overpaid: payment credit
+    note = credit_note(contributions, Period(2021, 2), -250_000, date(2021, 3, 20))
+    deliver_bill_issued(contributions, note)  # nothing open: it stays credit
+    march = add_bill(contributions, Period(2021, 3), 1_000_000, date(2021, 4, 15))  # issued 1 April, no event yet
+    held = standing.GetStanding(standing_pb2.GetStandingRequest(npp=NPP)).standing
+    # March unpaid and 76 days past due on 30 June; the credit is 250,000 + 100,000.
+    assert (held.arrears.rupiah, held.credit.rupiah) == (1_000_000, 350_000)
+    response = pay(payments, "BNI-2", 650_000, date(2021, 4, 15))
+    # The note first, then BNI-1's credit, both reaching March on 1 April; then BNI-2's 650,000.
+    assert [(a.payment_id, a.credit_bill_number, a.amount.rupiah, a.from_credit) for a in response.credit_applied] == [
+        ("", note, 250_000, True), (first.payment.payment_id, "", 100_000, True)]
+    assert allocations(contributions, note) == [(note, march, 250_000, date(2021, 4, 1))]
+    assert paying_payment_ids(contributions, march) == [None, first.payment.payment_id, response.payment.payment_id]
+    assert [(a.payment_id, a.credit_bill_number, a.amount.rupiah) for a in response.payment.allocations] == [
+        (response.payment.payment_id, "", 650_000)]
+    # 250,000 + 100,000 + 650,000 = 1,000,000: March paid on its due day, nothing in arrears or credit.
+    assert (bill(contributions, march).status, bill(contributions, march).settled_on) == ("PAID", date(2021, 4, 15))
+    after = standing.GetStanding(standing_pb2.GetStandingRequest(npp=NPP)).standing
+    assert (after.in_arrears, after.arrears.rupiah, after.credit.rupiah) == (False, 0, 0)
+    assert list(response.penalties) == [] and response.employer_credit.rupiah == 0

@@ -1,67 +1,61 @@
-"""Reading bills and rendering SPI notices (C-5), within the caller's branch scope (O-2)."""
+"""Reading bills and rendering SPI notices (C-5), within the caller's branch scope (O-2:
+the repository applies it)."""
 from __future__ import annotations
 
-from jamsos.contributions.v1 import billing_pb2
-from services.chassis.convert import decode_page_token, encode_page_token, page_size, to_period
+from collections.abc import Sequence
+
 from services.chassis.errors import InvalidArgument
-from services.contributions.adapters.bill_queries import BillRepository
+from services.chassis.scope import BranchScope
+from services.contributions.adapters.bill_queries import BillCursor, BillRepository, BillRow, LineRow
 from services.contributions.adapters.penalty_repository import PenaltyBook
-from services.contributions.application.billing.mapping import bill_to_proto
-from services.contributions.application.context import ContributionsContext
+from services.contributions.application.billing.commands import (
+    BillPage, BillView, GetBill, ListBills, RenderSpi, SpiDocument, SpiFormat,
+)
 from services.contributions.application.billing.spi_document import render_pdf, spi_lines
-from services.contributions.domain.periods import Period
+from services.contributions.application.context import ContributionsContext
 
 
 class BillReader:
     def __init__(self, ctx: ContributionsContext):
         self.ctx = ctx
 
-    def get(self, request: billing_pb2.GetBillRequest) -> billing_pb2.GetBillResponse:
-        bill, lines = self._bill_with_lines(request.bill_number, "read")
-        return billing_pb2.GetBillResponse(bill=bill_to_proto(bill, lines))
+    def get(self, scope: BranchScope, query: GetBill) -> BillView:
+        number = _required(query.bill_number)
+        with self.ctx.base.lookup() as connection:  # two statements built once, on the lookup path
+            repo = BillRepository(connection, scope)
+            bill = repo.readable(number.strip(), key=number)
+            return BillView(bill, repo.lines_of(bill))
 
-    def list(self, request: billing_pb2.ListBillsRequest) -> billing_pb2.ListBillsResponse:
-        scope = self.ctx.authorise_read()
-        npp, branch = request.npp.strip(), request.branch_code.strip()
-        if not npp and not branch:
-            raise InvalidArgument.field("npp", "give an npp or a branch_code")
+    def list(self, scope: BranchScope, query: ListBills) -> BillPage:
         with self.ctx.base.read_session() as session:
-            repo = BillRepository(session, scope)
-            repo.require_listable(branch)
-            period = Period(*to_period(request, "period")) if request.HasField("period") else None
-            limit = page_size(request.page)
-            rows = repo.page(npp=npp or None, branch_code=branch or None, period=period,
-                             after=decode_page_token(request.page.page_token), limit=limit + 1)
-        response = billing_pb2.ListBillsResponse(bills=[bill_to_proto(b) for b in rows[:limit]])
-        if len(rows) > limit:
-            last = rows[limit - 1]
-            response.page.next_page_token = encode_page_token({"y": last.period.year, "m": last.period.month, "b": last.bill_number})
-        return response
+            rows = BillRepository(session, scope).page(npp=query.npp, branch_code=query.branch_code,
+                                                       period=query.period, after=query.after, limit=query.size + 1)
+        more = len(rows) > query.size
+        last = rows[query.size - 1] if more else None
+        return BillPage(rows[:query.size], BillCursor(last.period, last.bill_number) if last is not None else None)
 
-    def render(self, request: billing_pb2.RenderSpiRequest) -> billing_pb2.RenderSpiResponse:
-        bill, lines, penalties = self._bill_with_lines(request.bill_number, "render the SPI of", with_penalties=True)
+    def render(self, scope: BranchScope, command: RenderSpi) -> SpiDocument:
+        bill, lines, penalties = self._with_penalties(scope, command.bill_number)
         text = spi_lines(bill, lines, penalties)
-        if request.format == billing_pb2.SPI_FORMAT_TEXT:
+        if command.format is SpiFormat.TEXT:
             content, content_type, extension = ("\n".join(text) + "\n").encode(), "text/plain; charset=utf-8", "txt"
         else:
             content, content_type, extension = render_pdf(text, title=f"SPI {bill.bill_number}"), "application/pdf", "pdf"
-        return billing_pb2.RenderSpiResponse(bill_number=bill.bill_number, content_type=content_type,
-                                             file_name=f"{bill.bill_number}.{extension}", content=content)
+        return SpiDocument(bill.bill_number, content_type, f"{bill.bill_number}.{extension}", content)
 
-    def _bill_with_lines(self, bill_number: str, verb: str, *, with_penalties: bool = False):
-        scope = self.ctx.authorise_read()
-        if not bill_number.strip():
-            raise InvalidArgument.field("bill_number", "required")
-        if not with_penalties:  # GetBill: two statements built once, on the lookup path
-            with self.ctx.base.lookup() as connection:
-                repo = BillRepository(connection, scope)
-                bill = repo.readable(bill_number.strip(), key=bill_number)
-                return bill, repo.lines_of(bill)
+    def _with_penalties(self, scope: BranchScope, bill_number: str
+                        ) -> tuple[BillRow, Sequence[LineRow], Sequence[tuple[str, str, int]]]:
+        number = _required(bill_number)
         with self.ctx.base.read_session() as session:
             repo = BillRepository(session, scope)
-            bill = repo.readable(bill_number.strip(), key=bill_number)
+            bill = repo.readable(number.strip(), key=number)
             # As on the day it was issued, so the notice renders the same text every time.
             owed = PenaltyBook(session).outstanding_on(bill.npp, bill.issued_at.date())
             return bill, repo.lines_of(bill), [(p.bill_number, f"{p.period_year}-{p.period_month:02d}", amount)
                                                for p, amount in owed]
 
+
+def _required(bill_number: str) -> str:
+    if not bill_number.strip():
+        raise InvalidArgument.field("bill_number", "required")
+    return bill_number

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, UTC
 from collections.abc import Callable
 
+from services.chassis.context import request_context, system_principal
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import billing_facts
 from services.contributions.adapters.billing_run_repository import (  # noqa: F401 (statuses: part of this API)
@@ -87,7 +88,8 @@ def run_jobs_inline(uow_factory: Callable[[], UnitOfWork], run_id: str, *, worke
     BILLING_JOBS_INLINE=1; `workers` > 1 bills that many branches at once (PostgreSQL:
     one branch's queries overlap another's pricing)."""
     def one(branch: str) -> None:
-        with uow_factory() as uow:
+        # A job acts for the platform (row security's system path), in whichever thread.
+        with request_context(system_principal(f"billing-job:{run_id}"), None), uow_factory() as uow:
             run_job(uow, run_id, branch, chunk_size=chunk_size, today=today)
 
     with uow_factory() as uow:

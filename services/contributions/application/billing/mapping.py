@@ -1,4 +1,4 @@
-"""Billing rows as protos (billing.proto)."""
+"""Billing's requests as commands and its rows and results as protos (billing.proto)."""
 from __future__ import annotations
 
 from datetime import datetime, UTC
@@ -6,10 +6,14 @@ from datetime import datetime, UTC
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jamsos.contributions.v1 import billing_pb2
-from services.chassis.convert import from_date, from_period, from_rupiah
-from services.contributions.adapters.bill_queries import BillRow, LineRow
+from services.chassis.convert import (
+    decode_page_token, encode_page_token, from_date, from_period, from_rupiah, page_size, to_period,
+)
+from services.chassis.errors import InvalidArgument
+from services.contributions.adapters.bill_queries import BillCursor, BillRow, LineRow
+from services.contributions.application.billing import commands as c
 from services.contributions.adapters.billing_run_repository import ALL_BRANCHES, BillingJob, BillingRun
-from services.contributions.domain.coverage import CoverageReason, EmployerCoverage
+from services.contributions.domain.coverage import CoverageReason
 from services.contributions.domain.periods import Period
 
 RUN_STATUS = {"PENDING": billing_pb2.BILLING_RUN_STATUS_PENDING, "RUNNING": billing_pb2.BILLING_RUN_STATUS_RUNNING,
@@ -93,13 +97,16 @@ BILL_STATUS = {"OPEN": billing_pb2.BILL_STATUS_OPEN, "PAID": billing_pb2.BILL_ST
 COVERAGE_REASON = {reason: getattr(billing_pb2, f"COVERAGE_REASON_{reason.value}") for reason in CoverageReason}
 
 
-def coverage_to_proto(period: Period, branch_code: str, report: list[tuple[str, str, EmployerCoverage]],
-                      names: dict[str, str]) -> billing_pb2.GetBillingCoverageResponse:
-    response = billing_pb2.GetBillingCoverageResponse(period=from_period(period.year, period.month), branch_code=branch_code)
-    for npp, name, coverage in report:
+def coverage_to_proto(report: c.CoverageReport) -> billing_pb2.GetBillingCoverageResponse:
+    period, names = report.period, report.worker_names
+    response = billing_pb2.GetBillingCoverageResponse(period=from_period(period.year, period.month),
+                                                      branch_code=report.branch_code)
+    for row in report.employers:
+        coverage = row.coverage
         response.employers.append(billing_pb2.EmployerCoverage(
-            npp=npp, employer_name=name, workers_active=coverage.workers_active, workers_billed=coverage.workers_billed,
-            unexplained=coverage.unexplained, differences=[billing_pb2.CoverageDifference(
+            npp=row.npp, employer_name=row.employer_name, workers_active=coverage.workers_active,
+            workers_billed=coverage.workers_billed, unexplained=coverage.unexplained,
+            differences=[billing_pb2.CoverageDifference(
                 kpj=d.kpj, worker_name=names.get(d.kpj, ""), active=d.active, billed=d.billed,
                 reason=COVERAGE_REASON[d.reason], bill_numbers=list(d.bill_numbers), other_npp=d.other_npp,
             ) for d in coverage.differences]))
@@ -107,3 +114,54 @@ def coverage_to_proto(period: Period, branch_code: str, report: list[tuple[str, 
         response.workers_billed += coverage.workers_billed
         response.unexplained += coverage.unexplained
     return response
+
+
+def bill_page_to_proto(page: c.BillPage) -> billing_pb2.ListBillsResponse:
+    response = billing_pb2.ListBillsResponse(bills=[bill_to_proto(b) for b in page.bills])
+    if page.next_after is not None:
+        after = page.next_after
+        response.page.next_page_token = encode_page_token({"y": after.period.year, "m": after.period.month,
+                                                           "b": after.bill_number})
+    return response
+
+
+def spi_to_proto(document: c.SpiDocument) -> billing_pb2.RenderSpiResponse:
+    return billing_pb2.RenderSpiResponse(bill_number=document.bill_number, content_type=document.content_type,
+                                         file_name=document.file_name, content=document.content)
+
+
+# ---- requests to commands ---------------------------------------------------------------
+def get_bill(request: billing_pb2.GetBillRequest) -> c.GetBill:
+    return c.GetBill(request.bill_number)
+
+
+def list_bills(request: billing_pb2.ListBillsRequest) -> c.ListBills:
+    npp, branch = request.npp.strip(), request.branch_code.strip()
+    if not npp and not branch:
+        raise InvalidArgument.field("npp", "give an npp or a branch_code")
+    period = Period(*to_period(request, "period")) if request.HasField("period") else None
+    size = page_size(request.page)
+    return c.ListBills(npp or None, branch or None, period, _bill_cursor(request.page.page_token), size)
+
+
+def _bill_cursor(token: str) -> BillCursor | None:
+    after = decode_page_token(token)
+    if after is None:
+        return None
+    year, month, number = after.get("y"), after.get("m"), after.get("b")
+    if not (type(year) is int and type(month) is int and 1900 <= year <= 9998 and 1 <= month <= 12
+            and isinstance(number, str)):
+        raise InvalidArgument.field("page.page_token", "not a token this service issued")
+    return BillCursor(Period(year, month), number)
+
+
+def render_spi(request: billing_pb2.RenderSpiRequest) -> c.RenderSpi:
+    text = request.format == billing_pb2.SPI_FORMAT_TEXT
+    return c.RenderSpi(request.bill_number, c.SpiFormat.TEXT if text else c.SpiFormat.PDF)
+
+
+def get_coverage(request: billing_pb2.GetBillingCoverageRequest) -> c.GetCoverage:
+    branch = request.branch_code.strip()
+    if not branch:
+        raise InvalidArgument.field("branch_code", "required: the branch whose employers are compared")
+    return c.GetCoverage(branch, Period(*to_period(request, "period")), request.npp.strip() or None)

@@ -20,7 +20,7 @@ def _rp(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-def spi_lines(bill: BillRow, lines: list[LineRow], penalties: Sequence[tuple[str, str, int]] = ()) -> list[str]:
+def spi_lines(bill: BillRow, lines: Sequence[LineRow], penalties: Sequence[tuple[str, str, int]] = ()) -> list[str]:
     """The notice as lines of text: header, one row per worker (a column per program share),
     totals, and the employer's unpaid penalties on the day it was issued (C-6: bill number,
     period, amount left), which are owed beside the contributions."""

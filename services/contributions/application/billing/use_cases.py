@@ -41,18 +41,6 @@ class BillingUseCases:
     def watch_run(self, request: billing_pb2.WatchBillingRunRequest, is_active: Callable[[], bool]):
         return self.runs.watch(request, is_active)
 
-    def get_coverage(self, request: billing_pb2.GetBillingCoverageRequest) -> billing_pb2.GetBillingCoverageResponse:
-        return self.coverage.get(request)
-
-    def get_bill(self, request: billing_pb2.GetBillRequest) -> billing_pb2.GetBillResponse:
-        return self.bills.get(request)
-
-    def list_bills(self, request: billing_pb2.ListBillsRequest) -> billing_pb2.ListBillsResponse:
-        return self.bills.list(request)
-
-    def render_spi(self, request: billing_pb2.RenderSpiRequest) -> billing_pb2.RenderSpiResponse:
-        return self.bills.render(request)
-
     def on_job_requested(self, uow, envelope, payload: billing_pb2.BillingJobRequested) -> None:
         """A replica took a branch job from the topic: bill it, committing chunk by chunk.
         The job's own state (status, last_npp) makes a redelivered message harmless."""

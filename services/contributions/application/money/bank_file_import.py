@@ -7,7 +7,9 @@ found in the remittance information, then amount and date; unmatched to suspense
 the file's own totals (`StatementTally.check`). A file that does not add up, is truncated,
 malformed, not in rupiah or an XML bomb raises before the commit, so nothing it held is
 written: the lines already recorded roll back with it. The same file again: every line
-meets its own reference (DUPLICATE) and the statement row is kept as it was.
+meets its own reference (DUPLICATE) and the statement row is kept as it was. Each import
+keeps its per-line outcomes under its own id (`bank_file_store.record_import`), read back a
+page at a time by `statement_lines`.
 """
 from __future__ import annotations
 
@@ -16,9 +18,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.chassis.errors import RuleViolation
+from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bank_file_store
+from services.contributions.adapters.bank_file_store import StatementLineRepository, StoredLine
 from services.contributions.adapters.bank_file_upload import Upload
 from services.contributions.adapters.camt_statement import read_camt053
 from services.contributions.adapters.mt940_statement import read_mt940
@@ -34,6 +38,10 @@ from services.contributions.domain.bank_file import (
 )
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+# A line's outcome takes 75 to 100 bytes on the wire: 10,000 of them stay well under gRPC's
+# 4 MB default receive size (a 200,000-line statement's would be 15 MB). Beyond, the answer
+# is the summary and the lines are paged (ListStatementLines).
+RESULTS_INLINE_MAX = 10_000
 StatementItem = StatementHeader | StatementLine | StatementEnd
 
 
@@ -47,21 +55,29 @@ class ImportStatementFile:
 
 
 @dataclass(frozen=True)
-class FileLine:
-    line: StatementLine
-    reference: str
-    named: Remittance
-    recorded: LineRecorded
+class ListStatementLines:
+    """A page of one import's line outcomes, after line `after_line` (0: from the first)."""
+
+    import_id: str
+    after_line: int
+    size: int
 
 
 @dataclass(frozen=True)
 class StatementFileImported:
+    import_id: str
     header: StatementHeader
     file_format: BankFileFormat
     totals: StatementTotals
     already_imported: bool
-    lines: list[FileLine]
+    lines: list[StoredLine]
     sha256: str
+
+
+@dataclass(frozen=True)
+class StatementLinePage:
+    lines: list[StoredLine]
+    more: bool  # another page follows the last line
 
 
 def statement_items(file_format: BankFileFormat, upload: Upload) -> Iterator[StatementItem]:
@@ -83,7 +99,7 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
     if before is not None and before.file_sha256 != upload.sha256:
         raise RuleViolation("C-7", f"statement {header.statement_id} of account {header.account} was imported "
                                    f"before from another file", code="STATEMENT_ALREADY_IMPORTED")
-    lines: list[FileLine] = []
+    lines: list[StoredLine] = []
     end: StatementEnd | None = None
     touched: set[str] = set()  # employers whose standing is recomputed once, after the lines
     for item in items:
@@ -104,12 +120,22 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
             closing_sen=totals.closing_sen, line_count=totals.lines, closing_on=totals.closing_on, imported_by=user)
         uow.audit("bank_statement.import", key, {"format": command.file_format.value, "sha256": upload.sha256,
                                                  "lines": totals.lines, "closing_sen": totals.closing_sen})
+    import_id = uuid7()
+    bank_file_store.record_import(uow.session, import_id=import_id, statement_key=key, branch_code=command.branch_code,
+                                  imported_by=user, lines=lines)
     uow.count("bank_statement_file_imported")
-    return StatementFileImported(header, command.file_format, totals, before is not None, lines, upload.sha256)
+    return StatementFileImported(import_id, header, command.file_format, totals, before is not None, lines,
+                                 upload.sha256)
+
+
+def statement_lines(repo: StatementLineRepository, query: ListStatementLines) -> StatementLinePage:
+    """O-2 is the repository's: another branch's import is NotFound."""
+    found = repo.page(query.import_id, after_line=query.after_line, limit=query.size + 1)
+    return StatementLinePage(found[:query.size], len(found) > query.size)
 
 
 def _import_line(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, header: StatementHeader,
-                 line: StatementLine, today: date, user: str, touched: set[str]) -> FileLine:
+                 line: StatementLine, today: date, user: str, touched: set[str]) -> StoredLine:
     reference = line_reference(header.statement_id, line)
     named = remittance_identifiers(line.remittance)
     rupiah = whole_rupiah(line.amount_sen)
@@ -121,4 +147,9 @@ def _import_line(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFi
         recorded = record_statement_line(uow, scope, PaymentLine(
             reference, rupiah, line.booked_on, named.npp or "", named.bill_number or "", command.branch_code),
             today, user, touched)
-    return FileLine(line, reference, named, recorded)
+    return _stored_line(line, reference, named, recorded)
+
+
+def _stored_line(line: StatementLine, reference: str, named: Remittance, recorded: LineRecorded) -> StoredLine:
+    return StoredLine(line.number, reference, recorded.outcome, recorded.payment_id, recorded.status, recorded.reason,
+                      line.amount_sen, line.booked_on, named.npp or "", named.bill_number or "", recorded.bills)

@@ -1,16 +1,20 @@
-"""ImportBankStatementFile's messages: the stream to a command and an upload, the result
-to the response. Bad input is INVALID_ARGUMENT naming the field."""
+"""ImportBankStatementFile's and ListStatementLines' messages: the stream to a command and
+an upload, the result to the response (the line outcomes inline up to `RESULTS_INLINE_MAX`
+lines, a summary only beyond), a page request to a query. Bad input is INVALID_ARGUMENT
+naming the field."""
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
 
 from jamsos.contributions.v1 import payments_pb2 as pb
-from services.chassis.convert import from_date
+from jamsos.common.v1 import types_pb2
+from services.chassis.convert import decode_page_token, encode_page_token, from_date, page_size
 from services.chassis.errors import InvalidArgument
+from services.contributions.adapters.bank_file_store import StoredLine
 from services.contributions.adapters.bank_file_upload import Upload, spool
 from services.contributions.application.money.bank_file_import import (
-    FileLine, ImportStatementFile, StatementFileImported,
+    RESULTS_INLINE_MAX, ImportStatementFile, ListStatementLines, StatementFileImported, StatementLinePage,
 )
 from services.contributions.application.money.statement_file_lines import DUPLICATE, RECORDED, REJECTED, SKIPPED
 from services.contributions.domain.bank_file import BankFileFormat
@@ -52,25 +56,42 @@ def fingerprint_request(command: ImportStatementFile, upload: Upload) -> pb.Impo
                                              chunk=bytes.fromhex(upload.sha256))
 
 
-def line_to_proto(line: FileLine) -> pb.StatementFileLineResult:
-    recorded = line.recorded
+def line_to_proto(line: StoredLine) -> pb.StatementFileLineResult:
     return pb.StatementFileLineResult(
-        line_number=line.line.number, bank_reference=line.reference, outcome=OUTCOME_TO_PROTO[recorded.outcome],
-        payment_id=recorded.payment_id, status=STATUS_TO_PROTO.get(recorded.status, pb.PAYMENT_STATUS_UNSPECIFIED),
-        reason=recorded.reason, amount_sen=line.line.amount_sen, paid_on=from_date(line.line.booked_on),
-        npp=line.named.npp or "", bill_number=line.named.bill_number or "", bills_paid=list(recorded.bills))
+        line_number=line.line_number, bank_reference=line.bank_reference, outcome=OUTCOME_TO_PROTO[line.outcome],
+        payment_id=line.payment_id, status=STATUS_TO_PROTO.get(line.status, pb.PAYMENT_STATUS_UNSPECIFIED),
+        reason=line.reason, amount_sen=line.amount_sen, paid_on=from_date(line.paid_on),
+        npp=line.npp, bill_number=line.bill_number, bills_paid=list(line.bills_paid))
 
 
-def imported_to_proto(result: StatementFileImported) -> pb.ImportBankStatementFileResponse:
+def imported_to_proto(result: StatementFileImported, inline_max: int = RESULTS_INLINE_MAX
+                      ) -> pb.ImportBankStatementFileResponse:
     totals = result.totals
-    count = Counter(line.recorded.outcome for line in result.lines)
-    suspense = sum(1 for line in result.lines if line.recorded.outcome == RECORDED and line.recorded.status == "SUSPENSE")
+    count = Counter(line.outcome for line in result.lines)
+    suspense = sum(1 for line in result.lines if line.outcome == RECORDED and line.status == "SUSPENSE")
+    omitted = len(result.lines) > inline_max
     return pb.ImportBankStatementFileResponse(
         statement_id=result.header.statement_id, account=result.header.account,
         format=FORMAT_TO_PROTO[result.file_format], already_imported=result.already_imported,
         totals=pb.StatementTotals(opening_sen=totals.opening_sen, credits_sen=totals.credits_sen,
                                   debits_sen=totals.debits_sen, closing_sen=totals.closing_sen, lines=totals.lines,
                                   opening_on=from_date(totals.opening_on), closing_on=from_date(totals.closing_on)),
-        results=[line_to_proto(line) for line in result.lines], recorded=count[RECORDED],
+        results=[] if omitted else [line_to_proto(line) for line in result.lines], recorded=count[RECORDED],
         duplicates=count[DUPLICATE], rejected=count[REJECTED], skipped=count[SKIPPED], suspense=suspense,
-        file_sha256=result.sha256)
+        file_sha256=result.sha256, import_id=result.import_id, results_omitted=omitted)
+
+
+def list_lines_query(request: pb.ListStatementLinesRequest) -> ListStatementLines:
+    import_id = request.import_id.strip()
+    if not import_id:
+        raise InvalidArgument.field("import_id", "required: the import_id of an ImportBankStatementFile answer")
+    after = (decode_page_token(request.page.page_token) or {}).get("after", 0)
+    if isinstance(after, bool) or not isinstance(after, int) or not 0 <= after < 2**31:
+        raise InvalidArgument.field("page.page_token", "not a token this service issued")
+    return ListStatementLines(import_id, after, page_size(request.page))
+
+
+def line_page_to_proto(page: StatementLinePage) -> pb.ListStatementLinesResponse:
+    token = encode_page_token({"after": page.lines[-1].line_number}) if page.more else ""
+    return pb.ListStatementLinesResponse(results=[line_to_proto(line) for line in page.lines],
+                                         page=types_pb2.PageResponse(next_page_token=token))

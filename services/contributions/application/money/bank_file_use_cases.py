@@ -1,33 +1,32 @@
-"""ImportBankStatementFile (C-7): authorise, take the upload, run the import once per request id."""
+"""Bank statement files (C-7): import one (a command and its upload, in the transaction the
+entrypoint opens per request id) and page through an import's line outcomes."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from datetime import date
 
-from jamsos.contributions.v1 import payments_pb2 as pb
-from services.chassis.context import current_principal
+from services.chassis.scope import BranchScope
+from services.chassis.unit_of_work import UnitOfWork
+from services.contributions.adapters.bank_file_store import StatementLineRepository
+from services.contributions.adapters.bank_file_upload import Upload
 from services.contributions.application.context import ContributionsContext
-from services.contributions.application.money import bank_file_mapping as mapping
 from services.contributions.application.money.bank_file_import import (
-    MAX_FILE_BYTES, import_statement_file, statement_items,
+    MAX_FILE_BYTES, RESULTS_INLINE_MAX, ImportStatementFile, ListStatementLines, StatementFileImported, StatementLinePage,
+    import_statement_file, statement_items, statement_lines,
 )
-from services.contributions.domain.roles import ContributionsAction
 
 
 class StatementFileUseCases:
-    def __init__(self, ctx: ContributionsContext, max_bytes: int = MAX_FILE_BYTES):
+    def __init__(self, ctx: ContributionsContext, max_bytes: int = MAX_FILE_BYTES,
+                 results_inline_max: int = RESULTS_INLINE_MAX):
         self.ctx = ctx
-        self.max_bytes = max_bytes
+        self.max_bytes = max_bytes  # the upload's limit
+        self.results_inline_max = results_inline_max  # beyond: the answer is a summary, the lines are paged
 
-    def import_file(self, requests: Iterator[pb.ImportBankStatementFileRequest]) -> pb.ImportBankStatementFileResponse:
-        scope = self.ctx.authorise(ContributionsAction.RECORD_PAYMENT)  # O-3 before the stream is read
-        command, upload = mapping.command_from_stream(requests, self.max_bytes)
-        today, user = self.ctx.today(), current_principal().user_id
-        try:
-            def use_case(uow):
-                items = statement_items(command.file_format, upload)
-                return mapping.imported_to_proto(import_statement_file(uow, scope, command, upload, items, today, user))
+    def import_file(self, uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, upload: Upload,
+                    today: date, user: str) -> StatementFileImported:
+        return import_statement_file(uow, scope, command, upload, statement_items(command.file_format, upload),
+                                     today, user)
 
-            return self.ctx.base.mutation(mapping.fingerprint_request(command, upload),
-                                          pb.ImportBankStatementFileResponse, use_case)
-        finally:
-            upload.close()
+    def lines(self, scope: BranchScope, query: ListStatementLines) -> StatementLinePage:
+        with self.ctx.base.read_session() as connection:
+            return statement_lines(StatementLineRepository(connection, scope), query)

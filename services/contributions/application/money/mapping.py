@@ -2,18 +2,34 @@
 their corrections, standing, reconciliation worksheets."""
 from __future__ import annotations
 
+from collections import Counter
+from datetime import date
 from typing import Any, TypeVar
 from collections.abc import Mapping, Sequence
 
-from jamsos.contributions.v1 import payments_pb2, penalties_pb2, reconciliation_pb2 as rec_pb, standing_pb2
-from services.chassis.convert import from_date, from_period, from_rupiah
+from jamsos.common.v1 import types_pb2
+from jamsos.contributions.v1 import payments_pb2, penalties_pb2, reconciliation_pb2 as rec_pb, runs_pb2, standing_pb2
+from services.chassis.convert import (
+    decode_page_token, encode_page_token, from_date, from_period, from_rupiah, page_size, to_date, to_rupiah,
+)
+from services.chassis.errors import DomainError, InvalidArgument
+from services.chassis.idempotency import caller_scoped_id, fingerprint, require_request_id
 from services.contributions.adapters import money_bills, payment_store
 from services.contributions.application.billing.mapping import BILL_STATUS
 from services.contributions.adapters.penalty_repository import (
-    APPROVED, ASSESSED, CORRECTED, PENDING, REJECTED, WAIVED, PenaltyBook, PenaltyCorrection, PenaltyWithCorrections,
+    APPROVED, ASSESSED, CORRECTED, PENDING, REJECTED, WAIVED, PenaltyCorrection, PenaltyWithCorrections,
 )
 from services.contributions.adapters.worksheet_store import StoredWorksheet
-from services.contributions.application.money.matching import MatchResult
+from services.contributions.adapters.run_progress import RunProgress
+from services.contributions.application.money.batched_runs import RunOutcome
+from services.contributions.application.money.payment_commands import (
+    AssignSuspense, GetPayment, ImportStatement, ListPayments, PaymentPage, PaymentPosted, PaymentView, RecordPayment,
+    RejectedLine, StatementImported,
+)
+from services.contributions.application.money.recording import PaymentLine
+from services.contributions.application.money.standing_commands import (
+    ArrearsPage, GetStanding, GetStandingRun, ListArrears, Recomputed, RecomputeStanding,
+)
 from services.contributions.application.money.standing_state import StandingView
 from services.contributions.domain.standing import AgeingBucket
 
@@ -26,8 +42,9 @@ STATUS_TO_PROTO = {payment_store.MATCHED: payments_pb2.PAYMENT_STATUS_MATCHED,
 
 def allocation_to_proto(a: Mapping[str, Any]) -> payments_pb2.PaymentAllocation:
     return payments_pb2.PaymentAllocation(
-        payment_id=a["payment_id"], bill_number=a["bill_number"], amount=from_rupiah(int(a["amount_rupiah"])),
-        allocated_on=from_date(a["allocated_on"]), from_credit=bool(a["from_credit"]))
+        payment_id=a["payment_id"] or "", bill_number=a["bill_number"], amount=from_rupiah(int(a["amount_rupiah"])),
+        allocated_on=from_date(a["allocated_on"]), from_credit=bool(a["from_credit"]),
+        credit_bill_number=a.get("credit_bill_number") or "")
 
 
 def payment_to_proto(p: payment_store.StoredPayment, allocations: Sequence[Mapping[str, Any]]) -> payments_pb2.Payment:
@@ -38,11 +55,6 @@ def payment_to_proto(p: payment_store.StoredPayment, allocations: Sequence[Mappi
         credit=from_rupiah(int(p.credit_rupiah)), suspense_reason=p.suspense_reason or "")
 
 
-def payments_to_proto(session, rows: Sequence[payment_store.StoredPayment]) -> list[payments_pb2.Payment]:
-    allocations = payment_store.allocations_of(session, [r.payment_id for r in rows])
-    return [payment_to_proto(r, allocations[r.payment_id]) for r in rows]
-
-
 def bill_balance(bill: money_bills.BillRow) -> payments_pb2.BillBalance:
     return payments_pb2.BillBalance(
         bill_number=bill.bill_number, total=from_rupiah(bill.total_rupiah), paid=from_rupiah(bill.paid_rupiah),
@@ -50,21 +62,97 @@ def bill_balance(bill: money_bills.BillRow) -> payments_pb2.BillBalance:
         status_code=BILL_STATUS.get(bill.status, 0))
 
 
-def match_response(session, response_cls: type[R], payment_id: str, match: MatchResult | None) -> R:
+def posted_to_proto(response_cls: type[R], result: PaymentPosted) -> R:
     """RecordPayment / AssignSuspensePayment response: the payment, credit applied before
     it, the bills touched, penalties assessed and the employer's credit after it."""
-    row = payment_store.get_payment(session, payment_id)
-    response = response_cls(payment=payments_to_proto(session, [row])[0])
-    if match is not None:
-        response.credit_applied.extend(allocation_to_proto(a) for a in match.credit_applied)
-        response.bills.extend(bill_balance(money_bills.get_bill(session, n)) for n in match.bill_numbers)
-        response.penalties.extend(penalties_to_proto(PenaltyBook(session).with_corrections(match.penalty_ids)))
-        response.penalty_payments.extend(penalties_pb2.PenaltyPayment(
-            penalty_id=p["penalty_id"], source_id=p["source_id"], amount=from_rupiah(p["amount_rupiah"]),
-            paid_on=from_date(p["paid_on"]), from_credit=p["from_credit"]) for p in match.penalty_payments)
-    if row.npp:
-        response.employer_credit.CopyFrom(from_rupiah(payment_store.employer_credit(session, row.npp)))
+    response = response_cls(payment=view_to_proto(result.payment))  # type: ignore[call-arg]
+    response.credit_applied.extend(allocation_to_proto(a) for a in result.credit_applied)  # type: ignore[attr-defined]
+    response.bills.extend(bill_balance(b) for b in result.bills)  # type: ignore[attr-defined]
+    response.penalties.extend(penalties_to_proto(result.penalties))  # type: ignore[attr-defined]
+    response.penalty_payments.extend(penalties_pb2.PenaltyPayment(  # type: ignore[attr-defined]
+        penalty_id=p["penalty_id"], source_id=p["source_id"], amount=from_rupiah(p["amount_rupiah"]),
+        paid_on=from_date(p["paid_on"]), from_credit=p["from_credit"]) for p in result.penalty_payments)
+    if result.employer_credit_rupiah is not None:
+        response.employer_credit.CopyFrom(from_rupiah(result.employer_credit_rupiah))  # type: ignore[attr-defined]
     return response
+
+
+def view_to_proto(view: PaymentView) -> payments_pb2.Payment:
+    return payment_to_proto(view.payment, view.allocations)
+
+
+MAX_STATEMENT_LINES = 5000
+STATUS_FROM_PROTO = {payments_pb2.PAYMENT_STATUS_MATCHED: payment_store.MATCHED,
+                     payments_pb2.PAYMENT_STATUS_SUSPENSE: payment_store.SUSPENSE}
+Outcome = payments_pb2.StatementLineOutcome
+
+
+def record_payment(request: payments_pb2.RecordPaymentRequest) -> RecordPayment:
+    return RecordPayment(PaymentLine(request.bank_reference, to_rupiah(request, "amount"), _day(request, "paid_on"),
+                                     request.npp, request.bill_number, request.branch_code))
+
+
+def _day(message, name: str) -> date:
+    day = to_date(message, name)
+    assert day is not None  # required
+    return day
+
+
+def import_statement(request: payments_pb2.ImportBankStatementRequest) -> ImportStatement:
+    """Every line decoded; one whose amount or date cannot be read is REJECTED on its own."""
+    if len(request.lines) > MAX_STATEMENT_LINES:
+        raise InvalidArgument.field("lines", f"at most {MAX_STATEMENT_LINES} lines per request")
+    lines: list[PaymentLine | RejectedLine] = []
+    for line in request.lines:
+        try:
+            lines.append(PaymentLine(line.bank_reference, to_rupiah(line, "amount"), _day(line, "paid_on"),
+                                     line.npp, line.bill_number, request.branch_code))
+        except DomainError as exc:
+            lines.append(RejectedLine(line.bank_reference, exc.message))
+    return ImportStatement(tuple(lines))
+
+
+def imported_to_proto(request: payments_pb2.ImportBankStatementRequest,
+                      result: StatementImported) -> payments_pb2.ImportBankStatementResponse:
+    results = []
+    for number, (line, recorded) in enumerate(zip(request.lines, result.lines, strict=True), start=1):
+        r = payments_pb2.StatementLineResult(line_number=number, bank_reference=line.bank_reference,
+                                             outcome=Outcome.Value(f"STATEMENT_LINE_OUTCOME_{recorded.outcome}"),
+                                             payment_id=recorded.payment_id)
+        if recorded.outcome == "RECORDED":
+            r.status = STATUS_TO_PROTO[recorded.status]
+        else:
+            r.reason = recorded.reason
+        results.append(r)
+    count = Counter(r.outcome for r in results)
+    return payments_pb2.ImportBankStatementResponse(
+        results=results, recorded=count[Outcome.STATEMENT_LINE_OUTCOME_RECORDED],
+        duplicates=count[Outcome.STATEMENT_LINE_OUTCOME_DUPLICATE],
+        rejected=count[Outcome.STATEMENT_LINE_OUTCOME_REJECTED])
+
+
+def assign_suspense(request: payments_pb2.AssignSuspensePaymentRequest) -> AssignSuspense:
+    if not request.npp.strip():
+        raise InvalidArgument.field("npp", "required")
+    return AssignSuspense(request.payment_id, request.npp, request.bill_number or None)
+
+
+def get_payment(request: payments_pb2.GetPaymentRequest) -> GetPayment:
+    return GetPayment(request.payment_id)
+
+
+def list_payments(request: payments_pb2.ListPaymentsRequest) -> ListPayments:
+    if request.status and request.status not in STATUS_FROM_PROTO:
+        raise InvalidArgument.field("status", "unknown payment status")
+    after = (decode_page_token(request.page.page_token) or {}).get("after")
+    return ListPayments(request.branch_code, request.npp, STATUS_FROM_PROTO[request.status] if request.status else None,
+                        after, page_size(request.page))
+
+
+def payment_page_to_proto(page: PaymentPage) -> payments_pb2.ListPaymentsResponse:
+    token = encode_page_token({"after": page.next_after}) if page.next_after is not None else ""
+    return payments_pb2.ListPaymentsResponse(payments=[view_to_proto(v) for v in page.payments],
+                                             page=types_pb2.PageResponse(next_page_token=token))
 
 
 # ---- penalties (C-6) and their corrections (O-4) ----------------------------------------
@@ -103,6 +191,60 @@ def penalties_to_proto(found: Sequence[PenaltyWithCorrections]) -> list[penaltie
 
 
 # ---- standing (C-8) ------------------------------------------------------------------
+def _required(value: str, field: str) -> str:
+    if not value.strip():
+        raise InvalidArgument.field(field, "required")
+    return value.strip()
+
+
+def get_standing(request: standing_pb2.GetStandingRequest) -> GetStanding:
+    return GetStanding(_required(request.npp, "npp"), to_date(request, "as_of", required=False))
+
+
+def recompute_standing(request: standing_pb2.RecomputeStandingRequest) -> RecomputeStanding:
+    """The run is the caller's own request id's (`caller_scoped_id`): a retry continues it."""
+    branch = _required(request.branch_code, "branch_code")
+    npp = _required(request.npp, "npp") if request.npp else None
+    return RecomputeStanding(branch, npp, caller_scoped_id(require_request_id(request.request_id)),
+                             fingerprint(request))
+
+
+def get_standing_run(request: standing_pb2.GetStandingRunRequest) -> GetStandingRun:
+    return GetStandingRun(request.request_id, caller_scoped_id(require_request_id(request.request_id)))
+
+
+def progress_to_proto(progress: RunProgress) -> runs_pb2.RunProgress:
+    """A run's status as stored: `resumed` when more than one call worked on it."""
+    return run_to_proto(RunOutcome(progress, progress.attempts > 1))
+
+
+def list_arrears(request: standing_pb2.ListArrearsRequest) -> ListArrears:
+    branch = _required(request.branch_code, "branch_code")
+    as_of = to_date(request, "as_of", required=False)
+    size = page_size(request.page)
+    after = (decode_page_token(request.page.page_token) or {}).get("npp", "")
+    return ListArrears(branch, as_of, after, size)
+
+
+def run_to_proto(run: RunOutcome) -> runs_pb2.RunProgress:
+    p = run.progress
+    return runs_pb2.RunProgress(run_id=p.run_id, batches_done=p.batches_done, items_done=p.items_done,
+                                items_total=p.items_total, last_key=p.last_key or "", complete=p.complete,
+                                resumed=run.resumed, attempts=p.attempts)
+
+
+def recomputed_to_proto(result: Recomputed) -> standing_pb2.RecomputeStandingResponse:
+    return standing_pb2.RecomputeStandingResponse(evaluated=result.evaluated,
+                                                  changed=[standing_to_proto(v) for v in result.changed],
+                                                  progress=run_to_proto(result.run))
+
+
+def arrears_to_proto(page: ArrearsPage) -> standing_pb2.ListArrearsResponse:
+    token = encode_page_token({"npp": page.next_after_npp}) if page.next_after_npp is not None else ""
+    return standing_pb2.ListArrearsResponse(employers=[standing_to_proto(v) for v in page.employers],
+                                            page=types_pb2.PageResponse(next_page_token=token))
+
+
 BUCKET_TO_PROTO = {
     AgeingBucket.UP_TO_30: standing_pb2.AGEING_BUCKET_UP_TO_30,
     AgeingBucket.DAYS_31_60: standing_pb2.AGEING_BUCKET_DAYS_31_60,

@@ -30,7 +30,7 @@ from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
 from services.contributions.adapters.penalty_repository import Penalty, PenaltyBook
 from services.contributions.application.money.penalty_assessment import assess_late_penalty
-from services.contributions.application.money.standing_state import recompute_standing
+from services.contributions.application.money.standing_state import StandingView, recompute_standing
 from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.payments import allocate_in_order
 
@@ -41,6 +41,7 @@ class MatchResult:
     allocations: list[dict] = field(default_factory=list)  # allocation rows of the new payment
     penalty_ids: list[str] = field(default_factory=list)
     penalty_payments: list[dict] = field(default_factory=list)  # what reached penalties, from either
+    standing: StandingView | None = None  # step 4's, when it ran (not deferred to the end of an import)
 
     @property
     def bill_numbers(self) -> list[str]:
@@ -62,8 +63,10 @@ def apply_credit(uow: UnitOfWork, npp: str, result: MatchResult | None = None) -
     penalty_left = {pid: p.outstanding_rupiah for pid, p in penalties.items()}
     applied: list[dict] = []
 
-    def spread(source_id: str, credit: int, since: date) -> int:
-        """Allocates `credit` of `source_id` to the open bills, then penalties; returns what is left."""
+    def spread(source_id: str, credit: int, since: date, *, note: bool) -> int:
+        """Allocates `credit` of `source_id` (a credit note's number when `note`, else a
+        payment id) to the open bills, then penalties; returns what is left."""
+        payer = {"credit_bill_number" if note else "payment_id": source_id}
         open_now = [OpenBill(n, b.period, b.due_date, outstanding[n]) for n, b in bills.items() if outstanding[n] > 0]
         owed = [_open(p, penalty_left[pid]) for pid, p in penalties.items() if penalty_left[pid] > 0]
         if credit <= 0 or (not open_now and not owed):
@@ -71,8 +74,8 @@ def apply_credit(uow: UnitOfWork, npp: str, result: MatchResult | None = None) -
         order = allocate_in_order(credit, open_now, owed)
         for part in order.to_bills.allocations:
             on = max(since, bills[part.bill_number].issued_on)
-            applied.append(payment_store.insert_allocation(session, source_id, part.bill_number,
-                                                           part.amount_rupiah, on, from_credit=True))
+            applied.append(payment_store.insert_allocation(session, part.bill_number, part.amount_rupiah, on,
+                                                           from_credit=True, **payer))
             money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
             outstanding[part.bill_number] -= part.amount_rupiah
         for part in order.to_penalties.allocations:
@@ -84,11 +87,11 @@ def apply_credit(uow: UnitOfWork, npp: str, result: MatchResult | None = None) -
         return order.credit_rupiah
 
     for note in notes:
-        left = spread(note.bill_number, note.credit_left_rupiah, note.issued_on)
+        left = spread(note.bill_number, note.credit_left_rupiah, note.issued_on, note=True)
         if left != note.credit_left_rupiah:
             money_bills.use_credit(session, note.bill_number, note.credit_left_rupiah - left)
     for source in sources:
-        left = spread(source.payment_id, int(source.credit_rupiah), source.paid_on)
+        left = spread(source.payment_id, int(source.credit_rupiah), source.paid_on, note=False)
         if left != int(source.credit_rupiah):
             payment_store.update_payment(session, source.payment_id, credit_rupiah=left)
     return applied
@@ -106,8 +109,8 @@ def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     order = allocate_in_order(amount, [b.open_bill() for b in bills], [_open(p) for p in penalties.values()], named)
     rows = []
     for part in order.to_bills.allocations:
-        rows.append(payment_store.insert_allocation(session, payment_id, part.bill_number, part.amount_rupiah,
-                                                    paid_on, from_credit=False))
+        rows.append(payment_store.insert_allocation(session, part.bill_number, part.amount_rupiah, paid_on,
+                                                    from_credit=False, payment_id=payment_id))
         money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
     for part in order.to_penalties.allocations:
         penalty = penalties[part.bill_number]  # reached on the later of payment and assessment
@@ -126,8 +129,9 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
     """Step 3: settle the bills now paid in full; assess C-6 penalties; returns penalty ids."""
     session = uow.session
     penalty_ids = []
+    touched = money_bills.bills_named(session, bill_numbers)  # one read for them all
     for number in bill_numbers:
-        bill = money_bills.get_bill(session, number)
+        bill = touched.get(number)
         if bill is None or bill.status != money_bills.OPEN or bill.paid_rupiah < bill.total_rupiah:
             continue
         last = payment_store.last_allocated_on(session, number)
@@ -139,9 +143,11 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
 
 
 def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
-                     bill_number: str | None, today: date, standing_later: set[str] | None = None) -> MatchResult:
+                     bill_number: str | None, today: date, standing_later: set[str] | None = None, *,
+                     facts: money_bills.EmployerFacts | None = None) -> MatchResult:
     """Steps 1-4 for a payment already stored as MATCHED to employer `npp`. A bulk import
-    passes `standing_later` and recomputes each employer's standing once, at its end."""
+    passes `standing_later` and recomputes each employer's standing once, at its end.
+    `facts`: the employer as the caller read it, not read again."""
     result = MatchResult()
     result.credit_applied = apply_credit(uow, npp, result)
     result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result)
@@ -149,7 +155,8 @@ def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     if result.penalty_ids:  # what the payment left as credit pays the penalties it caused
         result.credit_applied += apply_credit(uow, npp, result)
     if standing_later is None:
-        recompute_standing(uow, npp, today)
+        outcome = recompute_standing(uow, npp, today, facts)
+        result.standing = outcome[0] if outcome is not None else None
     else:
         standing_later.add(npp)
     return result

@@ -23,12 +23,10 @@ worksheet of the same period credits anything twice; unpaid bills wait for a lat
 """
 from __future__ import annotations
 
-from jamsos.contributions.v1 import reconciliation_pb2 as pb
-from services.chassis.context import current_principal
-from services.chassis.convert import from_rupiah, to_period, to_rupiah
-from services.chassis.errors import InvalidArgument, RuleViolation
+from services.chassis.errors import RuleViolation
 from services.chassis.ids import uuid7
-from services.chassis.metrics import BUSINESS_EVENTS
+from services.chassis.scope import BranchScope
+from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bill_store, money_bills, ledger_store, payment_store
 from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.adapters.employer_repository import EmployerRepository
@@ -36,112 +34,89 @@ from services.contributions.adapters.worksheet_store import (
     StoredWorksheet, WorksheetRepository, insert_worksheet, load_worksheet, save_state,
 )
 from services.contributions.application.context import ContributionsContext
-from services.contributions.domain.roles import ContributionsAction
 from services.contributions.application.ledger.use_cases import credited
-from services.contributions.application.money.mapping import worksheet_to_proto
+from services.contributions.application.money.reconciliation_commands import (
+    JhtPosting, PrepareWorksheet, WorksheetPosted, WorksheetStep,
+)
 from services.contributions.application.money.rules import rules_for
 from services.contributions.domain.jht_ledger import EntryKind, post_contribution
-from services.contributions.domain.periods import Period
 from services.contributions.domain.reconciliation import ReceivedPayment, prepare_worksheet
 
 
 class ReconciliationUseCases:
+    """Each takes the caller's scope (O-2: the repositories apply it) and its command; the
+    changes run in the transaction the entrypoint opens per request id."""
+
     def __init__(self, ctx: ContributionsContext):
         self.ctx = ctx
 
-    def prepare(self, request: pb.PrepareWorksheetRequest) -> pb.PrepareWorksheetResponse:
-        scope = self.ctx.authorise(ContributionsAction.PREPARE_WORKSHEET)
-        period = Period(*to_period(request, "period"))
-        reported = to_rupiah(request, "reported_amount")
-        if reported < 0:
-            raise InvalidArgument.field("reported_amount", "cannot be negative")
-        user, today = current_principal().user_id, self.ctx.today()
+    def prepare(self, uow: UnitOfWork, scope: BranchScope, command: PrepareWorksheet) -> StoredWorksheet:
+        session, period, today = uow.session, command.period, self.ctx.today()
+        facts = EmployerRepository(session, scope).writable(command.npp.strip(), key=command.npp)
+        bills = money_bills.bills_of_period(session, facts.npp, period)
+        if not bills:
+            raise RuleViolation("C-7", f"no contribution notice (SPI) issued to {facts.npp} for {period}")
+        numbers = [b.bill_number for b in bills]
+        ws = prepare_worksheet(
+            worksheet_id=uuid7(), npp=facts.npp, period=period, billed_rupiah=_billed(session, bills),
+            reported_rupiah=command.reported_rupiah, payments=_received(session, facts.npp, numbers),
+            due_date=min(b.due_date for b in bills), as_of=today, rules=rules_for(period, session),
+            prepared_by=scope.principal.user_id, penalty_billed_rupiah=_penalty_charged(session, numbers))
+        insert_worksheet(session, ws, facts.branch_code, numbers, today)
+        uow.audit("worksheet.prepare", ws.worksheet_id, {"npp": ws.npp, "period": str(period),
+                                                         "differences": [d.kind.value for d in ws.differences]})
+        return _reloaded(session, ws.worksheet_id)
 
-        def use_case(uow):
-            session = uow.session
-            facts = EmployerRepository(session, scope).writable(request.npp.strip(), key=request.npp)
-            bills = money_bills.bills_of_period(session, facts.npp, period)
-            if not bills:
-                raise RuleViolation("C-7", f"no contribution notice (SPI) issued to {facts.npp} for {period}")
-            numbers = [b.bill_number for b in bills]
-            ws = prepare_worksheet(
-                worksheet_id=uuid7(), npp=facts.npp, period=period, billed_rupiah=_billed(session, bills),
-                reported_rupiah=reported, payments=_received(session, facts.npp, numbers),
-                due_date=min(b.due_date for b in bills), as_of=today, rules=rules_for(period, session),
-                prepared_by=user, penalty_billed_rupiah=_penalty_charged(session, numbers))
-            insert_worksheet(session, ws, facts.branch_code, numbers, today)
-            uow.audit("worksheet.prepare", ws.worksheet_id, {"npp": ws.npp, "period": str(period),
-                                                             "differences": [d.kind.value for d in ws.differences]})
-            return pb.PrepareWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(session, ws.worksheet_id)))
-
-        return self.ctx.base.mutate("ReconciliationService/PrepareWorksheet", request, pb.PrepareWorksheetResponse,
-                                    use_case)
-
-    def validate(self, request: pb.ValidateWorksheetRequest) -> pb.ValidateWorksheetResponse:
+    def validate(self, uow: UnitOfWork, scope: BranchScope, command: WorksheetStep) -> StoredWorksheet:
         """C-7: validate a draft; O-4: not by the officer who prepared it."""
-        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
-        user, today = current_principal().user_id, self.ctx.today()
+        stored = WorksheetRepository(uow.session, scope).writable(command.worksheet_id)
+        validated = stored.worksheet.validate(scope.principal.user_id, self.ctx.today())
+        save_state(uow.session, validated)
+        uow.audit("worksheet.validate", validated.worksheet_id, {"state": validated.state.value})
+        return _reloaded(uow.session, validated.worksheet_id)
 
-        def use_case(uow):
-            stored = self._load(uow.session, scope, request.worksheet_id)
-            validated = stored.worksheet.validate(user, today)
-            save_state(uow.session, validated)
-            uow.audit("worksheet.validate", validated.worksheet_id, {"state": validated.state.value})
-            return pb.ValidateWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(uow.session,
-                                                                                           validated.worksheet_id)))
-
-        return self.ctx.base.mutate("ReconciliationService/ValidateWorksheet", request, pb.ValidateWorksheetResponse,
-                                    use_case)
-
-    def post(self, request: pb.PostWorksheetRequest) -> pb.PostWorksheetResponse:
+    def post(self, uow: UnitOfWork, scope: BranchScope, command: WorksheetStep) -> WorksheetPosted:
         """C-7: post a validated worksheet: the JHT of its paid bills goes to the members (C-9)."""
-        scope = self.ctx.authorise(ContributionsAction.CHECK_WORKSHEET)
-        user, today = current_principal().user_id, self.ctx.today()
-
-        def use_case(uow):
-            session = uow.session
-            stored = self._load(session, scope, request.worksheet_id)
-            posted = stored.worksheet.post(user, today)
-            postings, unpaid, waiting = [], [], []
-            for number in stored.bill_numbers:
-                bill = money_bills.get_bill(session, number)
-                if bill.total_rupiah < 0:  # a credit note: its JHT lines come off once the period's are on
-                    regular = bill_store.regular_bill(session, bill.npp, bill.period)
-                    if regular is None or regular.status != money_bills.PAID:
-                        waiting.append(number)
-                        continue
-                elif bill.status != money_bills.PAID:
-                    unpaid.append(number)
+        session, today = uow.session, self.ctx.today()
+        stored = WorksheetRepository(session, scope).writable(command.worksheet_id)
+        posted = stored.worksheet.post(scope.principal.user_id, today)
+        postings: list[JhtPosting] = []
+        unpaid: list[str] = []
+        waiting: list[str] = []
+        for number in stored.bill_numbers:
+            bill = money_bills.get_bill(session, number)
+            if bill.total_rupiah < 0:  # a credit note: its JHT lines come off once the period's are on
+                regular = bill_store.regular_bill(session, bill.npp, bill.period)
+                if regular is None or regular.status != money_bills.PAID:
+                    waiting.append(number)
                     continue
-                for kpj, amount in money_bills.jht_shares(session, number).items():
-                    reference = f"JHT-CONTRIBUTION/{number}/{kpj}"
-                    if amount == 0 or not ledger_store.insert_posting(
-                            session, post_contribution(kpj, amount, bill.period, today, reference), kpj, bill.branch_code):
-                        continue  # nothing to credit, or credited by an earlier worksheet
-                    balance = credited(uow, kpj, amount, EntryKind.CONTRIBUTION, reference, today, bill.branch_code)
-                    postings.append(pb.JhtPosting(kpj=kpj, bill_number=number, amount=from_rupiah(amount),
-                                                  reference=reference, balance=from_rupiah(balance)))
-            total = sum(p.amount.rupiah for p in postings)
-            save_state(session, posted, jht_posted_rupiah=total)
-            uow.audit("worksheet.post", posted.worksheet_id, {"jht_posted": total, "members": len(postings),
-                                                              "unpaid_bills": unpaid, "waiting_credit_notes": waiting})
-            return pb.PostWorksheetResponse(worksheet=worksheet_to_proto(load_worksheet(session, posted.worksheet_id)),
-                                            postings=postings, unpaid_bill_numbers=unpaid, waiting_credit_notes=waiting)
+            elif bill.status != money_bills.PAID:
+                unpaid.append(number)
+                continue
+            for kpj, amount in money_bills.jht_shares(session, number).items():
+                reference = f"JHT-CONTRIBUTION/{number}/{kpj}"
+                if amount == 0 or not ledger_store.insert_posting(
+                        session, post_contribution(kpj, amount, bill.period, today, reference), kpj, bill.branch_code):
+                    continue  # nothing to credit, or credited by an earlier worksheet
+                balance = credited(uow, kpj, amount, EntryKind.CONTRIBUTION, reference, today, bill.branch_code)
+                postings.append(JhtPosting(kpj, number, amount, reference, balance))
+        total = sum(p.amount_rupiah for p in postings)
+        save_state(session, posted, jht_posted_rupiah=total)
+        uow.audit("worksheet.post", posted.worksheet_id, {"jht_posted": total, "members": len(postings),
+                                                          "unpaid_bills": unpaid, "waiting_credit_notes": waiting})
+        uow.count("worksheet_posted")
+        return WorksheetPosted(_reloaded(session, posted.worksheet_id), postings, unpaid, waiting)
 
-        response = self.ctx.base.mutate("ReconciliationService/PostWorksheet", request, pb.PostWorksheetResponse,
-                                        use_case)
-        BUSINESS_EVENTS.labels("contributions", "worksheet_posted").inc()
-        return response
-
-    def get(self, request: pb.GetWorksheetRequest) -> pb.GetWorksheetResponse:
-        scope = self.ctx.authorise_read()
+    def get(self, scope: BranchScope, query: WorksheetStep) -> StoredWorksheet:
         with self.ctx.base.read_session() as session:
-            stored = WorksheetRepository(session, scope).readable(request.worksheet_id)
-            return pb.GetWorksheetResponse(worksheet=worksheet_to_proto(stored))
+            return WorksheetRepository(session, scope).readable(query.worksheet_id)
 
-    @staticmethod
-    def _load(session, scope, worksheet_id: str) -> StoredWorksheet:
-        return WorksheetRepository(session, scope).writable(worksheet_id)
+
+def _reloaded(session, worksheet_id: str) -> StoredWorksheet:
+    stored = load_worksheet(session, worksheet_id)
+    assert stored is not None  # written in this transaction
+    return stored
+
 
 def _billed(session, bills: list[money_bills.BillRow]) -> int:
     """C-7 billed amount net of credit notes (see the module docstring)."""

@@ -49,6 +49,7 @@ class PaymentLine:
 class Recorded:
     payment_id: str
     match: MatchResult | None  # None: kept in suspense
+    payment: payment_store.StoredPayment  # as stored at the end (PaymentPosted's)
 
 
 def validate_line(line: PaymentLine, today: date) -> None:
@@ -89,21 +90,20 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         return _suspense(uow, row, facts.branch_code, match.reason)
     payment_store.insert_payment(session, **row, branch_code=facts.branch_code, status=payment_store.MATCHED)
     result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
-                              line.bill_number or None, today, standing_later)
-    emit_posted(uow, row["payment_id"])
-    return Recorded(row["payment_id"], result)
+                              line.bill_number or None, today, standing_later, facts=facts)
+    return Recorded(row["payment_id"], result, emit_posted(uow, row["payment_id"]))
 
 
 def _suspense(uow: UnitOfWork, row: dict, branch: str, reason: str) -> Recorded:
     payment_store.insert_payment(uow.session, **row, branch_code=branch, status=payment_store.SUSPENSE,
                                  suspense_reason=reason)
-    emit_posted(uow, row["payment_id"])
-    return Recorded(row["payment_id"], None)
+    return Recorded(row["payment_id"], None, emit_posted(uow, row["payment_id"]))
 
 
-def emit_posted(uow: UnitOfWork, payment_id: str) -> None:
-    """PaymentPosted, and the audit record, from the payment as stored."""
+def emit_posted(uow: UnitOfWork, payment_id: str) -> payment_store.StoredPayment:
+    """PaymentPosted, and the audit record, from the payment as stored; returns it."""
     p = payment_store.get_payment(uow.session, payment_id)
+    assert p is not None  # stored in this transaction
     unmatched = p.status == payment_store.SUSPENSE
     left = int(p.amount_rupiah) if unmatched else int(p.credit_rupiah)
     uow.emit(topic_of("contributions"), events_pb2.PaymentPosted(
@@ -114,3 +114,4 @@ def emit_posted(uow: UnitOfWork, payment_id: str) -> None:
     uow.audit("payment.post", p.payment_id, {"bank_reference": p.bank_reference, "npp": p.npp, "amount": int(p.amount_rupiah),
                                              "paid_on": p.paid_on, "status": p.status, "credit": left,
                                              "suspense_reason": p.suspense_reason})
+    return p

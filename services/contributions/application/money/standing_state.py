@@ -44,11 +44,13 @@ def compute_standing(session, facts: money_bills.EmployerFacts, as_of: date) -> 
                         employer_credit(session, facts.npp))
 
 
-def recompute_standing(uow: UnitOfWork, npp: str, as_of: date) -> tuple[StandingView, bool] | None:
+def recompute_standing(uow: UnitOfWork, npp: str, as_of: date,
+                       facts: money_bills.EmployerFacts | None = None) -> tuple[StandingView, bool] | None:
     """Store the employer's standing as of `as_of`; emit StandingChanged if its arrears or
-    good-standing flag changed. Returns (standing, changed), None for an unknown employer."""
+    good-standing flag changed. Returns (standing, changed), None for an unknown employer.
+    `facts`: the employer as the caller already read it in this transaction."""
     session = uow.session
-    facts = money_bills.employer(session, npp)
+    facts = facts if facts is not None and facts.npp == npp else money_bills.employer(session, npp)
     if facts is None:
         return None
     view = compute_standing(session, facts, as_of)

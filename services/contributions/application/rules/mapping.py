@@ -1,4 +1,5 @@
-"""Conversions between the rule-table protos (rules.proto) and the domain versions."""
+"""Conversions between the rule-table protos (rules.proto) and the commands, domain
+versions and results of the rule use cases."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,9 +7,10 @@ from datetime import date
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from jamsos.contributions.v1 import rules_pb2
-from services.chassis.convert import from_date, from_rupiah, to_date
+from services.chassis.convert import from_date, from_rupiah, to_date, to_rupiah
 from services.chassis.errors import InvalidArgument
 from services.contributions.adapters.rule_repository import CONTRIBUTION_RULES, JHT_RETURN_RATES, StoredVersion
+from services.contributions.application.rules import commands as c
 from services.contributions.application.rules.due_date_moves import DueDateMoved
 from services.contributions.domain.rule_tables import ContributionRules, JhtReturnRate
 
@@ -98,8 +100,8 @@ def version_to_proto(stored: StoredVersion) -> rules_pb2.RuleVersion:
     return message
 
 
-def holiday_to_proto(day: date, name: str) -> rules_pb2.Holiday:
-    return rules_pb2.Holiday(day=from_date(day), name=name)
+def holiday_to_proto(holiday: c.Holiday) -> rules_pb2.Holiday:
+    return rules_pb2.Holiday(day=from_date(holiday.day), name=holiday.name)
 
 
 def move_to_proto(move: DueDateMoved) -> rules_pb2.DueDateMove:
@@ -107,5 +109,105 @@ def move_to_proto(move: DueDateMoved) -> rules_pb2.DueDateMove:
                                  due_date=from_date(move.due))
 
 
-def umk_to_proto(branch: str, effective: date, amount: int) -> rules_pb2.UmkRate:
-    return rules_pb2.UmkRate(branch_code=branch, effective_from=from_date(effective), monthly_wage=from_rupiah(amount))
+def umk_to_proto(rate: c.UmkRate) -> rules_pb2.UmkRate:
+    return rules_pb2.UmkRate(branch_code=rate.branch_code, effective_from=from_date(rate.effective_from),
+                             monthly_wage=from_rupiah(rate.monthly_rupiah))
+
+
+def rules_in_force_to_proto(found: c.RulesInForce) -> rules_pb2.GetRulesInForceResponse:
+    response = rules_pb2.GetRulesInForceResponse(contribution_rules=contribution_rules_to_proto(found.contribution_rules))
+    if found.jht_return_rate is not None:
+        response.jht_return_rate.CopyFrom(jht_rate_to_proto(found.jht_return_rate))
+    return response
+
+
+def moves_to_proto(changed: c.HolidaysChanged) -> list[rules_pb2.DueDateMove]:
+    return [move_to_proto(m) for m in changed.moved]
+
+
+# ---- requests to commands ---------------------------------------------------------------
+def list_rule_versions(request: rules_pb2.ListRuleVersionsRequest) -> c.ListRuleVersions:
+    return c.ListRuleVersions(table_name(request.table))
+
+
+def get_rules_in_force(request: rules_pb2.GetRulesInForceRequest) -> c.GetRulesInForce:
+    return c.GetRulesInForce(to_date(request, "date"))
+
+
+def list_holidays(request: rules_pb2.ListHolidaysRequest) -> c.ListHolidays:
+    return c.ListHolidays(year(request.year))
+
+
+def list_umk_rates(request: rules_pb2.ListUmkRatesRequest) -> c.ListUmkRates:
+    return c.ListUmkRates(request.branch_code)
+
+
+def add_rule_version(request: rules_pb2.AddRuleVersionRequest) -> c.AddRuleVersion:
+    why = reason(request.reason)
+    which = request.WhichOneof("rules")
+    if which == "contribution_rules":
+        return c.AddRuleVersion(contribution_rules_from_proto(request.contribution_rules), why)
+    if which == "jht_return_rate":
+        return c.AddRuleVersion(jht_rate_from_proto(request.jht_return_rate), why)
+    raise InvalidArgument.field("rules", "give contribution_rules or jht_return_rate")
+
+
+def set_holidays(request: rules_pb2.SetHolidaysRequest) -> c.SetHolidays:
+    why = reason(request.reason)
+    of_year = year(request.year)
+    days: dict[date, str] = {}
+    for i, holiday in enumerate(request.holidays):
+        day = to_date(holiday, "day", field=f"holidays[{i}].day")
+        if day.year != of_year:
+            raise InvalidArgument.field(f"holidays[{i}].day", f"not in {of_year}")
+        if not holiday.name.strip():
+            raise InvalidArgument.field(f"holidays[{i}].name", "required")
+        days[day] = holiday.name.strip()  # a day given twice: its last name
+    return c.SetHolidays(of_year, tuple(c.Holiday(d, n) for d, n in sorted(days.items())), why)
+
+
+def add_holiday(request: rules_pb2.AddHolidayRequest) -> c.AddHoliday:
+    why = reason(request.reason)
+    if not request.HasField("holiday"):
+        raise InvalidArgument.field("holiday", "required")
+    day = to_date(request.holiday, "day", field="holiday.day")
+    _year_of(day, "holiday.day")
+    name = request.holiday.name.strip()
+    if not name:
+        raise InvalidArgument.field("holiday.name", "required")
+    return c.AddHoliday(c.Holiday(day, name), why)
+
+
+def remove_holiday(request: rules_pb2.RemoveHolidayRequest) -> c.RemoveHoliday:
+    why = reason(request.reason)
+    day = to_date(request, "day")
+    _year_of(day, "day")
+    return c.RemoveHoliday(day, why)
+
+
+def set_umk_rate(request: rules_pb2.SetUmkRateRequest) -> c.SetUmkRate:
+    why = reason(request.reason)
+    if not request.HasField("rate") or not request.rate.branch_code.strip():
+        raise InvalidArgument.field("rate.branch_code", "required")
+    effective = to_date(request.rate, "effective_from", field="rate.effective_from")
+    amount = to_rupiah(request.rate, "monthly_wage", field="rate.monthly_wage")
+    if amount <= 0:
+        raise InvalidArgument.field("rate.monthly_wage", "must be a positive number of rupiah")
+    return c.SetUmkRate(c.UmkRate(request.rate.branch_code.strip(), effective, amount), why)
+
+
+def reason(text: str) -> str:
+    if not text.strip():
+        raise InvalidArgument.field("reason", "required: why the rules change (the regulation)")
+    return text.strip()
+
+
+def year(value: int) -> int:
+    if not 1900 <= value <= 9998:
+        raise InvalidArgument.field("year", "must be a year between 1900 and 9998")
+    return value
+
+
+def _year_of(day: date, field: str) -> None:
+    if not 1900 <= day.year <= 9998:
+        raise InvalidArgument.field(field, "must be in a year between 1900 and 9998")
