@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .convert import from_date
+from .convert import from_date, from_rupiah
 from .payout_rules import Outcome
 from .payout_statement import StatementImported
 from .payout_use_cases import StatusImported
@@ -37,3 +37,31 @@ def statement_answer(response_type: Any, result: StatementImported, results: lis
         statement_id=result.statement_id, account=result.account, already_imported=result.already_imported,
         results=results, other_entries=result.other_entries, file_sha256=sha256,
         **outcome_counts(result.lines, pending=False))
+
+
+class PayoutAnswers:
+    """A service's answers from its payout protos module (`pb`): its per-line result names the
+    order's owner in `owner_field` (benefits: claim_id, welfare: application_id), an attribute
+    of the same name on its orders."""
+
+    def __init__(self, pb: Any, outcome_to_proto: dict[Outcome, int], state_to_proto: dict[Any, int], owner_field: str):
+        self.pb = pb
+        self.outcome_to_proto = outcome_to_proto
+        self.state_to_proto = state_to_proto
+        self.owner_field = owner_field
+
+    def results(self, lines: Sequence[Any]) -> list[Any]:
+        pb, owner = self.pb, self.owner_field
+        return [pb.PayoutStatusResult(
+            end_to_end_id=line.end_to_end_id, order_id=line.order.order_id if line.order else "",
+            status_code=line.status_code, reason_code=line.reason.code, reason_text=line.reason.text,
+            outcome=self.outcome_to_proto[line.outcome],
+            order_state=self.state_to_proto[line.order.state] if line.order else pb.PAYMENT_ORDER_STATE_UNSPECIFIED,
+            amount=from_rupiah(line.order.amount if line.order else 0),
+            **{owner: getattr(line.order, owner) if line.order else ""}) for line in lines]
+
+    def status(self, result: StatusImported, sha256: str) -> Any:
+        return status_answer(self.pb.ImportPayoutStatusResponse, result, self.results(result.lines), sha256)
+
+    def statement(self, result: StatementImported, sha256: str) -> Any:
+        return statement_answer(self.pb.ImportPayoutStatementResponse, result, self.results(result.lines), sha256)

@@ -11,13 +11,13 @@ from services.benefits.adapters.payout_file_repository import StoredFile
 from services.benefits.application.payouts_files import ExportedFile, ExportPayoutFile
 from services.benefits.application.payouts_orders import ScheduleView
 from services.benefits.application.payouts_status import (
-    ImportPayoutStatement, ImportPayoutStatus, StatementImported, StatusImported,
+    ImportPayoutStatement, ImportPayoutStatus,
 )
 from services.benefits.domain.payout_files import Outcome
 from services.benefits.domain.payouts import BankAccount, OrderKind, OrderState, PaymentOrder, bank_account
 from services.chassis.convert import from_date, from_rupiah, to_date
 from services.chassis.errors import InvalidArgument
-from services.chassis.payout_answers import statement_answer, status_answer
+from services.chassis.payout_answers import PayoutAnswers
 from services.chassis.payout_files import MAX_UPLOAD_BYTES, gather_upload, read_pain002
 from services.chassis.payout_statement import read_payout_statement
 from services.chassis.scope import BranchScope
@@ -133,18 +133,6 @@ def statement_from_stream(requests: Iterator[pb.ImportPayoutStatementRequest]) -
     return request_id, read_payout_statement(data, sha256)
 
 
-def _results(lines) -> list[pb.PayoutStatusResult]:
-    return [pb.PayoutStatusResult(
-        end_to_end_id=line.end_to_end_id, order_id=line.order.order_id if line.order else "",
-        claim_id=line.order.claim_id if line.order else "", status_code=line.status_code,
-        reason_code=line.reason.code, reason_text=line.reason.text, outcome=OUTCOME_TO_PROTO[line.outcome],
-        order_state=STATE_TO_PROTO[line.order.state] if line.order else pb.PAYMENT_ORDER_STATE_UNSPECIFIED,
-        amount=from_rupiah(line.order.amount if line.order else 0)) for line in lines]
-
-
-def imported_to_proto(result: StatusImported, sha256: str) -> pb.ImportPayoutStatusResponse:
-    return status_answer(pb.ImportPayoutStatusResponse, result, _results(result.lines), sha256)
-
-
-def statement_to_proto(result: StatementImported, sha256: str) -> pb.ImportPayoutStatementResponse:
-    return statement_answer(pb.ImportPayoutStatementResponse, result, _results(result.lines), sha256)
+ANSWERS = PayoutAnswers(pb, OUTCOME_TO_PROTO, STATE_TO_PROTO, owner_field="claim_id")
+imported_to_proto = ANSWERS.status  # ImportPayoutStatus's answer
+statement_to_proto = ANSWERS.statement  # ImportPayoutStatement's answer

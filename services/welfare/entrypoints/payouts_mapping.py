@@ -9,12 +9,12 @@ from jamsos.welfare.v1 import payouts_pb2 as pb
 from services.chassis.convert import encode_page_token, from_date, from_rupiah
 from services.chassis.errors import InvalidArgument
 from services.chassis.payment_orders import BankAccount, OrderState, bank_account
-from services.chassis.payout_answers import statement_answer, status_answer
+from services.chassis.payout_answers import PayoutAnswers
 from services.chassis.payout_file_store import StoredFile
 from services.chassis.payout_files import gather_upload, read_pain002
 from services.chassis.payout_rules import Outcome
-from services.chassis.payout_statement import ImportPayoutStatement, StatementImported, read_payout_statement
-from services.chassis.payout_use_cases import ImportPayoutStatus, StatusImported
+from services.chassis.payout_statement import ImportPayoutStatement, read_payout_statement
+from services.chassis.payout_use_cases import ImportPayoutStatus
 from services.welfare.application.payouts import (
     ListOrders, OrderDisbursement, OrderedDisbursement, OrderScholarshipPayment, OrderStep, ReissueOrder,
 )
@@ -139,18 +139,6 @@ def file_to_proto(stored: StoredFile, order_ids: tuple[str, ...] = (), more_wait
         order_ids=list(order_ids), more_waiting=more_waiting)
 
 
-def _results(lines) -> list[pb.PayoutStatusResult]:
-    return [pb.PayoutStatusResult(
-        end_to_end_id=line.end_to_end_id, order_id=line.order.order_id if line.order else "",
-        application_id=line.order.application_id if line.order else "", status_code=line.status_code,
-        reason_code=line.reason.code, reason_text=line.reason.text, outcome=OUTCOME_TO_PROTO[line.outcome],
-        order_state=STATE_TO_PROTO[line.order.state] if line.order else pb.PAYMENT_ORDER_STATE_UNSPECIFIED,
-        amount=from_rupiah(line.order.amount if line.order else 0)) for line in lines]
-
-
-def imported_to_proto(result: StatusImported, sha256: str) -> pb.ImportPayoutStatusResponse:
-    return status_answer(pb.ImportPayoutStatusResponse, result, _results(result.lines), sha256)
-
-
-def statement_to_proto(result: StatementImported, sha256: str) -> pb.ImportPayoutStatementResponse:
-    return statement_answer(pb.ImportPayoutStatementResponse, result, _results(result.lines), sha256)
+ANSWERS = PayoutAnswers(pb, OUTCOME_TO_PROTO, STATE_TO_PROTO, owner_field="application_id")
+imported_to_proto = ANSWERS.status  # ImportPayoutStatus's answer
+statement_to_proto = ANSWERS.statement  # ImportPayoutStatement's answer
