@@ -14,10 +14,12 @@ help:
 	@echo "make demo         a month-end with the jamsos CLI against the platform make run started: billing,"
 	@echo "                  payments, reconciliation, a JHT and a JKK claim, a scholarship, a cooperative loan"
 	@echo "make reliability  the reliability suite with 200 fuzzed requests per RPC"
-	@echo "make soak         the fault suite at full size: broker and services SIGKILLed (about 5 minutes)"
+	@echo "make soak         the fault suite at full size: broker and services SIGKILLed, then a 15-minute"
+	@echo "                  soak of mixed calls with a broker and a service kill (about 25 minutes)"
 	@echo "make lint         ruff and mypy (strict on the chassis, every domain and the CLI)"
 	@echo "make rules        the rule book against the tests and the code"
-	@echo "make token        a dev token: TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER'"
+	@echo "make token        a dev token for an office of the running platform (jamsos token):"
+	@echo "                  TOKEN_ARGS='--office KC-BINJAI --roles ADMINISTRATION_OFFICER' (add --offline: no platform)"
 	@echo "make bench        short runs of every bench: request path against a bare grpcio server, events"
 	@echo "                  commit to applied, claims, billing against COPY, bank files (~15 minutes); full:"
 	@echo "                  make bench BENCH_ARGS='requests --full', BENCH_ARGS='billing --billing-rounds 3', ..."
@@ -73,7 +75,8 @@ demo: protos
 reliability: protos
 	JAMSOS_FUZZ_EXAMPLES=200 $(PY) -m pytest tests/reliability $(PYTEST_ARGS)
 
-# The fault suite (tests/faults) at full size: 30 s broker outages, bigger runs; figures go to bench/results/.
+# The fault suite (tests/faults) at full size: 30 s broker outages, bigger runs, the 15-minute soak;
+# figures go to bench/results/.
 soak: protos
 	JAMSOS_FAULTS_FULL=1 $(PY) -m pytest tests/faults -s $(PYTEST_ARGS)
 
@@ -90,8 +93,9 @@ bench: protos $(BENCH_STAMP)
 	test ! -f bench/results/requests-latest.json || $(PY) -m bench.report --readme README.md
 	test ! -f bench/results/claims-latest.json || $(PY) -m bench.claims_report --readme README.md
 
+# `jamsos token`: also refuses an office the running platform's tree does not have (--offline: no check).
 token: protos
-	@$(PY) -m services.chassis.devtoken $(TOKEN_ARGS)
+	@$(VENV)/bin/jamsos token $(TOKEN_ARGS)
 
 # docs/api.md from the protos' comments and docs/roles.md by calling every RPC with each role.
 docs: protos

@@ -53,7 +53,7 @@ def follow(ctx: typer.Context, run: billing_pb2.BillingRun, poll: float, wait: f
         task = bar.add_task(f"billing {run.period.year:04d}-{run.period.month:02d}",
                             total=run.employers_total or None, completed=run.employers_done)
         request = billing_pb2.WatchBillingRunRequest(run_id=run.run_id)
-        for update in _stub(ctx).stream("WatchBillingRun", request, timeout=wait):
+        for update in _stub(ctx).stream("WatchBillingRun", request, timeout=wait, ends_at_deadline=True):
             run = update.run
             bar.update(task, total=run.employers_total or None, completed=run.employers_done)
         if run.status != billing_pb2.BILLING_RUN_STATUS_COMPLETED:
@@ -98,6 +98,29 @@ def run_status(
         run = follow(ctx, run, poll, wait)
     shown = plain(run)
     show(session_of(ctx).as_json, {"run": shown}, *run_tables(shown))
+
+
+@app.command("coverage")
+def coverage(
+    ctx: typer.Context,
+    period: Annotated[Month, typer.Option("--period", parser=parse_period, help="the month billed, YYYY-MM")],
+    branch: Annotated[str, typer.Option("--branch", help="the branch whose employers are compared")],
+    npp: Annotated[str, typer.Option("--npp", help="one employer of the branch")] = "",
+) -> None:
+    """Workers active in membership against workers billed for a period, by employer, each
+    difference with its reason (C-5); UNEXPLAINED is a rupiah left out or billed twice."""
+    report = plain(_stub(ctx).GetBillingCoverage(billing_pb2.GetBillingCoverageRequest(
+        period=pb_period(period), branch_code=branch, npp=npp)))
+    summary = record_table(f"Billing coverage {report['period']} {report['branch_code']}", [
+        ("workers active", report["workers_active"]), ("workers billed", report["workers_billed"]),
+        ("unexplained", report["unexplained"])])
+    employers = rows_table("Employers", ["npp", "employer", "active", "billed", "unexplained"], [
+        (e["npp"], e["employer_name"], e["workers_active"], e["workers_billed"], e["unexplained"])
+        for e in report["employers"]])
+    differences = rows_table("Differences", ["npp", "kpj", "worker", "active", "billed", "reason", "bills", "billed by"], [
+        (e["npp"], d["kpj"], d["worker_name"], d["active"], d["billed"], d["reason"], d["bill_numbers"], d["other_npp"])
+        for e in report["employers"] for d in e["differences"]])
+    show(session_of(ctx).as_json, {"coverage": report}, summary, employers, differences)
 
 
 def bill_rows(bills: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

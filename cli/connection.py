@@ -84,8 +84,14 @@ class CallingStub:
 
         return call
 
-    def stream(self, name: str, requests: Any, timeout: float | None = None) -> Any:
-        """Yields the responses of a streaming method, reporting a failure as any call does."""
+    def stream(self, name: str, requests: Any, timeout: float | None = None, *, ends_at_deadline: bool = False) -> Any:
+        """Yields the responses of a streaming method, reporting a failure as any call does.
+        With `ends_at_deadline`, the deadline passing ends the stream quietly: the caller
+        stopped watching (a run still going), the service did not fail to answer."""
         method = getattr(self._stub, name)
         with errors.reported(self._session.as_json, self._service, self._target):
-            yield from method(requests, metadata=self._metadata(), timeout=timeout or self._session.timeout * 20)
+            try:
+                yield from method(requests, metadata=self._metadata(), timeout=timeout or self._session.timeout * 20)
+            except grpc.RpcError as error:
+                if not (ends_at_deadline and error.code() == grpc.StatusCode.DEADLINE_EXCEEDED):
+                    raise

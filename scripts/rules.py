@@ -25,10 +25,20 @@ BOOK = ROOT / "docs" / "rules.md"
 ID = re.compile(r"\b[OMCBW](?:-[A-Z]+)*-(?:\d+a?|[A-Z]+)\b")
 
 
+# A rule line ends with its source in parentheses: "*(guide; amounts PP 84/2010)*".
+SOURCE = re.compile(r"\s\*\(([^()]+)\)\*$")
+
+
 def rule_book(path: Path = BOOK) -> dict[str, str]:
     """Rule id -> summary, in the order of the page (lines like "- `C-6` Due on ...")."""
     lines = re.findall(r"^- `([^`]+)` (.+)$", path.read_text(encoding="utf-8"), re.M)
     return dict(lines)
+
+
+def split_source(summary: str) -> tuple[str, str]:
+    """A rule line's text and its source ("" when the line names none)."""
+    found = SOURCE.search(summary)
+    return (summary[:found.start()], found.group(1)) if found else (summary, "")
 
 
 def _sources(folder: Path):

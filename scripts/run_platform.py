@@ -41,7 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "gen"), str(Path(__file__).resolve().parent)]
 
 from services.chassis.auth import mint_token  # noqa: E402
-from services.chassis.config import DEV_JWT_SECRET, SERVICES, Settings, dead_letter_topic_of, topic_of  # noqa: E402
+from services.chassis.config import (  # noqa: E402
+    DEFAULT_GRPC_PORTS, DEV_JWT_SECRET, SERVICES, Settings, dead_letter_topic_of, topic_of,
+)
 from services.chassis.kafka_clients import ensure_topics  # noqa: E402
 from platform_supervisor import Child, Supervisor, describe_exit, say  # noqa: E402
 
@@ -250,6 +252,11 @@ def print_banner(bootstrap: str, data_dir: Path) -> None:
           + branch)
     print("\n  Who may call what: docs/roles.md.  Mint others: .venv/bin/jamsos token --office KC-MEDAN --roles SERVICE_OFFICER")
     membership = Settings.from_env("membership").grpc_address
+    addresses = {name: Settings.from_env(name).grpc_address for name in SERVICES}
+    moved = {name: address for name, address in addresses.items() if address != f"127.0.0.1:{DEFAULT_GRPC_PORTS[name]}"}
+    if moved:  # another shell lacks this one's <SERVICE>_GRPC_PORT: tell `jamsos` where they are
+        print("  Ports moved; in another shell first:  export "
+              + " ".join(f"JAMSOS_{name.upper()}={address}" for name, address in moved.items()))
     print("  Try:  export JAMSOS_TOKEN=<the branch token>; .venv/bin/jamsos employer search Contoh")
     print(f'        grpcurl -plaintext -H "authorization: Bearer $JAMSOS_TOKEN" {membership} list\n', flush=True)
 

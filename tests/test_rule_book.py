@@ -3,6 +3,7 @@
 The analysis is the one `make rules` prints (scripts/rules.py), read statically.
 """
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -46,3 +47,15 @@ def test_every_rule_violation_the_code_raises_names_an_id_of_the_rule_book(book)
 
 def test_the_allow_list_holds_only_ids_the_book_still_lacks(book):
     assert NOT_IN_THE_BOOK_YET.isdisjoint(book)
+
+
+def test_every_rule_names_its_source_a_label_the_book_defines_or_a_regulation(book):
+    # The labels are the ones docs/rules.md explains ("*agency*: ..."); a regulation is named by number.
+    labels = {"agency", "guide", "design"}
+    text = rules.BOOK.read_text(encoding="utf-8")
+    assert all(f"- *{label}*: " in text for label in labels)
+    sources = {rule: rules.split_source(summary)[1] for rule, summary in book.items()}
+    assert [rule for rule, source in sources.items() if not source] == []
+    for rule, source in sources.items():
+        named = {part.strip() for part in re.split(r"[;,]", source)}
+        assert named & labels or any(re.search(r"\bPP \d+/\d{4}\b", part) for part in named), (rule, source)

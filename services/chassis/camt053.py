@@ -10,11 +10,12 @@ never held as a tree. Any version of the camt.053 namespace is taken (names are 
 by their local part).
 
 Read: Stmt/Id, the account (IBAN or Othr/Id), the OPBD (opening booked) and CLBD (closing
-booked) balances, TxsSummry (number and net sum of entries, when given) and per entry the
-amount with its currency, credit or debit, the reversal indicator (RvslInd), value date
-(else booking date), the bank's reference (AcctSvcrRef), the remittance information of
-its first transaction (Ustrd and Strd/CdtrRefInf/Ref) and, per transaction (TxDtls: a bank
-books a bulk payment as one entry of many), its EndToEndId, amount and return reason
+booked) balances, TxsSummry (when given: number, sum and net sum of the entries, and number
+and sum of the credit and of the debit entries) and per entry the amount with its
+currency, credit or debit, the reversal indicator (RvslInd), value date (else booking
+date), the bank's reference (AcctSvcrRef), the remittance information of its first
+transaction (Ustrd and Strd/CdtrRefInf/Ref) and, per transaction (TxDtls: a bank books a
+bulk payment as one entry of many), its EndToEndId, amount and return reason
 (RtrInf/Rsn/Cd). One statement per file. Anything unreadable is INVALID_ARGUMENT on `file`.
 """
 from __future__ import annotations
@@ -71,10 +72,21 @@ class CamtEntry:
 
 
 @dataclass(frozen=True)
+class CamtSum:
+    """TxsSummry/TtlCdtNtries or TtlDbtNtries: how many entries (None: not said) and their sum."""
+
+    count: int | None
+    sum_sen: int
+
+
+@dataclass(frozen=True)
 class CamtEnd:
     closing: CamtBalance
     declared_count: int | None = None  # TxsSummry, when the bank gives it
     declared_net_sen: int | None = None
+    declared_gross_sen: int | None = None  # TtlNtries/Sum: every entry's amount, unsigned
+    declared_credits: CamtSum | None = None
+    declared_debits: CamtSum | None = None
 
 
 CamtItem = CamtHeader | CamtEntry | CamtEnd
@@ -103,6 +115,8 @@ class _Reader:
         self.balances: dict[str, CamtBalance] = {}
         self.declared_count: int | None = None
         self.declared_net: int | None = None
+        self.declared_gross: int | None = None
+        self.declared_sides: dict[str, CamtSum] = {}  # TtlCdtNtries, TtlDbtNtries
         self.header: CamtHeader | None = None
         self.statements = 0
         self.number = 0
@@ -138,7 +152,8 @@ class _Reader:
         closing = self.balances.get("CLBD")
         if closing is None:
             raise malformed("the statement has no closing booked balance (CLBD)")
-        yield CamtEnd(closing, self.declared_count, self.declared_net)
+        yield CamtEnd(closing, self.declared_count, self.declared_net, self.declared_gross,
+                      self.declared_sides.get("TtlCdtNtries"), self.declared_sides.get("TtlDbtNtries"))
 
     def _statement_part(self, name: str, element: Element) -> None:
         if name == "Id":
@@ -149,15 +164,22 @@ class _Reader:
             code = text(element, "Tp", "CdOrPrtry", "Cd")
             self.balances[code] = self._balance(element, f"balance {code}")
         elif name == "TxsSummry":
-            count = text(element, "TtlNtries", "NbOfNtries")
+            self.declared_count = _count(text(element, "TtlNtries", "NbOfNtries"), "TxsSummry/TtlNtries")
+            gross = text(element, "TtlNtries", "Sum")
             net = child(element, "TtlNtries", "TtlNetNtry")
-            if count:
-                if not count.isdigit():
-                    raise malformed(f"TxsSummry/NbOfNtries {count!r} is not a number")
-                self.declared_count = int(count)
+            if gross:
+                self.declared_gross = _sen(gross, "TxsSummry/TtlNtries/Sum")
             if net is not None:
                 amount = _sen(text(net, "Amt"), "TxsSummry/TtlNetNtry")
                 self.declared_net = -amount if text(net, "CdtDbtInd") == "DBIT" else amount
+            elif text(element, "TtlNtries", "TtlNetNtryAmt"):  # camt.053.001.02 spells the net this way
+                amount = _sen(text(element, "TtlNtries", "TtlNetNtryAmt"), "TxsSummry/TtlNetNtryAmt")
+                self.declared_net = -amount if text(element, "TtlNtries", "CdtDbtInd") == "DBIT" else amount
+            for side in ("TtlCdtNtries", "TtlDbtNtries"):
+                total = child(element, side)
+                if total is not None and text(total, "Sum"):
+                    self.declared_sides[side] = CamtSum(_count(text(total, "NbOfNtries"), f"TxsSummry/{side}"),
+                                                        _sen(text(total, "Sum"), f"TxsSummry/{side}/Sum"))
 
     def _header(self) -> CamtHeader:
         opening = self.balances.get("OPBD") or self.balances.get("PRCD")
@@ -205,6 +227,14 @@ class _Reader:
         amount = text(details, "AmtDtls", "TxAmt", "Amt") or text(details, "Amt")
         reason = text(details, "RtrInf", "Rsn", "Cd") or text(details, "RtrInf", "Rsn", "Prtry")
         return CamtTransaction(text(details, "Refs", "EndToEndId"), _sen(amount, where) if amount else None, reason)
+
+
+def _count(value: str, where: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdigit():
+        raise malformed(f"{where}/NbOfNtries {value[:20]!r} is not a number")
+    return int(value)
 
 
 def _texts(element: Element, name: str) -> list[str]:

@@ -70,7 +70,23 @@ def read_payout_statement(data: bytes, sha256: str) -> ImportPayoutStatement:
     if end.declared_net_sen is not None and end.declared_net_sen != net:
         raise InvalidArgument.field("file", f"TxsSummry declares a net of {_idr(end.declared_net_sen)}, the entries "
                                             f"sum to {_idr(net)}")
+    _check_declared_sums(end, entries)
     return ImportPayoutStatement(header, entries, sha256)
+
+
+def _check_declared_sums(end: CamtEnd, entries: tuple[CamtEntry, ...]) -> None:
+    """TxsSummry's sum of every entry, and number and sum of the credits and of the debits, when given."""
+    gross = sum(abs(e.amount_sen) for e in entries)
+    if end.declared_gross_sen is not None and end.declared_gross_sen != gross:
+        raise InvalidArgument.field("file", f"TxsSummry declares entries of {_idr(end.declared_gross_sen)} in all, "
+                                            f"the entries sum to {_idr(gross)}")
+    credits = [e.amount_sen for e in entries if e.amount_sen >= 0]
+    debits = [-e.amount_sen for e in entries if e.amount_sen < 0]
+    for side, declared, held in (("credit", end.declared_credits, credits), ("debit", end.declared_debits, debits)):
+        if declared is not None and (declared.sum_sen != sum(held) or declared.count not in (None, len(held))):
+            said = f"{declared.count} " if declared.count is not None else ""
+            raise InvalidArgument.field("file", f"TxsSummry declares {said}{side} entries of {_idr(declared.sum_sen)}, "
+                                                f"the file holds {len(held)} of {_idr(sum(held))}")
 
 
 def import_statement(uow: UnitOfWork, scope: BranchScope, files: PayoutFileRepository, book: OrderBook,

@@ -5,7 +5,9 @@ answers. The service gives its orders through an `OrderBook`; what paying or fai
 order does beyond the order itself (a claim PAID, a scholarship payment recorded, an
 event) is the book's.
 
-Export, one transaction: the orders are taken under lock and marked only if still
+Export, one transaction (`export_branch_file`): the caller must be able to change the
+branch the file is for (O-2), the branch's approved orders or exactly the ones named (of
+that branch; another branch's is NotFound) are taken under lock and marked only if still
 APPROVED, so two exports racing for the same orders make one file of them and the other
 a Conflict (retried by its caller), never two files paying the same order.
 
@@ -25,13 +27,13 @@ from datetime import UTC, date, datetime
 from enum import Enum
 from typing import Any, Protocol
 
-from services.chassis.errors import Conflict, RuleViolation
+from services.chassis.errors import Conflict, InvalidArgument, RuleViolation
 from services.chassis.ids import uuid7
 from services.chassis.payment_orders import REFERENCE_MAX
 from services.chassis.payout_file_store import PayoutFileRepository, StoredFile
 from services.chassis.payout_files import pain001
 from services.chassis.payout_rules import (
-    SCHEME, CreditTransfer, DebtorAccount, Outcome, PayoutFile, StatusReason, StatusReport, bank_status, check_report_day, order_id_of, outcome_for, resolved_statuses,
+    MAX_ORDERS_PER_FILE, SCHEME, CreditTransfer, DebtorAccount, Outcome, PayoutFile, StatusReason, StatusReport, bank_status, check_report_day, order_id_of, outcome_for, resolved_statuses,
 )
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
@@ -67,6 +69,46 @@ class OrderBook(Protocol):
 def new_msg_id() -> str:
     """Unique (a UUIDv7's 32 hex digits behind a P): 33 characters of the 35 MsgId allows."""
     return "P" + uuid7().replace("-", "")
+
+
+class ExportBook(OrderBook, Protocol):
+    """The orders an export chooses from (the chassis's `PaymentOrderStore` is one)."""
+
+    def approved_for_export(self, branch_code: str, limit: int) -> Sequence[Any]:
+        """The branch's approved orders not yet in a file, oldest first, locked."""
+
+    def writable_order(self, order_id: str) -> Any:
+        """The order, locked; NotFound when another branch's (O-2)."""
+
+
+def export_branch_file(uow: UnitOfWork, scope: BranchScope, files: PayoutFileRepository, book: ExportBook,
+                       branch_code: str, order_ids: tuple[str, ...], transfer: Any, debtor: DebtorAccount,
+                       initiating_party: str, today: date) -> tuple[StoredFile, list[Any], bool]:
+    """The branch's approved orders (all waiting, oldest first, up to a file's limit) or
+    exactly `order_ids`, in one file: (its header, the orders as exported, whether approved
+    orders are left for the next file). The command names the branch the file is written
+    for, so the caller must be able to change that branch before any order is looked at (O-2)."""
+    scope.require_write(branch_code, f"payment orders of {branch_code}")
+    chosen = _chosen(book, branch_code, order_ids)
+    if not chosen:
+        raise RuleViolation("O-3", f"no approved payment order of {branch_code} waits for a payout file",
+                            code="NOTHING_TO_EXPORT")
+    stored, exported = export_file(uow, scope, files, book, branch_code, chosen, transfer, debtor, initiating_party,
+                                   today)
+    return stored, exported, bool(book.approved_for_export(branch_code, 1))
+
+
+def _chosen(book: ExportBook, branch_code: str, order_ids: tuple[str, ...]) -> list[Any]:
+    if not order_ids:
+        return list(book.approved_for_export(branch_code, MAX_ORDERS_PER_FILE))
+    if len(order_ids) > MAX_ORDERS_PER_FILE:
+        raise InvalidArgument.field("order_ids", f"at most {MAX_ORDERS_PER_FILE} orders in one file")
+    chosen = [book.writable_order(i) for i in dict.fromkeys(order_ids)]  # NotFound: another branch's
+    for index, order in enumerate(chosen):
+        if order.branch_code != branch_code:
+            raise InvalidArgument.field(f"order_ids[{index}]", f"payment order {order.order_id} is of "
+                                                               f"{order.branch_code}, not {branch_code}")
+    return chosen
 
 
 def export_file(uow: UnitOfWork, scope: BranchScope, files: PayoutFileRepository, book: OrderBook,

@@ -12,7 +12,7 @@ from kafka import KafkaConsumer
 
 from services.chassis import outbox_signal
 from services.chassis.events import parse_envelope
-from services.chassis.kafka_clients import make_producer
+from services.chassis.kafka_clients import BrokerEnds, make_producer
 from services.chassis.outbox_relay import OutboxRelay
 from tests.chassis.eventing import emit, eventually, make_application, outbox_unpublished
 
@@ -186,7 +186,7 @@ def test_events_keep_leaving_while_the_broker_is_asked_whether_it_lost_any(app):
     def slow_end_offsets(pairs):
         reading.set()
         answer.wait(30)
-        return {pair: 10**6 for pair in pairs}  # the broker holds everything: nothing lost
+        return BrokerEnds({pair: 10**6 for pair in pairs})  # the broker holds everything: nothing lost
 
     relay = OutboxRelay("membership", app.session_factory, app.tables["outbox"], _AlwaysAcknowledging,
                         idle_interval=SLOW_POLL, end_offsets=slow_end_offsets, loss_check_interval=0)

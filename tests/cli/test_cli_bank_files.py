@@ -29,6 +29,8 @@ def test_c7_a_bank_file_is_imported_with_a_summary_table_and_a_result_per_line(p
     table = platform.jamsos(branch, FINANCE, "payment", "import-file", str(source), "--format", "mt940",
                             "--branch", branch, as_json=False)
     assert f"S-{branch}" in table.stdout and "DUPLICATE" in table.stdout
+    size = source.stat().st_size  # the progress bar (stderr) counts the file's bytes sent
+    assert "sending statement.sta" in table.stderr and f"{size}/{size}" in table.stderr
 
 
 @pytest.mark.rule("C-7")

@@ -46,6 +46,8 @@ def test_export_then_the_banks_report_pays_one_order_and_fails_the_other(jamsos,
     table = jamsos(BRANCH, FINANCE, "payout", "import-status", str(report), as_json=False)
     assert table.exit_code == 0, table.stderr
     assert "Transactions" in table.stdout and "AC01" in table.stdout and "FAILED" in table.stdout
+    size = report.stat().st_size  # the progress bar (stderr) counts the file's bytes sent
+    assert "sending pain002.xml" in table.stderr and f"{size}/{size}" in table.stderr
     answer = jamsos(BRANCH, FINANCE, "payout", "import-status", str(report)).json()  # the same again
     assert answer["already_imported"] and answer["unchanged"] == 2
 
@@ -79,6 +81,7 @@ def test_the_payout_accounts_statement_pays_an_order_and_the_same_file_again_cha
     table = jamsos(BRANCH, FINANCE, "payout", "import-statement", str(statement), as_json=False)
     assert table.exit_code == 0, table.stderr
     assert "Statement STMT-CLI-1" in table.stdout and "PAID" in table.stdout
+    assert "sending camt053.xml" in table.stderr
     again = jamsos(BRANCH, FINANCE, "payout", "import-statement", str(statement)).json()
     assert again["already_imported"] and again["unchanged"] == 1
     assert jamsos(BRANCH, FINANCE, "payout", "show", order.order_id).json()["order"]["state"] == "PAID"

@@ -1,6 +1,7 @@
 """`jamsos token` refuses tokens the platform would refuse or that grant nothing (reserved
-roles, unknown roles, office codes that do not say their level), and the installed
-`jamsos` command works as a process: env defaults, JSON, exit codes."""
+roles, unknown roles, office codes that do not say their level, offices the running office
+tree does not have), and the installed `jamsos` command works as a process: env defaults,
+JSON, exit codes."""
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ from cli.main import app
 JAMSOS = Path(sys.executable).parent / "jamsos"
 
 
-def token_command(platform, *args: str):
-    return platform.runner.invoke(app, ["token", *args])
+def token_command(platform, *args: str, membership: str | None = None):
+    """`jamsos token ...` against the test's membership (or `membership`)."""
+    address = membership or platform.address(platform.membership)
+    return platform.runner.invoke(app, ["--membership", address, "token", *args])
 
 
 @pytest.mark.rule("O-3")
@@ -45,8 +48,34 @@ def test_o1_an_office_code_of_the_wrong_shape_or_level_is_refused(platform):
         assert result.exit_code == 2 and result.stdout == "", (office, level, result.stdout)
 
 
+@pytest.mark.rule("O-1")
+def test_o1_an_office_the_running_office_tree_does_not_have_is_refused_until_it_is_added(platform):
+    unknown = token_command(platform, "--office", "KC-TIDAK-ADA", "--roles", "ADMINISTRATION_OFFICER")
+    assert unknown.exit_code == 2 and unknown.stdout == ""
+    assert unknown.stderr.startswith("jamsos: invalid argument: token refused: office KC-TIDAK-ADA is not a branch office")
+    assert "KC-BINJAI" in unknown.stderr  # the branches it does have are named
+    added = platform.jamsos("KP", "HEAD_OFFICE_ADMIN", "office", "upsert", "KC-TIDAK-ADA", "--name", "Kantor Cabang Baru",
+                            "--level", "branch", "--parent", "KW-SUMBAGUT", "--class", "3")
+    assert added.exit_code == 0, added.stderr
+    known = token_command(platform, "--office", "KC-TIDAK-ADA", "--roles", "ADMINISTRATION_OFFICER")
+    assert known.exit_code == 0 and known.stdout.count(".") == 2, known.stderr  # one JWT: header.claims.signature
+
+
+def test_without_membership_the_office_cannot_be_checked_exit_7_unless_offline(platform):
+    nowhere = "127.0.0.1:1"
+    unchecked = token_command(platform, "--office", "KC-BINJAI", "--roles", "SERVICE_OFFICER", membership=nowhere)
+    assert unchecked.exit_code == 7 and unchecked.stdout == ""
+    assert "cannot check office KC-BINJAI: membership at 127.0.0.1:1 cannot be reached" in unchecked.stderr
+    assert "--offline" in unchecked.stderr
+    offline = token_command(platform, "--office", "KC-ANYWHERE", "--roles", "SERVICE_OFFICER", "--offline",
+                            membership=nowhere)
+    assert offline.exit_code == 0 and offline.stdout.count(".") == 2, offline.stderr
+    shape = token_command(platform, "--office", "KC-", "--roles", "SERVICE_OFFICER", "--offline", membership=nowhere)
+    assert shape.exit_code == 2  # offline still checks the code's shape
+
+
 def test_a_minted_token_is_accepted_by_the_running_service(platform):
-    minted = platform.runner.invoke(app, ["--json", "token", "--office", "KC-BINJAI", "--roles", "marketing_officer",
+    minted = platform.runner.invoke(app, ["--membership", platform.address(platform.membership), "--json", "token", "--office", "KC-BINJAI", "--roles", "marketing_officer",
                                           "--user", "mkt-sari"])
     assert minted.exit_code == 0, minted.stderr
     claims = json.loads(minted.stdout)

@@ -26,6 +26,10 @@ def compose() -> dict:
     return yaml.safe_load((DEPLOY / "compose.yaml").read_text())
 
 
+def dockerfile() -> str:
+    return (DEPLOY / "Dockerfile").read_text()
+
+
 def kubernetes() -> list[dict]:
     return [doc for path in sorted((DEPLOY / "kubernetes").glob("*.yaml"))
             for doc in yaml.safe_load_all(path.read_text()) if doc]
@@ -108,11 +112,14 @@ def test_every_environment_variable_the_manifests_set_is_read_by_the_code():
     read = env_names_read_by_the_code()
     named = set(compose()["x-service"]["environment"])
     for spec in compose()["services"].values():
-        named |= set(spec.get("environment", {}))
+        if "command" in spec:  # the four services; postgres and kafka read their images' own variables
+            named |= set(spec.get("environment", {}))
     for d in kubernetes():
         if d["kind"] == "Deployment":
             named |= {e["name"] for c in d["spec"]["template"]["spec"]["containers"] for e in c.get("env", [])}
-    named -= {"POSTGRES_PASSWORD"} | {n for n in named if n.startswith("KAFKA_") and n != "KAFKA_BOOTSTRAP_SERVERS"}
+    image_env = re.findall(r"\b([A-Z][A-Z0-9_]*)=", " ".join(re.findall(r"^ENV (.+)$", dockerfile(), re.M)))
+    assert "GRPC_HOST" in image_env  # the image binds every interface, or nothing outside its container reaches it
+    named |= {name for name in image_env if not name.startswith("PYTHON")}  # PYTHON*: the interpreter's own
     assert named - read == set()
 
 
@@ -122,6 +129,36 @@ def test_alerts_and_the_dashboard_query_only_metrics_the_services_export():
               {m for expr in dashboard_exprs() for m in metrics_in(expr)}
     assert queried, "no metric found in the alert rules and the dashboard"
     assert queried - exported == set()
+
+
+def exported_label_names() -> dict[str, set[str]]:
+    """Series name -> the label names the services give it (histogram series add `le`)."""
+    exported_metric_names()  # imports every module that defines a metric
+    labels: dict[str, set[str]] = {}
+    for collector in list(REGISTRY._collector_to_names):  # noqa: SLF001 - the only list of label names
+        names = set(getattr(collector, "_labelnames", ()))
+        for series in REGISTRY._collector_to_names[collector]:  # noqa: SLF001
+            labels[series] = names | ({"le"} if series.endswith("_bucket") else set())
+    return labels
+
+
+def labels_in(expr: str) -> tuple[dict[str, set[str]], set[str]]:
+    """The label names each metric's selector matches on, and those of every `by (...)`."""
+    matched = {metric: set(re.findall(r"([a-z_]+)\s*=~?", selector))
+               for metric, selector in re.findall(r"\b((?:jamsos|grpc_server)_[a-z0-9_]+)\{([^}]*)\}", expr)}
+    grouped = {label.strip() for group in re.findall(r"\bby\s*\(([^)]*)\)", expr) for label in group.split(",")}
+    return matched, grouped
+
+
+def test_alerts_and_the_dashboard_match_and_group_only_on_labels_the_metrics_have():
+    exported = exported_label_names()
+    for expr in [rule["expr"] for rule in alert_rules()] + dashboard_exprs():
+        matched, grouped = labels_in(expr)
+        for metric, labels in matched.items():
+            assert labels <= exported[metric], (expr, metric, labels - exported[metric])
+        # Grouping keeps a label some series of the expression has (or Prometheus's own target labels).
+        present = set().union(*(exported[m] for m in metrics_in(expr))) | {"job", "instance"}
+        assert grouped <= present, (expr, grouped - present)
 
 
 @pytest.mark.skipif(PROMTOOL is None, reason="promtool (Debian package prometheus) is not installed; .ci/run installs it")

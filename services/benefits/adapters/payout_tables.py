@@ -8,6 +8,8 @@ from sqlalchemy import (
     BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text, UniqueConstraint,
 )
 
+from services.chassis.payout_order_store import order_life_columns, payee_columns
+
 
 def payout_tables(metadata: MetaData) -> dict[str, Table]:
     orders = Table(
@@ -17,27 +19,10 @@ def payout_tables(metadata: MetaData) -> dict[str, Table]:
         Column("kpj", String(11), nullable=False),
         Column("branch_code", String(30), nullable=False),
         Column("kind", String(20), nullable=False),  # LUMP_SUM, JHT_BALANCE
-        Column("beneficiary_name", String(100), nullable=False),
-        Column("beneficiary_bank", String(60), nullable=False),
-        Column("beneficiary_account", String(20), nullable=False),
-        Column("amount", BigInteger, nullable=False),
+        *payee_columns(),
         Column("state", String(20), nullable=False),  # PENDING_APPROVAL, APPROVED, EXPORTED, PAID, FAILED
         Column("created_on", Date, nullable=False),
-        Column("approved_by", String(100), nullable=True),
-        Column("approved_on", Date, nullable=True),
-        Column("paid_by", String(100), nullable=True),
-        Column("paid_on", Date, nullable=True),
-        Column("bank_reference", String(100), nullable=True),
-        # A failed order's re-issue is attempt n + 1 of the same claim and kind.
-        Column("attempt", Integer, nullable=False, server_default="1"),
-        Column("reissue_of", String(36), nullable=True),
-        Column("reissued_by", String(100), nullable=True),
-        Column("reissued_as", String(36), nullable=True),
-        Column("exported_in", String(35), nullable=True),
-        Column("exported_on", Date, nullable=True),
-        Column("failed_on", Date, nullable=True),
-        Column("failure_code", String(35), nullable=True),
-        Column("failure_reason", String(500), nullable=True),
+        *order_life_columns(),
         Column("schedule_id", String(36), nullable=True),  # an INSTALMENT order's schedule
         Column("instalment", Integer, nullable=False, server_default="0"),  # its number; 0 otherwise
         # One order per claim, kind, instalment and attempt: a retried approval, daily run or

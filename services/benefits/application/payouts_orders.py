@@ -74,8 +74,6 @@ class PaymentOrders:
 
     def list(self, scope: BranchScope, *, branch_code: str | None, state: OrderState | None, before_id: str | None,
              size: int) -> tuple[list[PaymentOrder], str | None]:
-        if branch_code:
-            scope.require_read(branch_code, f"payment orders of {branch_code}")
         with self.ctx.base.read_session() as session:
             found = PayoutRepository(session, scope).page_orders(branch_code=branch_code, state=state,
                                                                  before_id=before_id, limit=size + 1)

@@ -81,7 +81,8 @@ class PayoutServicer(payouts_pb2_grpc.PayoutServiceServicer):
 
         def use_case(uow):
             exported = self.uc.files.export(uow, scope, command)
-            return pb.ExportPayoutFileResponse(file=m.file_to_proto(exported.file, exported))
+            return pb.ExportPayoutFileResponse(file=m.file_to_proto(exported.file, exported.order_ids,
+                                                                    exported.more_waiting))
 
         header = self.ctx.base.mutation(request, pb.ExportPayoutFileResponse, use_case)  # a retry: the same file
         _, content = self.uc.files.get(scope, header.file.msg_id)
@@ -94,17 +95,13 @@ class PayoutServicer(payouts_pb2_grpc.PayoutServiceServicer):
 
     def ImportPayoutStatus(self, request_iterator, context):
         scope = self.ctx.authorise(A.PAY_CLAIM)  # O-3 before the stream is read
-        request_id, command = m.report_from_stream(request_iterator)
-        return self.ctx.base.mutation(
-            m.fingerprint_request(request_id, command), pb.ImportPayoutStatusResponse,
-            lambda uow: m.imported_to_proto(self.uc.status.run(uow, scope, command), command.sha256))
+        return m.ANSWERS.import_status(self.ctx.base, request_iterator,
+                                       lambda uow, command: self.uc.status.run(uow, scope, command))
 
     def ImportPayoutStatement(self, request_iterator, context):
         scope = self.ctx.authorise(A.PAY_CLAIM)  # O-3 before the stream is read
-        request_id, command = m.statement_from_stream(request_iterator)
-        fingerprint = pb.ImportPayoutStatementRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
-        return self.ctx.base.mutation(fingerprint, pb.ImportPayoutStatementResponse, lambda uow: m.statement_to_proto(
-            self.uc.status.statement(uow, scope, command), command.sha256))
+        return m.ANSWERS.import_statement(self.ctx.base, request_iterator,
+                                          lambda uow, command: self.uc.status.statement(uow, scope, command))
 
 
 def register(server: grpc.Server, use_cases: PayoutUseCases) -> list[str]:

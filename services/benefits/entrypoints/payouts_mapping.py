@@ -1,25 +1,16 @@
 """Protobuf <-> domain for the payouts component (payouts.proto)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from jamsos.benefits.v1 import claims_pb2, payouts_pb2 as pb
-from services.benefits.adapters.payout_file_repository import StoredFile
-from services.benefits.application.payouts_files import ExportedFile, ExportPayoutFile
+from services.benefits.application.payouts_files import ExportPayoutFile
 from services.benefits.application.payouts_orders import ScheduleView
-from services.benefits.application.payouts_status import (
-    ImportPayoutStatement, ImportPayoutStatus,
-)
 from services.benefits.domain.payout_files import Outcome
 from services.benefits.domain.payouts import BankAccount, OrderKind, OrderState, PaymentOrder, bank_account
 from services.chassis.convert import from_date, from_rupiah, to_date
 from services.chassis.errors import InvalidArgument
 from services.chassis.payout_answers import PayoutAnswers
-from services.chassis.payout_files import MAX_UPLOAD_BYTES, gather_upload, read_pain002
-from services.chassis.payout_statement import read_payout_statement
 from services.chassis.scope import BranchScope
 
 STATE = {pb.PAYMENT_ORDER_STATE_PENDING_APPROVAL: OrderState.PENDING_APPROVAL,
@@ -106,33 +97,7 @@ def export_command(request: pb.ExportPayoutFileRequest, scope: BranchScope) -> E
     return ExportPayoutFile(request.branch_code.strip() or scope.principal.office_code, tuple(ids))
 
 
-def file_to_proto(stored: StoredFile, exported: ExportedFile | None = None) -> pb.PayoutFile:
-    created = Timestamp()
-    created.FromDatetime(stored.created_at)
-    return pb.PayoutFile(
-        msg_id=stored.msg_id, branch_code=stored.branch_code, scheme=stored.scheme, created_at=created,
-        exported_on=from_date(stored.exported_on), exported_by=stored.exported_by, transactions=stored.transactions,
-        control_sum=from_rupiah(stored.control_sum), sha256=stored.sha256, size_bytes=stored.size,
-        order_ids=list(exported.order_ids) if exported else [], more_waiting=bool(exported and exported.more_waiting))
-
-
-def report_from_stream(requests: Iterator[pb.ImportPayoutStatusRequest], max_bytes: int = MAX_UPLOAD_BYTES
-                       ) -> tuple[str, ImportPayoutStatus]:
-    """(request id, the command): the bytes gathered up to `max_bytes`, then read as pain.002."""
-    request_id, data, sha256 = gather_upload(requests, max_bytes)
-    return request_id, ImportPayoutStatus(read_pain002(data), sha256)
-
-
-def fingerprint_request(request_id: str, command: ImportPayoutStatus) -> pb.ImportPayoutStatusRequest:
-    """What the request id is bound to: the file's hash, not its bytes."""
-    return pb.ImportPayoutStatusRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
-
-
-def statement_from_stream(requests: Iterator[pb.ImportPayoutStatementRequest]) -> tuple[str, ImportPayoutStatement]:
-    request_id, data, sha256 = gather_upload(requests)
-    return request_id, read_payout_statement(data, sha256)
-
-
 ANSWERS = PayoutAnswers(pb, OUTCOME_TO_PROTO, STATE_TO_PROTO, owner_field="claim_id")
+file_to_proto = ANSWERS.file  # the PayoutFile header (an export's with its orders)
 imported_to_proto = ANSWERS.status  # ImportPayoutStatus's answer
 statement_to_proto = ANSWERS.statement  # ImportPayoutStatement's answer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -48,18 +47,35 @@ def record_statement(session: Session, **values: Any) -> None:
     session.execute(insert(bank_statements).values(imported_at=datetime.now(UTC), **values))
 
 
-def record_import(session: Session, *, import_id: str, statement_key: str, branch_code: str, imported_by: str,
-                  lines: Iterable[StoredLine]) -> int:
-    """The import and its lines, in batches; returns how many lines."""
-    count = 0
-    rows = (_line_row(import_id, line) for line in lines)
-    while batch := list(islice(rows, INSERT_BATCH)):
-        session.execute(insert(bank_statement_lines), batch)
-        count += len(batch)
+class LineOutcomes:
+    """One import's line outcomes written as they come, INSERT_BATCH rows at a time: a large
+    file's are never all held in memory (200,000 of them would take some 180 MB)."""
+
+    def __init__(self, session: Session, import_id: str):
+        self.session = session
+        self.import_id = import_id
+        self.count = 0
+        self._rows: list[dict[str, Any]] = []
+
+    def add(self, line: StoredLine) -> None:
+        self._rows.append(_line_row(self.import_id, line))
+        self.count += 1
+        if len(self._rows) >= INSERT_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._rows:
+            self.session.execute(insert(bank_statement_lines), self._rows)
+            self._rows = []
+
+
+def record_import(session: Session, *, outcomes: LineOutcomes, statement_key: str, branch_code: str,
+                  imported_by: str) -> None:
+    """The import's row, once its last lines are written."""
+    outcomes.flush()
     session.execute(insert(bank_statement_imports).values(
-        import_id=import_id, statement_key=statement_key, branch_code=branch_code, line_count=count,
-        imported_by=imported_by[:100], imported_at=datetime.now(UTC)))
-    return count
+        import_id=outcomes.import_id, statement_key=statement_key, branch_code=branch_code,
+        line_count=outcomes.count, imported_by=imported_by[:100], imported_at=datetime.now(UTC)))
 
 
 def _line_row(import_id: str, line: StoredLine) -> dict[str, Any]:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from typing import IO
 
 from services.chassis import camt053
-from services.contributions.domain.bank_file import Balance, StatementEnd, StatementHeader, StatementLine
+from services.contributions.domain.bank_file import (
+    Balance, DeclaredSum, StatementEnd, StatementHeader, StatementLine,
+)
 
 StatementItem = StatementHeader | StatementLine | StatementEnd
 
@@ -24,8 +26,14 @@ def read_camt053(source: IO[bytes]) -> Iterator[StatementItem]:
                                 bank_reference=item.bank_reference, customer_reference=item.end_to_end_id,
                                 remittance=item.remittance)
         else:
-            yield StatementEnd(_balance(item.closing), item.declared_count, item.declared_net_sen)
+            yield StatementEnd(_balance(item.closing), item.declared_count, item.declared_net_sen,
+                               item.declared_gross_sen, _declared(item.declared_credits),
+                               _declared(item.declared_debits))
 
 
 def _balance(balance: camt053.CamtBalance) -> Balance:
     return Balance(balance.amount_sen, balance.on, balance.currency)
+
+
+def _declared(total: camt053.CamtSum | None) -> DeclaredSum | None:
+    return DeclaredSum(total.count, total.sum_sen) if total is not None else None

@@ -20,7 +20,7 @@ from typing import Any
 import mt940
 
 from services.contributions.domain.bank_file import (
-    Balance, StatementEnd, StatementHeader, StatementLine, malformed,
+    Balance, DeclaredSum, StatementEnd, StatementHeader, StatementLine, malformed,
 )
 
 PIECE_ENTRIES = 500
@@ -53,6 +53,7 @@ class _Reader:
         self.seen_statement = False
         self.header: StatementHeader | None = None
         self.closing: Balance | None = None
+        self.declared: dict[str, DeclaredSum] = {}  # :90C: and :90D:, by the library's names
         self.number = 0
 
     def parse(self, piece: list[str], entries: int) -> Iterator[StatementItem]:
@@ -71,6 +72,9 @@ class _Reader:
         closing = data.get("final_closing_balance") or data.get("intermediate_closing_balance")
         if closing is not None:
             self.closing = _balance(closing)
+        for tag in ("sum_credit_entries", "sum_debit_entries"):
+            if data.get(tag) is not None:
+                self.declared[tag] = _declared(data[tag])
         for transaction in parsed:
             self.number += 1
             yield self._line(transaction.data)
@@ -97,11 +101,18 @@ class _Reader:
             raise malformed("not an MT940 statement: no :20: reference or no opening balance (:60F:)")
         if self.closing is None:
             raise malformed(f"the statement is truncated: no closing balance (:62F:) after line {self.number}")
-        return StatementEnd(self.closing)
+        return StatementEnd(self.closing, declared_credits=self.declared.get("sum_credit_entries"),
+                            declared_debits=self.declared.get("sum_debit_entries"))
 
 
 def _balance(balance: Any) -> Balance:
     return Balance(_sen(balance.amount.amount, 0), balance.date, str(balance.amount.currency or ""))
+
+
+def _declared(total: Any) -> DeclaredSum:
+    """:90C:/:90D: (number, currency, amount): the number may be left out."""
+    number = str(getattr(total, "number", "") or "")
+    return DeclaredSum(int(number) if number.isdigit() else None, abs(_sen(total.amount, 0)))
 
 
 def _sen(amount: decimal.Decimal, number: int) -> int:

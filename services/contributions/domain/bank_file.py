@@ -3,8 +3,8 @@
 The MT940 and camt.053 readers (adapters `mt940_statement`, `camt_statement`) turn a file
 into the same three things, in file order: one `StatementHeader` (which statement, which
 account, the opening balance), its `StatementLine`s, and one `StatementEnd` (the closing
-balance and, where the format declares them, the number and sum of the lines). The rules
-here are the ones every format shares:
+balance and, where the format declares them, the number and sum of the lines: camt.053's
+TxsSummry, MT940's :90C:/:90D:). The rules here are the ones every format shares:
 
 * Amounts are kept in sen (hundredths of a rupiah) as the bank writes them, so the
   file's own totals are checked exactly; a receipt is recorded in whole rupiah and a line
@@ -12,8 +12,9 @@ here are the ones every format shares:
 * Only rupiah statements are taken (a payment is integer rupiah): any other currency, in
   the header or in a line, refuses the whole file.
 * The file's totals must add up: opening + credits - debits = closing, and the declared
-  count and sum (if any) must be the lines read. A file that does not add up is refused
-  whole with its figures (`StatementTotalsMismatch`, C-7): it is truncated or altered.
+  counts and sums (if any: of all lines, of the credits, of the debits) must be the lines
+  read. A file that does not add up is refused whole with its figures
+  (`StatementTotalsMismatch`, C-7): it is truncated or altered.
 * The remittance information of a line names the employer (NPP, 8 digits) and/or the
   bill (`SPI-YYYYMM-NPPNPPNP[-Kn]`): `remittance_identifiers` finds them for matching.
 """
@@ -66,10 +67,21 @@ class StatementLine:
 
 
 @dataclass(frozen=True)
+class DeclaredSum:
+    """What a file says of its credit (or debit) lines: how many (None: not said) and their sum."""
+
+    count: int | None
+    sum_sen: int  # positive, whichever side
+
+
+@dataclass(frozen=True)
 class StatementEnd:
     closing: Balance
     declared_count: int | None = None  # camt TxsSummry, when the bank gives it
     declared_net_sen: int | None = None
+    declared_gross_sen: int | None = None  # camt TtlNtries/Sum: credits and debits added up unsigned
+    declared_credits: DeclaredSum | None = None  # camt TtlCdtNtries, MT940 :90C:
+    declared_debits: DeclaredSum | None = None  # camt TtlDbtNtries, MT940 :90D:
 
 
 @dataclass(frozen=True)
@@ -145,12 +157,14 @@ class StatementTally:
         self.credits_sen = 0
         self.debits_sen = 0
         self.lines = 0
+        self.credit_lines = 0
 
     def add(self, line: StatementLine) -> None:
         require_rupiah(line.currency, f"line {line.number}")
         self.lines += 1
         if line.amount_sen >= 0:
             self.credits_sen += line.amount_sen
+            self.credit_lines += 1
         else:
             self.debits_sen -= line.amount_sen
 
@@ -174,6 +188,19 @@ class StatementTally:
             raise StatementTotalsMismatch(
                 f"statement {self.header.statement_id} declares a net of {shown_sen(end.declared_net_sen)} but its "
                 f"entries add up to {shown_sen(net)}", totals)
+        gross = totals.credits_sen + totals.debits_sen
+        if end.declared_gross_sen is not None and end.declared_gross_sen != gross:
+            raise StatementTotalsMismatch(
+                f"statement {self.header.statement_id} declares entries of {shown_sen(end.declared_gross_sen)} in all "
+                f"but they add up to {shown_sen(gross)}", totals)
+        for side, declared, count, held in (("credit", end.declared_credits, self.credit_lines, totals.credits_sen),
+                                            ("debit", end.declared_debits, totals.lines - self.credit_lines,
+                                             totals.debits_sen)):
+            if declared is not None and (declared.sum_sen != held or declared.count not in (None, count)):
+                said = f"{declared.count} " if declared.count is not None else ""
+                raise StatementTotalsMismatch(
+                    f"statement {self.header.statement_id} declares {said}{side} entries of "
+                    f"{shown_sen(declared.sum_sen)} but holds {count} of {shown_sen(held)}", totals)
         return totals
 
 

@@ -21,8 +21,8 @@ def import_statement_file(files: StatementFileUseCases, requests: Iterator[pb.Im
     today, user = ctx.today(), current_principal().user_id
     try:
         return ctx.base.mutation(m.fingerprint_request(command, upload), pb.ImportBankStatementFileResponse,
-                                 lambda uow: m.imported_to_proto(files.import_file(uow, scope, command, upload, today, user),
-                                                                 files.results_inline_max))
+                                 lambda uow: m.imported_to_proto(files.import_file(uow, scope, command, upload, today,
+                                                                                   user)))
     finally:
         upload.close()
 

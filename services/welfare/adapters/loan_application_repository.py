@@ -35,7 +35,8 @@ class LoanApplicationRepository(ScopedRepository):
     def page(self, *, branch_code: str | None, program: Program | None, status: ApplicationStatus | None,
              after: str | None, limit: int) -> list[LoanApplication]:
         statement = self.scoped(select(t), t.c.branch_code)
-        if branch_code:
+        if branch_code:  # one of the caller's branches, or PermissionDenied (O-2)
+            self.scope.require_read(branch_code, f"loan applications of {branch_code}")
             statement = statement.where(t.c.branch_code == branch_code)
         if program:
             statement = statement.where(t.c.program == program.value)
@@ -46,6 +47,9 @@ class LoanApplicationRepository(ScopedRepository):
         return [_application(r) for r in self.session.execute(statement.order_by(t.c.application_id).limit(limit))]
 
     def add(self, application: LoanApplication) -> None:
+        """Received at a branch the caller may change (O-2): a partnership application names
+        its branch, which the caller may not choose beyond its own."""
+        self.scope.require_write(application.branch_code, f"loan applications of {application.branch_code}")
         self.session.execute(insert(t).values(application_id=application.application_id, **_values(application)))
 
     def save(self, application: LoanApplication) -> None:

@@ -39,7 +39,8 @@ class LoanRepository(ScopedRepository):
     def page(self, *, branch_code: str | None, program: Program | None, status: LoanStatus | None,
              after: str | None, limit: int) -> list[Loan]:
         statement = self.scoped(select(loans), loans.c.branch_code)
-        if branch_code:
+        if branch_code:  # one of the caller's branches, or PermissionDenied (O-2)
+            self.scope.require_read(branch_code, f"loans of {branch_code}")
             statement = statement.where(loans.c.branch_code == branch_code)
         if program:
             statement = statement.where(loans.c.program == program.value)

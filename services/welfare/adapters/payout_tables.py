@@ -3,9 +3,10 @@ bank's status reports (pain.001 kept as sent, pain.002 once per report). Amounts
 rupiah (BigInteger). On welfare's MetaData, beside adapters/tables.py."""
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, UniqueConstraint
+from sqlalchemy import Column, Date, Index, Integer, String, Table, UniqueConstraint
 
 from services.chassis.payout_file_store import PayoutFileTables
+from services.chassis.payout_order_store import order_life_columns, payee_columns
 from services.welfare.adapters.tables import ID, REFERENCE, USER, metadata
 
 payment_orders = Table(
@@ -15,27 +16,11 @@ payment_orders = Table(
     Column("application_id", String(ID), nullable=False),
     Column("number", Integer, nullable=False),  # the scholarship's payment number; 0 for a disbursement
     Column("branch_code", String(30), nullable=False),
-    Column("beneficiary_name", String(100), nullable=False),
-    Column("beneficiary_bank", String(60), nullable=False),
-    Column("beneficiary_account", String(20), nullable=False),
-    Column("amount", BigInteger, nullable=False),
+    *payee_columns(),
     Column("state", String(20), nullable=False),  # PENDING_APPROVAL, APPROVED, EXPORTED, PAID, FAILED
     Column("created_on", Date, nullable=False),
     Column("created_by", String(USER), nullable=False),
-    Column("approved_by", String(USER), nullable=True),
-    Column("approved_on", Date, nullable=True),
-    Column("paid_by", String(USER), nullable=True),
-    Column("paid_on", Date, nullable=True),
-    Column("bank_reference", String(REFERENCE), nullable=True),
-    Column("attempt", Integer, nullable=False, server_default="1"),
-    Column("reissue_of", String(ID), nullable=True),
-    Column("reissued_by", String(USER), nullable=True),
-    Column("reissued_as", String(ID), nullable=True),
-    Column("exported_in", String(35), nullable=True),
-    Column("exported_on", Date, nullable=True),
-    Column("failed_on", Date, nullable=True),
-    Column("failure_code", String(35), nullable=True),
-    Column("failure_reason", String(500), nullable=True),
+    *order_life_columns(user=USER, order_id=ID, reference=REFERENCE),
     # One order per payment and attempt: a retried disbursement or re-issue never opens a second.
     UniqueConstraint("application_id", "number", "attempt", name="uq_payment_orders_payment_attempt"),
     Index("ix_payment_orders_branch_state", "branch_code", "state", "order_id"),

@@ -37,7 +37,8 @@ class PumpRepository(ScopedRepository):
     def page(self, *, branch_code: str | None, status: PumpStatus | None, after: str | None,
              limit: int) -> list[PumpApplication]:
         statement = self.scoped(select(t), t.c.branch_code)
-        if branch_code:
+        if branch_code:  # one of the caller's branches, or PermissionDenied (O-2)
+            self.scope.require_read(branch_code, f"PUMP applications of {branch_code}")
             statement = statement.where(t.c.branch_code == branch_code)
         if status:
             statement = statement.where(t.c.status == status.value)

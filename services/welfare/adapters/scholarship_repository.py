@@ -28,7 +28,8 @@ class ScholarshipRepository(ScopedRepository):
     def page(self, *, branch_code: str | None, kpj: str | None, status: ScholarshipStatus | None, after: str | None,
              limit: int) -> list[ScholarshipApplication]:
         statement = self.scoped(select(t), t.c.branch_code)
-        if branch_code:
+        if branch_code:  # one of the caller's branches, or PermissionDenied (O-2)
+            self.scope.require_read(branch_code, f"scholarship applications of {branch_code}")
             statement = statement.where(t.c.branch_code == branch_code)
         if kpj:
             statement = statement.where(t.c.kpj == kpj)

@@ -123,7 +123,6 @@ class LoanApplicationUseCases:
                                 command: SubmitPartnershipLoan) -> ApplicationView:
         """W-M-1: a small business applies at a branch; the loan's own terms hold at once."""
         on = not_in_future(command.submitted_on or self.ctx.today(), self.ctx.today(), "submitted_on")
-        scope.require_write(command.branch_code, "partnership loan applications")
         rules = RuleBook(uow.session).partnership().in_force_on(on)
         refuse_if_any(partnership.term_reasons(command.proposal, rules))
         application = LoanApplication(
@@ -228,8 +227,6 @@ class LoanApplicationUseCases:
         return view_of(session, application, loan)
 
     def list(self, session: Session, scope: BranchScope, query: ListLoanApplications) -> Page[ApplicationView]:
-        if query.branch_code:
-            scope.require_read(query.branch_code, "loan applications")
         found = LoanApplicationRepository(session, scope).page(
             branch_code=query.branch_code, program=query.program, status=query.status, after=query.after,
             limit=query.limit + 1)

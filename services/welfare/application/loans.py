@@ -101,8 +101,6 @@ class LoanUseCases:
         return loan_view(repository, repository.get(query.loan_id), query.as_of or self.ctx.today())
 
     def list(self, session: Session, scope: BranchScope, query: ListLoans) -> Page[Loan]:
-        if query.branch_code:
-            scope.require_read(query.branch_code, "loans")
         return page_of(LoanRepository(session, scope).page(
             branch_code=query.branch_code, program=query.program, status=query.status, after=query.after,
             limit=query.limit + 1), query.limit)

@@ -151,8 +151,6 @@ class PayoutUseCases:
 
     def list(self, session: Session, scope: BranchScope, query: ListOrders
              ) -> tuple[list[WelfarePaymentOrder], str | None]:
-        if query.branch_code:
-            scope.require_read(query.branch_code, f"payment orders of {query.branch_code}")
         found = PaymentOrderRepository(session, scope).page_orders(
             branch_code=query.branch_code, state=query.state, before_id=query.before_id, limit=query.limit + 1)
         return found[:query.limit], (found[query.limit - 1].order_id if len(found) > query.limit else None)

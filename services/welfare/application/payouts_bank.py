@@ -1,5 +1,5 @@
 """Welfare's payment orders through the bank's files, on the chassis's use cases: approved
-orders into a pain.001.001.09 file (`export_file`), the bank's pain.002 status report
+orders into a pain.001.001.09 file (`export_branch_file`), the bank's pain.002 status report
 applied to the orders of the file it answers (`import_status`), and the payout account's
 camt.053 statement marking the orders its debits and returns show (`import_statement`).
 
@@ -15,14 +15,11 @@ from datetime import date
 
 from jamsos.welfare.v1 import events_pb2
 from services.chassis.convert import from_date, from_rupiah
-from services.chassis.errors import InvalidArgument, RuleViolation
 from services.chassis.payout_file_store import StoredFile
 from services.chassis.payout_files import debtor_from_env
-from services.chassis.payout_rules import (
-    MAX_ORDERS_PER_FILE, CreditTransfer, DebtorAccount,
-)
+from services.chassis.payout_rules import CreditTransfer, DebtorAccount
 from services.chassis.payout_statement import ImportPayoutStatement, StatementImported, import_statement
-from services.chassis.payout_use_cases import ImportPayoutStatus, StatusImported, export_file, import_status
+from services.chassis.payout_use_cases import ImportPayoutStatus, StatusImported, export_branch_file, import_status
 from services.chassis.scope import BranchScope
 from services.chassis.service_context import ServiceContext
 from services.chassis.unit_of_work import UnitOfWork
@@ -56,6 +53,8 @@ class _Book:
         self.orders = PaymentOrderRepository(uow.session, scope)
         self.exported_in = self.orders.exported_in
         self.mark_exported = self.orders.mark_exported
+        self.approved_for_export = self.orders.approved_for_export
+        self.writable_order = self.orders.writable_order
 
     def visible_order(self, order_id: str) -> WelfarePaymentOrder | None:
         return self.orders.visible_order(order_id)
@@ -100,30 +99,10 @@ class PayoutBank:
     def export(self, uow: UnitOfWork, scope: BranchScope, branch_code: str, order_ids: tuple[str, ...]
                ) -> tuple[StoredFile, tuple[str, ...], bool]:
         """(the file, its orders, whether approved orders are left for the next file)."""
-        scope.require_write(branch_code, f"payment orders of {branch_code}")
-        book = _Book(uow, scope)
-        chosen = self._chosen(book.orders, branch_code, order_ids)
-        if not chosen:
-            raise RuleViolation("O-3", f"no approved payment order of {branch_code} waits for a payout file",
-                                code="NOTHING_TO_EXPORT")
-        stored, exported = export_file(uow, scope, payout_file_repository(uow.session, scope), book, branch_code,
-                                       chosen, credit_transfer, self.debtor, INITIATING_PARTY, self.ctx.today())
-        more = bool(book.orders.approved_for_export(branch_code, 1))
+        stored, exported, more = export_branch_file(
+            uow, scope, payout_file_repository(uow.session, scope), _Book(uow, scope), branch_code, order_ids,
+            credit_transfer, self.debtor, INITIATING_PARTY, self.ctx.today())
         return stored, tuple(o.order_id for o in exported), more
-
-    @staticmethod
-    def _chosen(orders: PaymentOrderRepository, branch_code: str, order_ids: tuple[str, ...]
-                ) -> list[WelfarePaymentOrder]:
-        if not order_ids:
-            return orders.approved_for_export(branch_code, MAX_ORDERS_PER_FILE)
-        if len(order_ids) > MAX_ORDERS_PER_FILE:
-            raise InvalidArgument.field("order_ids", f"at most {MAX_ORDERS_PER_FILE} orders in one file")
-        chosen = [orders.writable_order(i) for i in dict.fromkeys(order_ids)]  # NotFound: another branch's
-        for index, order in enumerate(chosen):
-            if order.branch_code != branch_code:
-                raise InvalidArgument.field(f"order_ids[{index}]", f"payment order {order.order_id} is of "
-                                                                   f"{order.branch_code}, not {branch_code}")
-        return chosen
 
     def get(self, scope: BranchScope, msg_id: str) -> tuple[StoredFile, bytes]:
         """The file as sent; another branch's is NotFound (O-2)."""

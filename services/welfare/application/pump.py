@@ -252,8 +252,6 @@ class PumpUseCases:
         return PumpView(PumpRepository(session, scope).get(command.application_id))
 
     def list(self, session: Session, scope: BranchScope, query: ListPump) -> Page[PumpView]:
-        if query.branch_code:
-            scope.require_read(query.branch_code, "PUMP applications")
         found = PumpRepository(session, scope).page(branch_code=query.branch_code, status=query.status,
                                                     after=query.after, limit=query.limit + 1)
         return page_of([PumpView(a) for a in found], query.limit)

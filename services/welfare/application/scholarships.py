@@ -141,8 +141,6 @@ class ScholarshipUseCases:
         return ScholarshipRepository(session, scope).get(command.application_id)
 
     def list(self, session: Session, scope: BranchScope, query: ListScholarships) -> Page[ScholarshipApplication]:
-        if query.branch_code:
-            scope.require_read(query.branch_code, "scholarship applications")
         found = ScholarshipRepository(session, scope).page(branch_code=query.branch_code, kpj=query.kpj,
                                                            status=query.status, after=query.after,
                                                            limit=query.limit + 1)

@@ -67,17 +67,13 @@ class PayoutServicer(pb_grpc.WelfarePayoutServiceServicer):
 
     def ImportPayoutStatus(self, request_iterator, context):
         scope = self.rpc.authorise(A.PAY_OUT)  # O-3 before the stream is read
-        request_id, command = m.report_from_stream(request_iterator)
-        fingerprint = pb.ImportPayoutStatusRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
-        return self.ctx.base.mutation(fingerprint, pb.ImportPayoutStatusResponse, lambda uow: m.imported_to_proto(
-            self.uc.bank.import_status(uow, scope, command), command.sha256))
+        return m.ANSWERS.import_status(self.ctx.base, request_iterator,
+                                       lambda uow, command: self.uc.bank.import_status(uow, scope, command))
 
     def ImportPayoutStatement(self, request_iterator, context):
         scope = self.rpc.authorise(A.PAY_OUT)  # O-3 before the stream is read
-        request_id, command = m.statement_from_stream(request_iterator)
-        fingerprint = pb.ImportPayoutStatementRequest(request_id=request_id, chunk=bytes.fromhex(command.sha256))
-        return self.ctx.base.mutation(fingerprint, pb.ImportPayoutStatementResponse, lambda uow: m.statement_to_proto(
-            self.uc.bank.import_statement(uow, scope, command), command.sha256))
+        return m.ANSWERS.import_statement(self.ctx.base, request_iterator,
+                                          lambda uow, command: self.uc.bank.import_statement(uow, scope, command))
 
 
 def register(server: grpc.Server, use_cases: PayoutUseCases) -> list[str]:

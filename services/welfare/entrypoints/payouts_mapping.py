@@ -1,20 +1,12 @@
 """WelfarePayoutService protobuf <-> commands and results (welfare's payouts.proto)."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from jamsos.welfare.v1 import payouts_pb2 as pb
 from services.chassis.convert import encode_page_token, from_date, from_rupiah
 from services.chassis.errors import InvalidArgument
 from services.chassis.payment_orders import BankAccount, OrderState, bank_account
 from services.chassis.payout_answers import PayoutAnswers
-from services.chassis.payout_file_store import StoredFile
-from services.chassis.payout_files import gather_upload, read_pain002
 from services.chassis.payout_rules import Outcome
-from services.chassis.payout_statement import ImportPayoutStatement, read_payout_statement
-from services.chassis.payout_use_cases import ImportPayoutStatus
 from services.welfare.application.payouts import (
     ListOrders, OrderDisbursement, OrderedDisbursement, OrderScholarshipPayment, OrderStep, ReissueOrder,
 )
@@ -81,16 +73,6 @@ def export_ids(request: pb.ExportPayoutFileRequest) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def report_from_stream(requests: Iterator[pb.ImportPayoutStatusRequest]) -> tuple[str, ImportPayoutStatus]:
-    request_id, data, sha256 = gather_upload(requests)
-    return request_id, ImportPayoutStatus(read_pain002(data), sha256)
-
-
-def statement_from_stream(requests: Iterator[pb.ImportPayoutStatementRequest]) -> tuple[str, ImportPayoutStatement]:
-    request_id, data, sha256 = gather_upload(requests)
-    return request_id, read_payout_statement(data, sha256)
-
-
 # ---- encoding --------------------------------------------------------------------------------
 def order_to_proto(order: WelfarePaymentOrder) -> pb.PaymentOrder:
     b = order.beneficiary
@@ -129,16 +111,7 @@ def list_response(result: tuple[list[WelfarePaymentOrder], str | None]) -> pb.Li
     return response
 
 
-def file_to_proto(stored: StoredFile, order_ids: tuple[str, ...] = (), more_waiting: bool = False) -> pb.PayoutFile:
-    created = Timestamp()
-    created.FromDatetime(stored.created_at)
-    return pb.PayoutFile(
-        msg_id=stored.msg_id, branch_code=stored.branch_code, scheme=stored.scheme, created_at=created,
-        exported_on=from_date(stored.exported_on), exported_by=stored.exported_by, transactions=stored.transactions,
-        control_sum=from_rupiah(stored.control_sum), sha256=stored.sha256, size_bytes=stored.size,
-        order_ids=list(order_ids), more_waiting=more_waiting)
-
-
 ANSWERS = PayoutAnswers(pb, OUTCOME_TO_PROTO, STATE_TO_PROTO, owner_field="application_id")
+file_to_proto = ANSWERS.file  # the PayoutFile header (an export's with its orders)
 imported_to_proto = ANSWERS.status  # ImportPayoutStatus's answer
 statement_to_proto = ANSWERS.statement  # ImportPayoutStatement's answer

@@ -110,10 +110,12 @@ CAMT053_NS = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"
 
 def payout_statement(entries: list[tuple[str, int, str]], *, account: str = "0011223344", currency: str = "IDR",
                      statement: str = "", day: str = "2024-06-03", opening: int = 1_000_000_000,
-                     closing: int | None = None, reversal: tuple[int, ...] = (), bulk: bool = False) -> bytes:
+                     closing: int | None = None, reversal: tuple[int, ...] = (), bulk: bool = False,
+                     debits: tuple[int, int] | None = None) -> bytes:
     """The payout account's camt.053 as a bank writes it: per entry (end-to-end id, rupiah
     signed: a debit negative, return reason); entries whose index is in `reversal` carry
-    RvslInd; `bulk` books every entry as one debit of many transactions."""
+    RvslInd; `bulk` books every entry as one debit of many transactions; `debits` (number,
+    rupiah) is the TxsSummry/TtlDbtNtries the bank declares."""
     ET.register_namespace("", CAMT053_NS)
     q = lambda tag: f"{{{CAMT053_NS}}}{tag}"  # noqa: E731 - the namespace, short
 
@@ -161,6 +163,10 @@ def payout_statement(entries: list[tuple[str, int, str]], *, account: str = "001
     net = sum(r for _, r, _ in entries)
     balance(statement_element, "OPBD", opening)
     balance(statement_element, "CLBD", opening + net if closing is None else closing)
+    if debits is not None:
+        declared = sub(sub(statement_element, "TxsSummry"), "TtlDbtNtries")
+        sub(declared, "NbOfNtries", str(debits[0]))
+        sub(declared, "Sum", f"{debits[1]}.00")
     if bulk:
         entry(statement_element, 1, net, entries, False)
     else:

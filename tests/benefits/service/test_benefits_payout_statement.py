@@ -81,13 +81,14 @@ def test_a_bulk_debit_pays_each_transaction_and_another_amount_or_id_is_not_gues
     assert get_order(callers, c.order_id).state == ppb.PAYMENT_ORDER_STATE_EXPORTED  # left for finance
 
 
-@pytest.mark.parametrize("case", ["currency", "totals", "account", "xml-bomb", "truncated"])
+@pytest.mark.parametrize("case", ["currency", "totals", "declared", "account", "xml-bomb", "truncated"])
 def test_a_statement_that_is_not_the_payout_accounts_as_it_should_be_is_refused_whole(service, feed, callers, case):
     order = approved_order(feed, callers, 400_000)
     export(callers)
     line = [(e2e(order.order_id), -400_000, "")]
     content = {"currency": payout_statement(line, currency="USD"),
                "totals": payout_statement(line, closing=123),
+               "declared": payout_statement(line, debits=(2, 400_000)),  # the bank says 2 debits, the file holds 1
                "account": payout_statement(line, account="9999888877"),
                "xml-bomb": BILLION_LAUGHS,
                "truncated": payout_statement(line)[:-40]}[case]
@@ -97,4 +98,5 @@ def test_a_statement_that_is_not_the_payout_accounts_as_it_should_be_is_refused_
     else:
         assert error.code() == grpc.StatusCode.INVALID_ARGUMENT and violated_fields(error) == {"file"}
     assert ("USD" in error.details()) == (case == "currency")
+    assert ("declares 2 debit entries of Rp400,000.00, the file holds 1" in error.details()) == (case == "declared")
     assert get_order(callers, order.order_id).state == ppb.PAYMENT_ORDER_STATE_EXPORTED  # nothing written

@@ -111,3 +111,66 @@ def test_a_statement_in_another_currency_is_refused():
     with pytest.raises(InvalidArgument) as refused:
         StatementTally(header)
     assert "USD" in refused.value.violations[0].reason
+
+
+def _checked(items: list):
+    from services.contributions.domain.bank_file import StatementTally
+    header, *lines, end = items
+    tally = StatementTally(header)
+    for line in lines:
+        tally.add(line)
+    return tally.check(end)
+
+
+# ENTRIES: 2 credits of 1,000,000 + 250,000 = 1,250,000 and 1 debit of 50,000 rupiah.
+@pytest.mark.rule("C-7")
+@pytest.mark.parametrize("build, read", [(mt940, _mt940), (camt053, _camt)], ids=["mt940", "camt053"])
+def test_c7_the_banks_declared_credits_and_debits_are_checked(build, read):
+    totals = _checked(read(build(ENTRIES, credits=(2, 1_250_000), debits=(1, 50_000))))
+    assert (totals.credits_sen, totals.debits_sen, totals.lines) == (125_000_000, 5_000_000, 3)
+    with pytest.raises(RuleViolation) as wrong_sum:
+        _checked(read(build(ENTRIES, credits=(2, 1_200_000), debits=(1, 50_000))))
+    assert wrong_sum.value.rule_id == "C-7" and wrong_sum.value.code == "STATEMENT_TOTALS_DO_NOT_ADD_UP"
+    assert "declares 2 credit entries of Rp1,200,000 but holds 2 of Rp1,250,000" in wrong_sum.value.reason
+    with pytest.raises(RuleViolation) as wrong_count:
+        _checked(read(build(ENTRIES, debits=(2, 50_000))))
+    assert "declares 2 debit entries of Rp50,000 but holds 1 of Rp50,000" in wrong_count.value.reason
+
+
+@pytest.mark.rule("C-7")
+def test_c7_camt_sum_of_all_entries_and_the_version_02_net_are_checked():
+    # unsigned: 1,000,000 + 250,000 + 50,000 = 1,300,000; net: 1,250,000 - 50,000 = 1,200,000
+    assert _checked(_camt(camt053(ENTRIES, gross=1_300_000))).lines == 3
+    with pytest.raises(RuleViolation) as gross:
+        _checked(_camt(camt053(ENTRIES, gross=1_200_000)))
+    assert "declares entries of Rp1,200,000 in all but they add up to Rp1,300,000" in gross.value.reason
+
+    def net_02(rupiah: int) -> bytes:  # camt.053.001.02 writes the net as TtlNetNtryAmt and CdtDbtInd
+        return camt053(ENTRIES).replace(b"</NbOfNtries>", f"</NbOfNtries><TtlNetNtryAmt>{rupiah}.00</TtlNetNtryAmt>"
+                                                          f"<CdtDbtInd>CRDT</CdtDbtInd>".encode())
+    assert _checked(_camt(net_02(1_200_000))).lines == 3
+    with pytest.raises(RuleViolation) as net:
+        _checked(_camt(net_02(1_150_000)))
+    assert "declares a net of Rp1,150,000 but its entries add up to Rp1,200,000" in net.value.reason
+
+
+def test_a_camt_line_in_another_currency_refuses_the_file():
+    from services.contributions.domain.bank_file import StatementTally
+    header, first, second, *_ = _camt(camt053([ENTRIES[0], Entry("BNI-9", 100, DAY, "X", currency="USD")]))
+    tally = StatementTally(header)
+    tally.add(first)
+    with pytest.raises(InvalidArgument) as refused:
+        tally.add(second)
+    assert "line 2 is in USD" in refused.value.violations[0].reason
+
+
+def test_a_file_of_two_statements_is_refused_whole():
+    two_mt940 = mt940(ENTRIES, statement="STMT-A") + mt940(ENTRIES, statement="STMT-B")
+    with pytest.raises(InvalidArgument) as mt:
+        _mt940(two_mt940)
+    camt = camt053(ENTRIES)
+    statement = camt[camt.index(b"<Stmt>"):camt.index(b"</Stmt>") + len(b"</Stmt>")]
+    with pytest.raises(InvalidArgument) as xml:
+        _camt(camt.replace(statement, statement + statement.replace(b"CAMT-0601", b"CAMT-0602")))
+    assert "more than one statement" in mt.value.violations[0].reason
+    assert "more than one statement" in xml.value.violations[0].reason

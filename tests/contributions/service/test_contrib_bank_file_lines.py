@@ -9,6 +9,8 @@ import grpc
 import pytest
 
 from cli.bank_files import listed_lines
+from services.contributions.adapters.bank_file_store import StoredLine
+from services.contributions.application.money.bank_file_import import LineSummary
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import payments_pb2 as pb
 from jamsos.contributions.v1 import payments_pb2_grpc
@@ -120,3 +122,16 @@ def test_a_missing_import_id_or_a_foreign_token_is_invalid_argument_naming_the_f
         payments.ListStatementLines(pb.ListStatementLinesRequest(
             import_id="x", page=types_pb2.PageRequest(page_token="eyJhZnRlciI6ICJ4In0=")))  # {"after": "x"}
     assert violated_fields(foreign.value) == {"page.page_token"}
+
+
+def test_the_answer_keeps_the_counts_of_every_line_but_the_lines_only_up_to_the_limit():
+    def line(number: int, outcome: str, status: str = "") -> StoredLine:
+        return StoredLine(number, f"R-{number}", outcome, "", status, "", 100, DAY, "", "", ())
+
+    small, large = LineSummary(inline_max=3), LineSummary(inline_max=3)
+    for summary, count in ((small, 3), (large, 6)):
+        for n in range(1, count + 1):
+            summary.add(line(n, "RECORDED", "SUSPENSE" if n % 2 else "MATCHED"))
+    assert ([x.line_number for x in small.lines], small.omitted, small.suspense) == ([1, 2, 3], False, 2)
+    assert (large.lines, large.omitted, large.counts["RECORDED"], large.suspense) == ([], True, 6, 3)
+    assert len(large.kept) == 4  # one past the limit is all it holds, whatever the file's size

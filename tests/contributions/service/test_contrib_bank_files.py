@@ -3,6 +3,7 @@ files matched line by line (C-7), each outcome reported, broken files refused wh
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 import grpc
 import pytest
@@ -44,7 +45,9 @@ def every_outcome() -> list[Entry]:
 def test_c7_each_line_of_the_banks_file_has_its_outcome_and_its_bill(contributions, payments, open_bills,
                                                                        file_format, build):
     april, may = open_bills
-    response = send_file(payments, build(every_outcome(), opening=2_000_000), file_format, f"f-{file_format}")
+    # What the bank declares of its lines: 5 credits of 2,700,000 rupiah and 1 debit of 25,000.
+    data = build(every_outcome(), opening=2_000_000, credits=(5, 2_700_000), debits=(1, 25_000))
+    response = send_file(payments, data, file_format, f"f-{file_format}")
     by_ref = {r.bank_reference: r for r in response.results}
     assert [r.line_number for r in response.results] == [1, 2, 3, 4, 5, 6]
     assert (by_ref["BNI-1"].outcome, by_ref["BNI-1"].status, list(by_ref["BNI-1"].bills_paid)) == (
@@ -100,10 +103,40 @@ def test_c7_a_file_whose_totals_do_not_add_up_is_refused_whole_with_the_figures(
     assert bill(contributions, open_bills[0]).status == "OPEN"
 
 
+@pytest.mark.rule("C-7")
+@pytest.mark.parametrize("file_format, build", [("mt940", mt940), ("camt053", camt053)])
+def test_c7_a_file_whose_declared_credits_are_not_its_lines_is_refused_whole(contributions, payments, open_bills,
+                                                                             file_format, build):
+    data = build(every_outcome(), opening=2_000_000, credits=(5, 2_600_000))  # the 5 credits hold 2,700,000
+    with pytest.raises(grpc.RpcError) as refused:
+        send_file(payments, data, file_format, f"declared-{file_format}")
+    assert rule_of(refused.value) == "C-7"
+    assert "declares 5 credit entries of Rp2,600,000 but holds 5 of Rp2,700,000" in refused.value.details()
+    assert written(contributions) == (0, 0)
+
+
+@pytest.mark.rule("C-7")
+@pytest.mark.parametrize("file_format, build", [("mt940", mt940), ("camt053", camt053)])
+def test_c7_a_line_with_a_fraction_of_a_rupiah_is_rejected_and_the_good_lines_are_recorded(
+        contributions, payments, open_bills, file_format, build):
+    april, _ = open_bills
+    entries = [Entry("BNI-1", 1_000_000, DAY, f"SETORAN SPI-202104-{NPP}"),
+               Entry("BNI-F", Decimal("150000.50"), DAY, f"NPP {NPP}")]
+    response = send_file(payments, build(entries), file_format, f"fraction-{file_format}")
+    good, bad = response.results
+    assert (good.outcome, list(good.bills_paid)) == (O.STATEMENT_LINE_OUTCOME_RECORDED, [april])
+    assert (bad.outcome, bad.amount_sen, bad.payment_id) == (O.STATEMENT_LINE_OUTCOME_REJECTED, 15_000_050, "")
+    assert "a fraction of a rupiah" in bad.reason
+    # 1,000,000 + 150,000.50 rupiah received, in sen; only the good line is a payment
+    assert (response.totals.credits_sen, response.recorded, response.rejected) == (115_000_050, 1, 1)
+    assert written(contributions) == (1, 1)
+
+
 @pytest.mark.parametrize("file_format, data, says", [
     ("mt940", mt940(every_outcome())[:-45], "truncated"),
     ("mt940", mt940(every_outcome(), currency="USD"), "USD"),
     ("camt053", camt053(every_outcome(), currency="EUR"), "EUR"),
+    ("camt053", camt053([*every_outcome()[:2], Entry("BNI-9", 100_000, DAY, "X", currency="USD")]), "line 3 is in USD"),
     ("camt053", camt053(every_outcome())[:-50], "not well-formed"),
     ("camt053", XML_BOMB, "DTD or entities"),
     ("camt053", b"\x00\x01 not xml", "not well-formed"),

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import grpc
 import pytest
 
 from jamsos.common.v1 import types_pb2
@@ -130,3 +131,32 @@ def test_c5_the_first_worker_of_an_employer_the_run_passed_over_gets_the_regular
     bill = march["SPI-202403-10000003"]
     assert (bill.kind, bill.total.rupiah, by_worker(bill)) == (billing_pb2.BILL_KIND_REGULAR, ONE_WORKER_TOTAL, {K3: ONE_WORKER})
     assert (bill.due_date.month, bill.due_date.day) == (4, 15)  # March's own due date (C-6)
+
+
+@pytest.mark.rule("C-5", "M-3", "O-2")
+def test_c5_a_back_dated_transfer_to_another_branch_is_credited_by_one_branch_and_billed_by_the_other(
+        feed, billing, as_user):
+    medan = as_user("KC-MEDAN", "ADMINISTRATION_OFFICER")(billing_pb2_grpc.BillingServiceStub)
+    d = "10000004"
+    feed(employer_registered(d, branch="KC-MEDAN"), worker_enrolled(K1, A, WAGE, start=date(2024, 1, 2)),
+         worker_enrolled(K2, A, WAGE, start=date(2024, 1, 2)),
+         worker_enrolled(K3, d, WAGE, start=date(2024, 1, 2), branch="KC-MEDAN"))
+    for stub, branch in ((billing, "KC-BINJAI"), (medan, "KC-MEDAN")):
+        stub.StartBillingRun(billing_pb2.StartBillingRunRequest(
+            request_id=f"april-{branch}", period=types_pb2.Period(year=2024, month=4), branch_code=branch))
+    moved = worker_transferred(K1, d, A, WAGE, date(2024, 4, 1), branch="KC-MEDAN")
+    moved.previous_branch_code = "KC-BINJAI"
+    feed(moved)  # from A (Binjai) to D (Medan) on 1 April, told after both branches billed April
+
+    run(billing, 5)  # Binjai's next run credits A's April; Medan's is still to come
+    assert by_worker(bills_of(billing, A, 4)["SPI-202404-10000001-K1"]) == {K1: negated(ONE_WORKER)}
+    assert set(bills_of(medan, d, 4)) == {"SPI-202404-10000004"}
+    medan.StartBillingRun(billing_pb2.StartBillingRunRequest(
+        request_id="may-KC-MEDAN", period=types_pb2.Period(year=2024, month=5), branch_code="KC-MEDAN"))
+    debit = bills_of(medan, d, 4)["SPI-202404-10000004-K1"]
+    assert (debit.branch_code, debit.total.rupiah, by_worker(debit)) == ("KC-MEDAN", ONE_WORKER_TOTAL, {K1: ONE_WORKER})
+    assert set(by_worker(bills_of(medan, d, 5)["SPI-202405-10000004"])) == {K1, K3}
+    assert set(by_worker(bills_of(billing, A, 5)["SPI-202405-10000001"])) == {K2}
+    with pytest.raises(grpc.RpcError) as err:  # Medan's correction is Medan's (O-2)
+        billing.GetBill(billing_pb2.GetBillRequest(bill_number="SPI-202404-10000004-K1"))
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND

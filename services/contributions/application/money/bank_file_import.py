@@ -3,18 +3,21 @@
 One transaction, read as a stream: the header first (an imported statement's id with
 another file is refused), then each line through the same path as every receipt
 (`statement_file_lines.record_statement_line`: C-7 matching by the NPP and bill number
-found in the remittance information, then amount and date; unmatched to suspense), then
-the file's own totals (`StatementTally.check`). A file that does not add up, is truncated,
-malformed, not in rupiah or an XML bomb raises before the commit, so nothing it held is
-written: the lines already recorded roll back with it. The same file again: every line
-meets its own reference (DUPLICATE) and the statement row is kept as it was. Each import
-keeps its per-line outcomes under its own id (`bank_file_store.record_import`), read back a
-page at a time by `statement_lines`.
+found in the remittance information, then the line's amount and date as for any receipt:
+the named bill, then the oldest open bills, lateness from the date; unmatched to suspense),
+then the file's own totals (`StatementTally.check`: balances, declared counts and sums).
+A file that does not add up, is truncated, malformed, not in rupiah or an XML bomb raises
+before the commit, so nothing it held is written: the lines already recorded roll back
+with it. The same file again: every line meets its own reference (DUPLICATE) and the
+statement row is kept as it was. Each import keeps its per-line outcomes under its own id,
+written as they come (`bank_file_store.LineOutcomes`) and read back a page at a time by
+`statement_lines`; the answer holds their counts and, up to `RESULTS_INLINE_MAX`, the lines.
 """
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from services.chassis.errors import RuleViolation
@@ -22,7 +25,7 @@ from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import bank_file_store
-from services.contributions.adapters.bank_file_store import StatementLineRepository, StoredLine
+from services.contributions.adapters.bank_file_store import LineOutcomes, StatementLineRepository, StoredLine
 from services.contributions.adapters.bank_file_upload import Upload
 from services.contributions.adapters.camt_statement import read_camt053
 from services.contributions.adapters.mt940_statement import read_mt940
@@ -30,7 +33,7 @@ from services.contributions.adapters.payment_repository import PaymentRepository
 from services.contributions.application.money.recording import PaymentLine
 from services.contributions.application.money.matching import recompute_standings
 from services.contributions.application.money.statement_file_lines import (
-    REJECTED, SKIPPED, LineRecorded, record_statement_line,
+    RECORDED, REJECTED, SKIPPED, LineRecorded, record_statement_line,
 )
 from services.contributions.domain.bank_file import (
     BankFileFormat, Remittance, StatementEnd, StatementHeader, StatementLine, StatementTally, StatementTotals,
@@ -63,6 +66,33 @@ class ListStatementLines:
     size: int
 
 
+@dataclass
+class LineSummary:
+    """What an answer carries of the lines: how many had each outcome (and were kept in
+    suspense), and the lines themselves while there are at most `inline_max`."""
+
+    inline_max: int
+    counts: Counter[str] = field(default_factory=Counter)
+    suspense: int = 0
+    kept: list[StoredLine] = field(default_factory=list)
+
+    def add(self, line: StoredLine) -> None:
+        self.counts[line.outcome] += 1
+        if line.outcome == RECORDED and line.status == "SUSPENSE":
+            self.suspense += 1
+        if len(self.kept) <= self.inline_max:
+            self.kept.append(line)
+
+    @property
+    def omitted(self) -> bool:
+        return len(self.kept) > self.inline_max
+
+    @property
+    def lines(self) -> list[StoredLine]:
+        """Every line's outcome, or none beyond the limit (they are paged)."""
+        return [] if self.omitted else self.kept
+
+
 @dataclass(frozen=True)
 class StatementFileImported:
     import_id: str
@@ -70,7 +100,7 @@ class StatementFileImported:
     file_format: BankFileFormat
     totals: StatementTotals
     already_imported: bool
-    lines: list[StoredLine]
+    lines: LineSummary
     sha256: str
 
 
@@ -88,7 +118,8 @@ def statement_items(file_format: BankFileFormat, upload: Upload) -> Iterator[Sta
 
 
 def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, upload: Upload,
-                          items: Iterator[StatementItem], today: date, user: str) -> StatementFileImported:
+                          items: Iterator[StatementItem], today: date, user: str,
+                          inline_max: int = RESULTS_INLINE_MAX) -> StatementFileImported:
     PaymentRepository(uow.session, scope).require_suspense_branch(command.branch_code)
     first = next(items, None)
     if not isinstance(first, StatementHeader):
@@ -99,13 +130,15 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
     if before is not None and before.file_sha256 != upload.sha256:
         raise RuleViolation("C-7", f"statement {header.statement_id} of account {header.account} was imported "
                                    f"before from another file", code="STATEMENT_ALREADY_IMPORTED")
-    lines: list[StoredLine] = []
+    outcomes, summary = LineOutcomes(uow.session, uuid7()), LineSummary(inline_max)
     end: StatementEnd | None = None
     touched: set[str] = set()  # employers whose standing is recomputed once, after the lines
     for item in items:
         if isinstance(item, StatementLine):
             tally.add(item)
-            lines.append(_import_line(uow, scope, command, header, item, today, user, touched))
+            line = _import_line(uow, scope, command, header, item, today, user, touched)
+            outcomes.add(line)
+            summary.add(line)
         elif isinstance(item, StatementEnd):
             end = item
     if end is None:
@@ -120,11 +153,10 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
             closing_sen=totals.closing_sen, line_count=totals.lines, closing_on=totals.closing_on, imported_by=user)
         uow.audit("bank_statement.import", key, {"format": command.file_format.value, "sha256": upload.sha256,
                                                  "lines": totals.lines, "closing_sen": totals.closing_sen})
-    import_id = uuid7()
-    bank_file_store.record_import(uow.session, import_id=import_id, statement_key=key, branch_code=command.branch_code,
-                                  imported_by=user, lines=lines)
+    bank_file_store.record_import(uow.session, outcomes=outcomes, statement_key=key, branch_code=command.branch_code,
+                                  imported_by=user)
     uow.count("bank_statement_file_imported")
-    return StatementFileImported(import_id, header, command.file_format, totals, before is not None, lines,
+    return StatementFileImported(outcomes.import_id, header, command.file_format, totals, before is not None, summary,
                                  upload.sha256)
 
 

@@ -4,7 +4,6 @@ lines, a summary only beyond), a page request to a query. Bad input is INVALID_A
 naming the field."""
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 
 from jamsos.contributions.v1 import payments_pb2 as pb
@@ -14,7 +13,7 @@ from services.chassis.errors import InvalidArgument
 from services.contributions.adapters.bank_file_store import StoredLine
 from services.contributions.adapters.bank_file_upload import Upload, spool
 from services.contributions.application.money.bank_file_import import (
-    RESULTS_INLINE_MAX, ImportStatementFile, ListStatementLines, StatementFileImported, StatementLinePage,
+    ImportStatementFile, ListStatementLines, StatementFileImported, StatementLinePage,
 )
 from services.contributions.application.money.statement_file_lines import DUPLICATE, RECORDED, REJECTED, SKIPPED
 from services.contributions.domain.bank_file import BankFileFormat
@@ -64,21 +63,18 @@ def line_to_proto(line: StoredLine) -> pb.StatementFileLineResult:
         npp=line.npp, bill_number=line.bill_number, bills_paid=list(line.bills_paid))
 
 
-def imported_to_proto(result: StatementFileImported, inline_max: int = RESULTS_INLINE_MAX
-                      ) -> pb.ImportBankStatementFileResponse:
-    totals = result.totals
-    count = Counter(line.outcome for line in result.lines)
-    suspense = sum(1 for line in result.lines if line.outcome == RECORDED and line.status == "SUSPENSE")
-    omitted = len(result.lines) > inline_max
+def imported_to_proto(result: StatementFileImported) -> pb.ImportBankStatementFileResponse:
+    totals, summary = result.totals, result.lines
+    count = summary.counts
     return pb.ImportBankStatementFileResponse(
         statement_id=result.header.statement_id, account=result.header.account,
         format=FORMAT_TO_PROTO[result.file_format], already_imported=result.already_imported,
         totals=pb.StatementTotals(opening_sen=totals.opening_sen, credits_sen=totals.credits_sen,
                                   debits_sen=totals.debits_sen, closing_sen=totals.closing_sen, lines=totals.lines,
                                   opening_on=from_date(totals.opening_on), closing_on=from_date(totals.closing_on)),
-        results=[] if omitted else [line_to_proto(line) for line in result.lines], recorded=count[RECORDED],
-        duplicates=count[DUPLICATE], rejected=count[REJECTED], skipped=count[SKIPPED], suspense=suspense,
-        file_sha256=result.sha256, import_id=result.import_id, results_omitted=omitted)
+        results=[line_to_proto(line) for line in summary.lines], recorded=count[RECORDED],
+        duplicates=count[DUPLICATE], rejected=count[REJECTED], skipped=count[SKIPPED], suspense=summary.suspense,
+        file_sha256=result.sha256, import_id=result.import_id, results_omitted=summary.omitted)
 
 
 def list_lines_query(request: pb.ListStatementLinesRequest) -> ListStatementLines:
