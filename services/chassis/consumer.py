@@ -161,6 +161,10 @@ class PendingOffsets:
     def applied(self, tp: TopicPartition, offset: int) -> None:
         self._next[tp] = offset + 1
 
+    def forget(self, topics: set[str]) -> None:
+        """Offsets of a topic the broker lost mean nothing on the one it has now."""
+        self._next = {tp: offset for tp, offset in self._next.items() if tp.topic not in topics}
+
     def due(self, *, caught_up: bool) -> bool:
         return bool(self._next) and (caught_up or time.monotonic() - self._last_commit >= self.interval)
 
@@ -180,6 +184,29 @@ class PendingOffsets:
             consumer.commit(offsets, timeout_ms=QUIET_COMMIT_TIMEOUT_MS)
         except Exception:  # the replay it costs is dropped by the inbox
             log.debug("offsets not committed on the way out; the inbox drops the replay")
+
+
+class TopicIds:
+    """Each subscribed topic's id as the consumer's metadata last told it. A topic the broker
+    made again (a broker restarted in memory, a topic deleted and created) has a new id,
+    while its name, partitions and even offsets may look the same."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, object] = {}
+
+    def recreated(self, consumer: KafkaConsumer) -> set[str]:
+        # kafka-python keeps topic ids on its cluster view only (no public accessor).
+        cluster = consumer._client.cluster
+        changed = set()
+        for topic in consumer.subscription() or ():
+            now = cluster.topic_id(topic)
+            if now is None:
+                continue  # not known yet, or a broker that gives no ids
+            before = self._seen.get(topic)
+            if before is not None and before != now:
+                changed.add(topic)
+            self._seen[topic] = now
+        return changed
 
 
 class ConsumerRunner:
@@ -205,6 +232,10 @@ class ConsumerRunner:
         self.poll_timeout_ms = poll_timeout_ms  # how long a poll blocks with nothing to hand over
         self.commit_interval = commit_interval
         self.ready = threading.Event()  # set once the group has assigned partitions
+        # Kept across reconnections: a consumer made after the broker came back resumes from
+        # offsets committed there, which an old position may have been committed as.
+        self._topic_ids = TopicIds()
+        self._to_read_again: set[str] = set()  # recreated, not sought yet (no partition assigned yet)
 
     def run(self, stop: threading.Event) -> None:
         while not stop.is_set():
@@ -240,6 +271,10 @@ class ConsumerRunner:
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
             if consumer.assignment():
                 self.ready.set()
+            self._to_read_again |= self._topic_ids.recreated(consumer)
+            if self._to_read_again:
+                batches = {tp: messages for tp, messages in batches.items() if tp.topic not in self._to_read_again}
+                self._to_read_again -= self._read_again_from_the_start(consumer, self._to_read_again, offsets)
             if time.monotonic() - lag_measured > LAG_INTERVAL_SECONDS:
                 self.measure_lag(consumer)
                 lag_measured = time.monotonic()
@@ -251,6 +286,21 @@ class ConsumerRunner:
                     offsets.applied(tp, message.offset)
             if offsets.due(caught_up=not batches):
                 offsets.commit(consumer)
+
+    def _read_again_from_the_start(self, consumer: KafkaConsumer, topics: set[str], offsets: PendingOffsets) -> set[str]:
+        """The broker lost these topics (restarted in memory, recreated): its offsets start
+        over, and a position kept from before would skip what the relays publish there again.
+        Nothing read before is committed there; the inbox drops what was applied. Returns the
+        topics sought (those with partitions assigned)."""
+        offsets.forget(topics)
+        partitions = [tp for tp in consumer.assignment() if tp.topic in topics]
+        if not partitions:
+            return set()
+        consumer.seek_to_beginning(*partitions)
+        sought = {tp.topic for tp in partitions}
+        log.warning("consumer %s: %s recreated on the broker; reading it again from the start",
+                    self.applier.name, ", ".join(sorted(sought)))
+        return sought
 
     def measure_lag(self, consumer: KafkaConsumer) -> None:
         """`jamsos_consumer_lag` of each assigned partition from what the last fetch told

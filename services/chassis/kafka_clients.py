@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
@@ -83,10 +84,18 @@ def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = D
         admin.close()
 
 
+@dataclass(frozen=True)
+class BrokerEnds:
+    """What the relay's loss check reads from the broker as it is now."""
+
+    ends: dict[tuple[str, int], int]  # (topic, partition) -> end offset; 0 for one it lacks
+    cluster_id: str | None = None  # None: the broker named none
+
+
 class EndOffsetReader:
-    """The broker's end offset of each (topic, partition); 0 for one it does not have (a
-    broker that lost the topic). A fresh client per call: after a broker restart, cached
-    metadata would describe the broker that is gone.
+    """The broker's cluster id and the end offset of each (topic, partition); 0 for one it
+    does not have (a broker that lost the topic). A fresh client per call: after a broker
+    restart, cached metadata would describe the broker that is gone.
 
     The offsets the broker reports are checked by reading from there: tansu (the embedded
     broker) reports a partition whose last write was a batch of several records as ending
@@ -98,16 +107,20 @@ class EndOffsetReader:
         self.client_id = client_id
         self.read_timeout = read_timeout
 
-    def __call__(self, pairs: list[tuple[str, int]]) -> dict[tuple[str, int], int]:
+    def __call__(self, pairs: list[tuple[str, int]]) -> BrokerEnds:
         consumer = KafkaConsumer(bootstrap_servers=self.bootstrap_servers, client_id=self.client_id,
                                  group_id=None, enable_auto_commit=False, request_timeout_ms=10_000,
                                  reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)
         try:
             present = consumer.topics()  # a metadata request to the broker as it is now
+            # The metadata answer's cluster id; kafka-python keeps it on its cluster view only.
+            cluster_id = consumer._client.cluster.cluster_id
             wanted = [TopicPartition(topic, partition) for topic, partition in pairs
                       if topic in present and partition in (consumer.partitions_for_topic(topic) or set())]
             ends = {tp: int(offset) for tp, offset in (consumer.end_offsets(wanted) if wanted else {}).items()}
-            return {(tp.topic, tp.partition): offset for tp, offset in self._read_to_the_end(consumer, ends).items()}
+            read = self._read_to_the_end(consumer, ends)
+            return BrokerEnds({(tp.topic, tp.partition): offset for tp, offset in read.items()},
+                              str(cluster_id) if cluster_id is not None else None)
         finally:
             consumer.close()
 

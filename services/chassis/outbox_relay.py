@@ -16,7 +16,9 @@ the broker acknowledged. A broker that comes back holding less (a restarted in-m
 broker, a topic recreated empty, a log truncated) shows it in two ways, and either makes the
 relay publish the lost rows again: the topic's end offset is at or below what was
 acknowledged (checked at start, after every reconnection and every 30 s), or a new
-acknowledgement lands at or below an earlier one. Consumers' inboxes drop what they had.
+acknowledgement lands at or below an earlier one. A check that finds another cluster id than
+the one before (a switch to another cluster) publishes every retained row again. Consumers'
+inboxes drop what they had.
 
 No transaction is open while the relay waits on the broker: it reads a batch in a short
 read transaction (on SQLite one that takes no write lock), sends it, then marks what the
@@ -50,6 +52,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import metrics, outbox_signal
 from .database import is_postgres, make_read_session_factory
+from .kafka_clients import BrokerEnds
 
 log = logging.getLogger("jamsos.outbox")
 
@@ -59,8 +62,8 @@ STOP_CHECK_SECONDS = 0.1
 # The first retry after a failed cycle (broker or database down); it doubles to max_backoff.
 FIRST_RETRY_SECONDS = 0.2
 
-# (topic, partition) pairs -> the broker's end offset of each (0 for a partition it lacks).
-EndOffsets = Callable[[list[tuple[str, int]]], dict[tuple[str, int], int]]
+# (topic, partition) pairs -> the broker's cluster id and end offset of each (0 for a partition it lacks).
+EndOffsets = Callable[[list[tuple[str, int]]], BrokerEnds]
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class _EndOffsetRead:
     def __init__(self, end_offsets: EndOffsets, acked: dict[tuple[str, int], int], wake: threading.Event, name: str):
         self.acked = acked
         self.done = threading.Event()
-        self._ends: dict[tuple[str, int], int] = {}
+        self._ends = BrokerEnds({})
         self._error: BaseException | None = None
         self._wake = wake
         threading.Thread(target=self._read, args=(end_offsets,), name=name, daemon=True).start()
@@ -92,7 +95,7 @@ class _EndOffsetRead:
             self.done.set()
             self._wake.set()
 
-    def result(self) -> dict[tuple[str, int], int]:
+    def result(self) -> BrokerEnds:
         if self._error is not None:
             raise self._error
         return self._ends
@@ -121,6 +124,7 @@ class OutboxRelay:
         self._read_session_factory = make_read_session_factory(self._engine)
         self._lock_connection: Connection | None = None
         self._end_offsets = end_offsets
+        self._cluster_id: str | None = None  # the broker's, as the last loss check saw it
         self._acked: dict[tuple[str, int], int] | None = None  # highest acknowledged offset per partition
         self._loss_check_due = True  # at start and after every reconnection
         self._loss_check: _EndOffsetRead | None = None  # a read of the end offsets under way
@@ -165,15 +169,30 @@ class OutboxRelay:
             return 0
         return self._republish_lost(acked, self._end_offsets(sorted(acked)))
 
-    def _republish_lost(self, acked: dict[tuple[str, int], int], ends: dict[tuple[str, int], int]) -> int:
-        """`acked` was taken before `ends` were read: an offset acknowledged since is above it
-        on a broker that lost nothing, so it is never taken for a loss."""
+    def _republish_lost(self, acked: dict[tuple[str, int], int], seen: BrokerEnds) -> int:
+        """`acked` was taken before the ends were read: an offset acknowledged since is above
+        it on a broker that lost nothing, so it is never taken for a loss. A cluster id other
+        than the one seen before is another cluster, whose offsets say nothing of what it
+        holds of ours: every retained row goes again."""
+        if self._cluster_changed(seen.cluster_id):
+            return sum(self._republish(topic, partition, from_offset=0) for topic, partition in sorted(acked))
         lost = 0
         for (topic, partition), offset in sorted(acked.items()):
-            end = ends.get((topic, partition), 0)
+            end = seen.ends.get((topic, partition), 0)
             if end <= offset:  # the broker holds offsets below `end` only
                 lost += self._republish(topic, partition, from_offset=end)
         return lost
+
+    def _cluster_changed(self, cluster_id: str | None) -> bool:
+        """Remembered for the relay's life: a relay started after a switch sees only offsets."""
+        if cluster_id is None:
+            return False
+        previous, self._cluster_id = self._cluster_id, cluster_id
+        if previous is not None and previous != cluster_id:
+            log.warning("the broker is cluster %s, not %s as before; publishing the retained outbox again",
+                        cluster_id, previous)
+            return True
+        return False
 
     def _acknowledged(self) -> dict[tuple[str, int], int]:
         if self._acked is None:

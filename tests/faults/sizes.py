@@ -29,12 +29,16 @@ class FaultSize:
     employers_per_branch: int  # > CHUNK_SIZE (500): a job commits several chunks
     workers_per_employer: int
     claims: int  # JHT claims settled across the SIGKILL (case 3), half by events, half by RPC
+    soak_seconds: float  # the soak: mixed lookups and enrolments, the broker and a service killed once each
+    soak_window_seconds: float  # latency percentiles and memory reported per window (a minute at full size)
 
 
 SHORT = FaultSize("short", outage_seconds=5, steady_seconds=1.5, offered_per_second=20,
-                  billing_branches=4, employers_per_branch=1_100, workers_per_employer=2, claims=160)
+                  billing_branches=4, employers_per_branch=1_100, workers_per_employer=2, claims=160,
+                  soak_seconds=30, soak_window_seconds=5)
 FULL = FaultSize("full", outage_seconds=30, steady_seconds=10, offered_per_second=25,
-                 billing_branches=6, employers_per_branch=3_000, workers_per_employer=4, claims=1_000)
+                 billing_branches=6, employers_per_branch=3_000, workers_per_employer=4, claims=1_000,
+                 soak_seconds=900, soak_window_seconds=60)
 
 
 def full_size() -> bool:

@@ -8,67 +8,19 @@ and lines as a twin database billed without interruption: no bill doubled, none 
 """
 from __future__ import annotations
 
-import shutil
 import time
-from pathlib import Path
 
-import grpc
 import pytest
 
-from jamsos.common.v1 import types_pb2
-from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc
+from jamsos.contributions.v1 import billing_pb2
 from services.contributions.application.billing.jobs import CHUNK_SIZE
-from services.contributions.bootstrap import definition
-from tests.contributions.service.read_model_support import Feed, office_tree
 from tests.faults import sizes
-from tests.faults.billing_state import billed_state, employers_of, expected_total, load_read_model
-from tests.service_harness import Caller, start_service, token_for
+from tests.faults.billing_runs import (
+    BRANCHES, COMPLETED, DONE, PERIOD, billing_of, copy_sqlite, job_totals, mid_run, poll_run, seeded, twin_run,
+)
+from tests.faults.billing_state import billed_state, employers_of, expected_total
 
 pytestmark = pytest.mark.kafka
-
-BRANCHES = ["KC-BINJAI", "KC-MEDAN", "KC-SIBOLGA", "KC-JAKSEL", "KC-JAKPUS", "KC-JAKTIM"]
-PERIOD = types_pb2.Period(year=2024, month=3)
-DONE, COMPLETED = billing_pb2.BILLING_JOB_STATUS_DONE, billing_pb2.BILLING_RUN_STATUS_COMPLETED
-
-
-def seeded(url: str, employers) -> None:
-    """A contributions database with the office tree and the employers' read model."""
-    runtime = start_service(definition(), url)
-    try:
-        Feed(runtime)(office_tree())
-        load_read_model(runtime, employers)
-    finally:
-        runtime.stop(grace=0)
-
-
-def copy_sqlite(source_url: str, target_url: str) -> None:
-    """A closed SQLite database, its write-ahead log too if one is left."""
-    source, target = Path(source_url.removeprefix("sqlite:///")), Path(target_url.removeprefix("sqlite:///"))
-    for suffix in ("", "-wal"):
-        if Path(f"{source}{suffix}").exists():
-            shutil.copyfile(f"{source}{suffix}", f"{target}{suffix}")
-
-
-def billing_of(address: str):
-    channel = grpc.insecure_channel(address)
-    return channel, Caller(channel, token_for("KP", "HEAD_OFFICE_ADMIN"))(billing_pb2_grpc.BillingServiceStub)
-
-
-def mid_run(run: billing_pb2.BillingRun) -> bool:
-    """The moment to kill: some jobs billed, the run not finished, and a job part-way
-    (chunks of it committed, more to come); at the latest, when one job is left."""
-    done = sum(j.status == DONE for j in run.jobs)
-    part_way = any(j.status != DONE and 0 < j.employers_done < j.employers_total for j in run.jobs)
-    return run.status != COMPLETED and done >= 1 and (part_way or done == len(run.jobs) - 1)
-
-
-def poll_run(billing, run_id: str, until, timeout: float, interval: float = 0.02) -> billing_pb2.BillingRun:
-    deadline = time.monotonic() + timeout
-    while True:
-        run = billing.GetBillingRun(billing_pb2.GetBillingRunRequest(run_id=run_id), timeout=5).run
-        if until(run) or time.monotonic() > deadline:
-            return run
-        time.sleep(interval)
 
 
 @pytest.mark.rule("C-5")
@@ -98,19 +50,9 @@ def test_c5_a_billing_run_killed_between_branch_jobs_completes_after_restart_as_
     channel.close()
     assert run.status == COMPLETED, f"the run did not complete after the restart: {run}\n{process.log_tail()}"
 
-    twin_runtime = start_service(definition(), twin_url)  # no broker: the jobs are billed inline
-    try:
-        with grpc.insecure_channel(f"127.0.0.1:{twin_runtime.grpc_port}") as twin_channel:
-            twin = Caller(twin_channel, token_for("KP", "HEAD_OFFICE_ADMIN"))(billing_pb2_grpc.BillingServiceStub)
-            twin_run = twin.StartBillingRun(billing_pb2.StartBillingRunRequest(request_id="twin", period=PERIOD)).run
-    finally:
-        twin_runtime.stop(grace=0)
-    assert twin_run.status == COMPLETED
-
-    def totals(r):
-        return sorted((j.branch_code, j.employers_total, j.employers_done, j.bills_issued) for j in r.jobs)
-
-    assert totals(run) == totals(twin_run)
+    twin = twin_run(twin_url)
+    assert twin.status == COMPLETED
+    assert job_totals(run) == job_totals(twin)
     assert (run.bills_issued, run.employers_done) == (len(employers), len(employers))
     killed_state, twin_state = billed_state(url), billed_state(twin_url)
     assert killed_state.bills == twin_state.bills, "bills differ from the uninterrupted twin"
