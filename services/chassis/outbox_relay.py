@@ -101,6 +101,18 @@ class _EndOffsetRead:
         return self._ends
 
 
+def acknowledged_offsets(session: Session, outbox: Table, topic: str | None = None) -> dict[tuple[str, int], int]:
+    """(topic, partition) -> the highest offset the broker acknowledged for the outbox's rows
+    (what the relay checks the broker against, and what a service reports as published)."""
+    t = outbox
+    statement = (select(t.c.topic, t.c.broker_partition, func.max(t.c.broker_offset))
+                 .where(t.c.published_at.is_not(None), t.c.broker_offset.is_not(None))
+                 .group_by(t.c.topic, t.c.broker_partition))
+    if topic is not None:
+        statement = statement.where(t.c.topic == topic)
+    return {(name, int(partition)): int(offset) for name, partition, offset in session.execute(statement).all()}
+
+
 class OutboxRelay:
     def __init__(
         self,
@@ -196,13 +208,8 @@ class OutboxRelay:
 
     def _acknowledged(self) -> dict[tuple[str, int], int]:
         if self._acked is None:
-            t = self._outbox
             with self._read_session_factory() as session:
-                rows = session.execute(
-                    select(t.c.topic, t.c.broker_partition, func.max(t.c.broker_offset))
-                    .where(t.c.published_at.is_not(None), t.c.broker_offset.is_not(None))
-                    .group_by(t.c.topic, t.c.broker_partition)).all()
-            self._acked = {(topic, int(partition)): int(offset) for topic, partition, offset in rows}
+                self._acked = acknowledged_offsets(session, self._outbox)
         return self._acked
 
     def _note_acknowledgements(self, sent: list[Acknowledged]) -> None:

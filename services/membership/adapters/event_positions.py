@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.chassis.outbox_relay import acknowledged_offsets
 from services.membership.adapters.tables import platform
 
 outbox = platform["outbox"]
@@ -23,7 +24,4 @@ def unpublished_up_to(session: Session, last_id: int) -> int:
 
 def published_positions(session: Session, topic: str) -> dict[int, int]:
     """Partition -> the highest offset the broker acknowledged for `topic`."""
-    rows = session.execute(select(outbox.c.broker_partition, func.max(outbox.c.broker_offset))
-                           .where(outbox.c.topic == topic, outbox.c.broker_partition.is_not(None))
-                           .group_by(outbox.c.broker_partition)).all()
-    return {int(partition): int(offset) for partition, offset in rows}
+    return {partition: offset for (_, partition), offset in acknowledged_offsets(session, outbox, topic).items()}
