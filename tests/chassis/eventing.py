@@ -75,4 +75,29 @@ def eventually(check: Callable[[], bool], timeout: float = 30.0, interval: float
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+class PausedConsumer:
+    """Stands in the place of a consumer runner's applier: while paused, the event the runner
+    was handed waits here unapplied (the runner takes no other meanwhile); resumed, each goes
+    on to the real applier in the order the broker gave them."""
+
+    def __init__(self, runner):
+        self.runner, self.applier = runner, runner.applier
+        self.name, self.service = self.applier.name, self.applier.service
+        self.open = threading.Event()
+        self.held: list[str] = []  # event types that reached the door while paused
+
+    def pause(self) -> None:
+        self.open.clear()
+        self.runner.applier = self
+
+    def resume(self) -> None:
+        self.open.set()
+
+    def apply(self, envelope, position=None) -> str:
+        if not self.open.is_set():
+            self.held.append(envelope.event_type.rsplit(".", 1)[-1])
+            self.open.wait()
+        return self.applier.apply(envelope, position)
+
+
 __all__ = ["create_engine"]

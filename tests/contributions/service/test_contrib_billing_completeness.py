@@ -14,8 +14,6 @@ One single worker of risk group I at Rp4,000,000 a month (C-1..C-4): JHT 3.7% em
 """
 from __future__ import annotations
 
-import threading
-
 import grpc
 import pytest
 
@@ -26,7 +24,7 @@ from jamsos.membership.v1 import workers_pb2, workers_pb2_grpc
 from services.contributions.application.read_model import CONSUMER
 from services.contributions.bootstrap import definition as contributions_definition
 from services.membership.bootstrap import definition as membership_definition
-from tests.chassis.eventing import eventually
+from tests.chassis.eventing import PausedConsumer, eventually
 from tests.service_harness import Caller, start_service, token_for
 
 pytestmark = pytest.mark.kafka
@@ -35,31 +33,6 @@ WAGE, MONTHLY = 4_000_000, 279_600
 ONE_WORKER = {("JHT", "EMPLOYER"): 148_000, ("JHT", "WORKER"): 80_000, ("JKK", "EMPLOYER"): 9_600,
               ("JK", "EMPLOYER"): 12_000, ("JPK", "EMPLOYER"): 30_000}
 BRANCH = "KC-BINJAI"
-
-
-class PausedConsumer:
-    """Stands in the place of a consumer runner's applier: while paused, the event the runner
-    was handed waits here unapplied (the runner takes no other meanwhile); resumed, each goes
-    on to the real applier in the order the broker gave them."""
-
-    def __init__(self, runner):
-        self.runner, self.applier = runner, runner.applier
-        self.name, self.service = self.applier.name, self.applier.service
-        self.open = threading.Event()
-        self.held: list[str] = []  # event types that reached the door while paused
-
-    def pause(self) -> None:
-        self.open.clear()
-        self.runner.applier = self
-
-    def resume(self) -> None:
-        self.open.set()
-
-    def apply(self, envelope, position=None) -> str:
-        if not self.open.is_set():
-            self.held.append(envelope.event_type.rsplit(".", 1)[-1])
-            self.open.wait()
-        return self.applier.apply(envelope, position)
 
 
 @pytest.fixture
