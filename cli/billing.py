@@ -108,7 +108,8 @@ def coverage(
     npp: Annotated[str, typer.Option("--npp", help="one employer of the branch")] = "",
 ) -> None:
     """Workers active in membership against workers billed for a period, by employer, each
-    difference with its reason (C-5); UNEXPLAINED is a rupiah left out or billed twice."""
+    difference with its reason (C-5); UNEXPLAINED is a rupiah left out or billed twice, and
+    exits with 8."""
     report = plain(_stub(ctx).GetBillingCoverage(billing_pb2.GetBillingCoverageRequest(
         period=pb_period(period), branch_code=branch, npp=npp)))
     summary = record_table(f"Billing coverage {report['period']} {report['branch_code']}", [
@@ -121,6 +122,10 @@ def coverage(
         (e["npp"], d["kpj"], d["worker_name"], d["active"], d["billed"], d["reason"], d["bill_numbers"], d["other_npp"])
         for e in report["employers"] for d in e["differences"]])
     show(session_of(ctx).as_json, {"coverage": report}, summary, employers, differences)
+    if report["unexplained"]:  # a script or a cron job must not read this as all well
+        raise errors.fail(f"{report['unexplained']} worker(s) UNEXPLAINED in {report['period']} "
+                          f"{report['branch_code']}: a rupiah left out or billed twice (C-5)",
+                          errors.DIFFERENCES, session_of(ctx).as_json, code="UNEXPLAINED")
 
 
 def bill_rows(bills: list[dict[str, Any]]) -> list[tuple[Any, ...]]:

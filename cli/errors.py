@@ -26,6 +26,7 @@ RULE_NOT_MET = 4
 DENIED = 5
 ALREADY_EXISTS = 6
 UNAVAILABLE = 7
+DIFFERENCES = 8  # the call succeeded and its answer reports what must be looked at
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -36,7 +37,8 @@ Exit codes:
   4  FAILED_PRECONDITION: a rule not met (the rule id is named)
   5  PERMISSION_DENIED or UNAUTHENTICATED
   6  ALREADY_EXISTS
-  7  UNAVAILABLE or timed out"""
+  7  UNAVAILABLE or timed out
+  8  the answer reports differences to look at (billing coverage: UNEXPLAINED)"""
 
 _EXIT_OF = {
     grpc.StatusCode.INVALID_ARGUMENT: BAD_INPUT,

@@ -15,8 +15,11 @@ from datetime import date, datetime, UTC
 
 import pytest
 
+from sqlalchemy import delete
+
 from cli import errors
 from services.contributions.adapters.billing_run_repository import PENDING, BillingJobStore
+from services.contributions.adapters.tables import pending_corrections
 from services.contributions.application.billing import jobs
 from services.contributions.domain.periods import Period
 from tests.cli.conftest import enrol_worker, new_nik, register_employer
@@ -81,6 +84,28 @@ def test_c5_the_coverage_report_explains_a_late_worker_before_and_after_the_corr
     table = platform.jamsos(branch, ADMIN, "billing", "coverage", "--period", "2024-03", "--branch", branch,
                             as_json=False)
     assert table.exit_code == 0 and "CORRECTED" in table.stdout and correction in table.stdout
+
+
+@pytest.mark.rule("C-5")
+def test_c5_coverage_with_an_unexplained_worker_exits_8_naming_the_count(platform, branch):
+    npp = register_employer(platform, branch=branch, risk_group=1)
+    enrol_worker(platform, npp, 4_000_000, branch=branch)
+    platform.sync()
+    bill_month(platform, branch, "2024-03")
+    enrolled = platform.jamsos(branch, ADMIN, "worker", "enrol", "--npp", npp, "--nik", new_nik(BORN),
+                               "--name", "Rudi Hartono", "--born", BORN.isoformat(), "--sex", "male",
+                               "--marital", "single", "--wage", "4000000", "--start", "2024-03-10")
+    assert enrolled.exit_code == 0, enrolled.stderr
+    late = enrolled.json()["worker"]["kpj"]
+    platform.sync()
+    with platform.contributions.app.ctx.base.unit_of_work() as uow:  # its pending correction lost
+        uow.session.execute(delete(pending_corrections).where(pending_corrections.c.kpj == late))
+        uow.commit()
+
+    shown = platform.jamsos(branch, ADMIN, "billing", "coverage", "--period", "2024-03", "--branch", branch)
+    assert shown.exit_code == errors.DIFFERENCES == 8, shown.stderr
+    assert shown.json()["coverage"]["unexplained"] == 1
+    assert "1 worker(s) UNEXPLAINED in 2024-03" in shown.stderr
 
 
 def pending_run(platform, branch: str, run_id: str, employers: int) -> str:
