@@ -6,16 +6,17 @@ from typing import Any, TypeVar
 from collections.abc import Callable
 
 from google.protobuf.message import Message
-from sqlalchemy import Connection, Engine, Table, insert
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import idempotency, row_security
 from .context import Principal, Refusal, current_principal
 from .audit import audit_row
-from .database import read_engine
+from .database import read_engine, writers_serialised
 from .lookups import LookupConnection, Lookups
 from .errors import Conflict
-from .unit_of_work import UnitOfWork
+from .prebuilt import StatementCache
+from .unit_of_work import UnitOfWork, insert_into
 
 ResponseT = TypeVar("ResponseT", bound=Message)
 
@@ -30,15 +31,19 @@ class Application:
         self.tables = tables
         self._read_engine = read_engine(engine)
         self._lookups = Lookups(engine)
+        self._statements = StatementCache(engine.dialect)  # the units of work's prebuilt statements
+        # SQLite: the stored answer is looked up first and written once with the change;
+        # elsewhere the key is claimed first (concurrent attempts wait on it) and answered last.
+        self._writers_serialised = writers_serialised(engine)
 
     def unit_of_work(self) -> UnitOfWork:
-        return UnitOfWork(self.session_factory, self.tables, producer=self.service)
+        return UnitOfWork(self.session_factory, self.tables, producer=self.service, statements=self._statements)
 
     def record_refusals(self, principal: Principal, rpc: str, refusals: list[Refusal]) -> None:
         """Audit accesses the branch scope refused during one call (O-2), in a transaction
         of their own: the call's own transaction was rolled back with the refusal."""
         with self.engine.begin() as connection:
-            connection.execute(insert(self.tables["audit"]), [
+            connection.execute(insert_into(self.tables["audit"]), [
                 audit_row("access.refused", refusal["subject"], {**refusal, "rpc": rpc}, refusal.get("outcome"),
                           principal=principal)
                 for refusal in refusals])
@@ -47,7 +52,7 @@ class Application:
         """An audit record in a short transaction of its own, for a read that must leave one
         (a lookup by identity): no unit of work, no Session, one INSERT."""
         with self.engine.begin() as connection:
-            connection.execute(insert(self.tables["audit"]), audit_row(action, subject, detail, reason))
+            connection.execute(insert_into(self.tables["audit"]), audit_row(action, subject, detail, reason))
 
     def lookup(self, *, across_branches: bool = False) -> AbstractContextManager[LookupConnection]:
         """A connection for the hot lookups: statements built once, on the driver's cursor
@@ -96,13 +101,23 @@ class Application:
         table = self.tables["idempotency"]
         for _attempt in range(3):
             with self.unit_of_work() as uow:
-                if not idempotency.claim(uow.session, table, key, request_fp):
-                    previous = idempotency.stored_response(uow.session, table, key, request_fp, response_cls)
+                stored = uow.prebuilt  # the stored answer's statements, on the transaction's cursor
+                if self._writers_serialised:
+                    # The write lock is held from this first statement: what it finds stays so.
+                    previous = idempotency.stored_response(stored, table, key, request_fp, response_cls)
+                    if previous is not None:
+                        return previous
+                elif not idempotency.claim(stored, table, key, request_fp):
+                    previous = idempotency.stored_response(stored, table, key, request_fp, response_cls)
                     if previous is not None:
                         return previous
                     continue  # claimed by an attempt that then rolled back: try again
                 response = use_case(uow)
-                idempotency.store_response(uow.session, table, key, response)
+                if self._writers_serialised:
+                    if not idempotency.record_response(stored, table, key, request_fp, response):
+                        continue  # recorded by another attempt after all: its answer is the one
+                else:
+                    idempotency.store_response(stored, table, key, response)
                 uow.commit()
                 return response
         raise Conflict(f"request {request_id} is being processed concurrently; retry with the same request id")

@@ -58,6 +58,13 @@ def _sqlite_begin(conn: Connection) -> None:
 READ_ONLY = "jamsos_read_only"
 
 
+def writers_serialised(engine: Engine) -> bool:
+    """Whether every write transaction of `engine` holds the database's one write lock from
+    its first statement to its end (SQLite through `make_engine`: BEGIN IMMEDIATE), so that
+    what a transaction read first no other writer can change before it commits."""
+    return engine.dialect.name == "sqlite" and event.contains(engine, "begin", _sqlite_begin)
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 

@@ -12,15 +12,17 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime, UTC
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import Message
-from sqlalchemy import ColumnElement, Table, select, update
+from sqlalchemy import ColumnElement, Connection, Select, Table, Update, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .context import current_principal
+from .prebuilt import PrebuiltConnection
+from .row_security import dialect_of
 from .errors import InvalidArgument
 
 ResponseT = TypeVar("ResponseT", bound=Message)
@@ -71,11 +73,48 @@ class RequestKey:
     def where(self, table: Table) -> tuple[ColumnElement[bool], ...]:
         return (table.c.caller == self.caller, table.c.method == self.method, table.c.request_id == self.request_id)
 
+    def params(self) -> dict[str, str]:
+        """The key as the parameters of the prebuilt statements' WHERE clause (`_key_clause`)."""
+        return {"key_caller": self.caller, "key_method": self.method, "key_request_id": self.request_id}
+
+    def values(self) -> dict[str, str]:
+        """The key as the row's columns."""
+        return {"caller": self.caller, "method": self.method, "request_id": self.request_id}
+
+
+Executor = Session | Connection | PrebuiltConnection
+
+# The statements are built once per table (and dialect): building one per call cost four
+# times its execution (statement, cache key), and every mutation of every service runs them.
+
+
+def _key_clause(table: Table) -> tuple[ColumnElement[bool], ...]:
+    return (table.c.caller == bindparam("key_caller"), table.c.method == bindparam("key_method"),
+            table.c.request_id == bindparam("key_request_id"))
+
+
+@functools.cache
+def _stored(table: Table) -> Select[Any]:
+    return select(table.c.request_fingerprint, table.c.response).where(*_key_clause(table))
+
+
+@functools.cache
+def _claim(table: Table, dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    # The row's values come with each execution (the compiled form is cached per column set).
+    return (insert(table).on_conflict_do_nothing(index_elements=[table.c.caller, table.c.method, table.c.request_id])
+            .returning(table.c.request_id))  # a row when inserted (rowcount is -1 on psycopg here)
+
+
+@functools.cache
+def _store(table: Table) -> Update:
+    return update(table).where(*_key_clause(table))  # SET response from the execution's parameters
+
 
 def stored_response(
-    session: Session, table: Table, key: RequestKey, request_fp: str, response_cls: type[ResponseT]
+    session: Executor, table: Table, key: RequestKey, request_fp: str, response_cls: type[ResponseT]
 ) -> ResponseT | None:
-    row = session.execute(select(table.c.request_fingerprint, table.c.response).where(*key.where(table))).first()
+    row = session.execute(_stored(table), key.params()).first()
     if row is None:
         return None
     if row.request_fingerprint != request_fp:
@@ -85,27 +124,26 @@ def stored_response(
     return response
 
 
-def claim(session: Session, table: Table, key: RequestKey, request_fp: str) -> bool:
+def claim(session: Executor, table: Table, key: RequestKey, request_fp: str, response: bytes = b"") -> bool:
     """Insert the key before doing the work; False when the key is there already (a retry).
 
     A concurrent attempt with the same id waits on this insert (PostgreSQL: ON CONFLICT
     waits for the other transaction) or on the write lock (SQLite) until the first
     commits, then finds the key, so only one attempt ever runs the use case. One statement
-    for a new request: no read first, no savepoint."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = session.execute(
-        insert(table).values(
-            caller=key.caller, method=key.method, request_id=key.request_id, request_fingerprint=request_fp, response=b"",
-            created_at=datetime.now(UTC),
-        ).on_conflict_do_nothing(index_elements=[table.c.caller, table.c.method, table.c.request_id])
-        .returning(table.c.request_id)  # a row when inserted (rowcount is -1 on psycopg here)
-    )
+    for a new request: no read first, no savepoint. With `response`, the key and its
+    answer in one statement (`record_response`)."""
+    result = session.execute(_claim(table, dialect_of(session).name), {
+        **key.values(), "request_fingerprint": request_fp, "response": response, "created_at": datetime.now(UTC)})
     return result.first() is not None
 
 
-def store_response(session: Session, table: Table, key: RequestKey, response: Message) -> None:
-    session.execute(
-        update(table)
-        .where(*key.where(table))
-        .values(response=response.SerializeToString(deterministic=True))
-    )
+def store_response(session: Executor, table: Table, key: RequestKey, response: Message) -> None:
+    session.execute(_store(table), {**key.params(), "response": response.SerializeToString(deterministic=True)})
+
+
+def record_response(session: Executor, table: Table, key: RequestKey, request_fp: str, response: Message) -> bool:
+    """The key and its answer written once, after the work, where the transaction has held
+    the database's only write lock since its first statement (SQLite's BEGIN IMMEDIATE): no
+    other attempt can have claimed the key since `stored_response` found nothing. False
+    (nothing written) if one did all the same: the caller rolls back and looks again."""
+    return claim(session, table, key, request_fp, response.SerializeToString(deterministic=True))

@@ -361,8 +361,9 @@ class MembershipReplica:
         return MembershipQueries(self.tables, session)
 
     def consumer(self, name: str, hooks: ChangeHooks | None = None) -> ConsumerSpec:
-        """A consumer group of its own on membership's events."""
-        registry = HandlerRegistry()
+        """A consumer group of its own on membership's events (upserts through the unit of work:
+        applied in batches)."""
+        registry = HandlerRegistry(in_batches=True)
         self.register(registry, hooks)
         return ConsumerSpec(name, ("membership",), registry)
 

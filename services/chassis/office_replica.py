@@ -97,8 +97,9 @@ class OfficeReplica:
         registry.on(events_pb2.OfficeTreeChanged, on_office_tree_changed)
 
     def consumer(self, name: str, directory: ReplicatedOfficeDirectory) -> ConsumerSpec:
-        """A consumer group of its own on membership's events, applying only the tree."""
-        registry = HandlerRegistry()
+        """A consumer group of its own on membership's events, applying only the tree (in batches:
+        the directory is invalidated once the batch has committed, and nothing in it reads it)."""
+        registry = HandlerRegistry(in_batches=True)
         self.register(registry, directory)
         return ConsumerSpec(name, ("membership",), registry)
 

@@ -36,6 +36,7 @@ from .context import SYSTEM, optional_principal
 from .errors import NotFound, PermissionDenied
 from . import row_security
 from .lookups import LookupConnection
+from .prebuilt import PrebuiltConnection
 from .scope import AnySelect, BranchScope, scope_for
 
 R = TypeVar("R", bound="ScopedRepository")
@@ -49,13 +50,16 @@ class _EveryBranch:
         return frozenset()
 
 
+Executor = Session | Connection | LookupConnection | PrebuiltConnection
+
+
 class ScopedRepository:
-    def __init__(self, session: Session | Connection | LookupConnection, scope: BranchScope):
+    def __init__(self, session: Executor, scope: BranchScope):
         self.session = session
         self.scope = scope
 
     @classmethod
-    def for_system(cls: type[R], session: Session | Connection | LookupConnection) -> R:
+    def for_system(cls: type[R], session: Executor) -> R:
         """Every branch, for consumers and jobs of this process; never for a caller from the wire."""
         principal = optional_principal()
         if principal is not None and principal.kind != SYSTEM.kind:

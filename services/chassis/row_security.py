@@ -185,10 +185,11 @@ def system_path(executor: Executor) -> Iterator[None]:
 
 def enforced(executor: Executor) -> bool:
     """Whether the database behind `executor` holds the branch scope itself (PostgreSQL)."""
-    return _dialect(executor).name == "postgresql"
+    return dialect_of(executor).name == "postgresql"
 
 
-def _dialect(executor: Executor) -> Dialect:
+def dialect_of(executor: Executor) -> Dialect:
+    """The dialect behind a Session, a Connection or a driver-cursor connection."""
     if isinstance(executor, Session):
         return executor.get_bind().dialect
     return executor.dialect

@@ -101,8 +101,8 @@ class StandingReplica:
         registry.on(events_pb2.StandingChanged, self._on_standing_changed)
 
     def consumer(self, name: str) -> ConsumerSpec:
-        """A consumer group of its own on contributions' events, applying only standing."""
-        registry = HandlerRegistry()
+        """A consumer group of its own on contributions' events, applying only standing (in batches)."""
+        registry = HandlerRegistry(in_batches=True)
         self.register(registry)
         return ConsumerSpec(name, ("contributions",), registry)
 

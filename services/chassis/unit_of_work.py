@@ -10,43 +10,94 @@
 Leaving the block without commit() rolls everything back, events included, and the
 after-commit callbacks never run. A commit that wrote outbox rows wakes the service's relay
 (`outbox_signal`), so an event leaves for the broker at once instead of at the next poll.
+
+The transaction is one SQLAlchemy Connection, opened at the first statement (BEGIN then:
+SQLite's write lock, PostgreSQL's branch scope, `database.py`). `uow.session` (a Session
+on that connection, made when first asked for) and `uow.prebuilt` (statements built once,
+on its driver's cursor: `prebuilt.py`) are two ways into the same transaction. The
+platform's own rows (audit, outbox, the stored answer) go through `prebuilt`, so a use case
+that needs no Session never pays for one: its setup and commit cost as much as the
+statements of an enrolment.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import Table, insert
+from sqlalchemy import Connection, Engine, Insert, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import metrics, outbox_signal
 from .audit import audit_row
 from .events import PendingEvent, make_envelope
+from .prebuilt import PrebuiltConnection, StatementCache
+
+
+@functools.cache
+def insert_into(table: Table) -> Insert:
+    """`insert(table)`, built once: its rows come with each execution. A statement built
+    per call (`insert(t).values(...)`) cost four times its execution."""
+    return insert(table)
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session], tables: dict[str, Table], producer: str):
+    def __init__(self, session_factory: sessionmaker[Session], tables: dict[str, Table], producer: str,
+                 statements: StatementCache | None = None):
         self._session_factory = session_factory
+        self._engine: Engine = session_factory.kw["bind"]
+        self._statements = statements or StatementCache(self._engine.dialect)
         self._tables = tables
         self._producer = producer
         self._pending: list[PendingEvent] = []
-        self.session: Session
+        self._connection: Connection | None = None
+        self._session: Session | None = None
+        self._prebuilt: PrebuiltConnection | None = None
         self.committed_events: list[PendingEvent] = []
         self._after_commit: list[Callable[[], None]] = []
         self._wrote_outbox = False  # this transaction inserted outbox rows: its commit wakes the relay
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self._session_factory()
-        self.session.begin()
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
-        if self.session.in_transaction():
-            self.session.rollback()
-        self.session.close()
+        connection, self._connection, self._prebuilt = self._connection, None, None
+        self._close_session()
+        if connection is not None:
+            connection.close()  # rolls back what was not committed
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's SQLAlchemy Connection (it begins with its first statement)."""
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        return self._connection
+
+    @property
+    def session(self) -> Session:
+        """A Session in this transaction, made when first asked for."""
+        if self._session is None:
+            connection = self.connection
+            if not connection.in_transaction():
+                connection.begin()  # so that the Session joins this transaction instead of owning one
+            # It never commits, rolls back or closes the transaction: the unit of work does.
+            self._session = self._session_factory(bind=connection, join_transaction_mode="rollback_only")
+        return self._session
+
+    @property
+    def prebuilt(self) -> PrebuiltConnection:
+        """Statements built once (module constants), on this transaction's driver cursor."""
+        if self._prebuilt is None:
+            self._prebuilt = PrebuiltConnection(self.connection, self._statements)
+        return self._prebuilt
+
+    def _close_session(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def emit(
         self,
@@ -72,7 +123,7 @@ class UnitOfWork:
 
     def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:
         """Who, office, when, what, why: written for every change of money or status."""
-        self.session.execute(insert(self._tables["audit"]).values(**audit_row(action, subject, detail, reason)))
+        self.prebuilt.execute(insert_into(self._tables["audit"]), audit_row(action, subject, detail, reason))
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -80,7 +131,10 @@ class UnitOfWork:
         events it emitted (and its after-commit callbacks) are undone together, and the
         exception propagates."""
         mark, callbacks_mark = len(self._pending), len(self._after_commit)
-        nested = self.session.begin_nested()
+        connection = self.connection
+        if not connection.in_transaction():
+            connection.begin()
+        nested = connection.begin_nested()
         try:
             yield
         except BaseException:
@@ -95,8 +149,8 @@ class UnitOfWork:
         if not self._pending:
             return
         now = datetime.now(UTC)
-        self.session.execute(
-            insert(self._tables["outbox"]),
+        self.prebuilt.execute(
+            insert_into(self._tables["outbox"]),
             [
                 {
                     "event_id": e.envelope.event_id,
@@ -131,7 +185,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.flush_events()
-        self.session.commit()
+        self._close_session()
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.commit()
         if self._wrote_outbox:
             self._wrote_outbox = False
             self._wake_relay()
@@ -140,12 +196,12 @@ class UnitOfWork:
             callback()
 
     def _wake_relay(self) -> None:
-        engine = self._session_factory.kw.get("bind")
-        if engine is not None:
-            outbox_signal.notify(engine)
+        outbox_signal.notify(self._engine)
 
     def rollback(self) -> None:
         self._pending = []
         self._after_commit = []
         self._wrote_outbox = False
-        self.session.rollback()
+        self._close_session()
+        if self._connection is not None and self._connection.in_transaction():
+            self._connection.rollback()

@@ -23,9 +23,10 @@ COMPONENTS: tuple[str, ...] = ("rules", "read_model", "billing", "payments", "pe
 
 
 def billing_options_from_env() -> BillingOptions:
-    """BILLING_JOBS_INLINE=1 and BILLING_INLINE_WORKERS=n (README, configuration)."""
+    """BILLING_JOB_WORKERS=n, BILLING_JOBS_INLINE=1 and BILLING_INLINE_WORKERS=n (README, configuration)."""
     return BillingOptions(jobs_inline=os.environ.get("BILLING_JOBS_INLINE") == "1",
-                          inline_workers=int(os.environ.get("BILLING_INLINE_WORKERS", "1") or "1"))
+                          inline_workers=int(os.environ.get("BILLING_INLINE_WORKERS", "1") or "1"),
+                          job_workers=int(os.environ.get("BILLING_JOB_WORKERS", "1") or "1"))
 
 
 def make_context(settings: Settings, base: Application) -> ContributionsContext:
@@ -35,8 +36,9 @@ def make_context(settings: Settings, base: Application) -> ContributionsContext:
 
 
 def jobs(app: ComponentApp) -> list[tuple[str, Callable[[threading.Event], None]]]:
-    """The stalled-billing-jobs gauge (C-5), measured every minute."""
-    return [("billing-watch", StalledJobsWatch(app.ctx.base.read_session).run)]
+    """The billing job workers, which claim runs' branch jobs from the database, and the
+    stalled-billing-jobs gauge (C-5), measured every minute."""
+    return [*app.billing.workers.runners(), ("billing-watch", StalledJobsWatch(app.ctx.base.read_session).run)]
 
 
 def definition() -> ServiceDefinition:

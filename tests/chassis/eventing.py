@@ -99,5 +99,16 @@ class PausedConsumer:
             self.open.wait()
         return self.applier.apply(envelope, position)
 
+    def apply_batch(self, items) -> list[str]:
+        """A batch the runner hands over waits here whole, as one event does."""
+        if not self.open.is_set():
+            self.held.extend(envelope.event_type.rsplit(".", 1)[-1] for envelope, _ in items)
+            self.open.wait()
+        return self.applier.apply_batch(items)
+
+    @property
+    def registry(self):
+        return self.applier.registry
+
 
 __all__ = ["create_engine"]

@@ -1,13 +1,13 @@
 """The broker SIGKILLed in the middle of a billing run, after some branch jobs are billed and
 before the others are, and started again on its port, empty (memory storage) (C-5).
 
-Contributions keeps running and SERVING. The job it is billing when the broker dies goes on
-(its chunks commit to the database; their BillIssued events wait in the outbox); the jobs
-not yet taken wait for the broker. Once it is back, the relay finds it lost what it had
-acknowledged and publishes the run's job requests again from the outbox; the consumer's
-inbox drops the jobs already done and resumes the unfinished one after its last committed
-chunk. The run completes with the same bills and lines as a twin database billed without
-interruption: no bill doubled, none lost.
+Contributions keeps running and SERVING, and billing keeps its pace: the run's jobs are
+rows that contributions' job workers claim from its database, so the broker has no part
+in them. Bills are committed chunk by chunk as before the kill; their BillIssued events
+wait in the outbox until the broker is back (the relay then finds it lost what it had
+acknowledged and publishes again). The run completes with the same bills and lines as a
+twin database billed without interruption: no bill doubled, none lost. The employers
+billed per second before the kill and during the outage are reported side by side.
 """
 from __future__ import annotations
 
@@ -41,11 +41,7 @@ def test_c5_a_billing_run_across_a_broker_sigkill_completes_once_the_broker_is_b
     seeded(url, employers)
     copy_sqlite(url, twin_url)  # the twin starts from the same rows
 
-    # One job request a read, its offset committed at once: the jobs not yet taken at the
-    # kill are still on the broker (with the default batches one read takes them all, and
-    # the run completes during the outage without the broker's help).
-    process = service_processes("contributions", url, broker.bootstrap_servers, tmp_path,
-                                CONSUMER_MAX_POLL_RECORDS="1", CONSUMER_COMMIT_INTERVAL_MS="0")
+    process = service_processes("contributions", url, broker.bootstrap_servers, tmp_path)
     probe = HealthProbe({"contributions": process.address}).start()
     channel, billing = billing_of(process.address)
     try:
@@ -57,8 +53,11 @@ def test_c5_a_billing_run_across_a_broker_sigkill_completes_once_the_broker_is_b
         assert mid_run(at_kill), f"the run was never caught between its jobs: {at_kill}"
         sigkill_broker(broker)
         killed = time.monotonic()
-        time.sleep(size.outage_seconds)
-        at_restart = billing.GetBillingRun(billing_pb2.GetBillingRunRequest(run_id=started.run_id), timeout=5).run
+        # Followed through the outage: until the run completes, or the outage ends first.
+        in_outage = poll_run(billing, started.run_id, lambda r: r.status == COMPLETED, timeout=size.outage_seconds,
+                             interval=0.05)
+        measured = time.monotonic()
+        time.sleep(max(0.0, killed + size.outage_seconds - measured))
         broker.start()
         restarted = time.monotonic()
         run = poll_run(billing, started.run_id, lambda r: r.status == COMPLETED, timeout=120, interval=0.2)
@@ -70,7 +69,13 @@ def test_c5_a_billing_run_across_a_broker_sigkill_completes_once_the_broker_is_b
     during = [answer for when, _, answer in health if killed <= when < restarted]
     assert len(during) >= 2 * int(size.outage_seconds), "too few health checks during the outage"
     assert {answer for _, _, answer in health} == {"SERVING"}, "contributions stopped serving"
-    assert at_restart.status != COMPLETED, "the run finished without the broker: the outage tested nothing"
+    billed_in_outage = in_outage.employers_done - at_kill.employers_done
+    assert billed_in_outage > 0, f"nothing billed while the broker was down: {in_outage}"
+    before = per_second(at_kill.employers_done, killed - began)
+    in_outage_rate = per_second(billed_in_outage, measured - killed)
+    # A sanity bound only (the figures are reported below): waiting on the broker's return
+    # billed a sixth of the pace before it; billing that does not need it keeps the pace.
+    assert in_outage_rate >= before / 3, f"billing slowed down without the broker: {before}/s, then {in_outage_rate}/s"
 
     twin = twin_run(twin_url)
     assert twin.status == COMPLETED
@@ -87,9 +92,9 @@ def test_c5_a_billing_run_across_a_broker_sigkill_completes_once_the_broker_is_b
         "employers": len(employers), "branch_jobs": len(run.jobs), "outage_seconds": size.outage_seconds,
         "jobs_done_at_kill": sum(j.status == DONE for j in at_kill.jobs),
         "employers_done_at_kill": at_kill.employers_done,
-        "employers_billed_during_outage": at_restart.employers_done - at_kill.employers_done,
-        "employers_per_second_before": per_second(at_kill.employers_done, killed - began),
-        "employers_per_second_during": per_second(at_restart.employers_done - at_kill.employers_done,
-                                                  restarted - killed),
-        "seconds_restart_to_completed": round(completed - restarted, 1),
+        "employers_billed_during_outage": billed_in_outage,
+        "completed_during_outage": in_outage.status == COMPLETED,
+        "employers_per_second_before": before,
+        "employers_per_second_during": in_outage_rate,
+        "seconds_kill_to_completed": round(completed - killed if in_outage.status != COMPLETED else measured - killed, 1),
     }, tmp_path)

@@ -14,7 +14,6 @@ from google.protobuf.message import Message
 
 from jamsos.benefits.v1 import events_pb2 as benefits_events
 from jamsos.common.v1 import rule_tables_pb2, types_pb2
-from jamsos.contributions.v1 import billing_pb2
 from jamsos.contributions.v1 import events_pb2 as contributions_events
 from jamsos.membership.v1 import events_pb2 as membership_events
 from tests.contributions.service.read_model_support import (
@@ -74,12 +73,6 @@ def jht_settled(ids: Ids) -> contributions_events.JhtSettled:
                                            settled_on=d(date(2024, 4, 2)))
 
 
-def billing_job(ids: Ids, month: int = 6) -> billing_pb2.BillingJobRequested:
-    """A branch job of a billing run (C-5), as StartBillingRun puts it on the billing-jobs topic."""
-    return billing_pb2.BillingJobRequested(run_id=f"00000000-0000-0000-0000-{ids.stem:012d}", branch_code="KC-BINJAI",
-                                           period=types_pb2.Period(year=2024, month=month))
-
-
 SAMPLES: dict[str, Callable[[Ids], Message]] = {
     m.DESCRIPTOR.full_name: build for m, build in (
         (membership_events.OfficeTreeChanged, lambda ids: office_tree()),
@@ -96,7 +89,6 @@ SAMPLES: dict[str, Callable[[Ids], Message]] = {
         (membership_events.WorkerDied, lambda ids: worker_died(ids.kpj(), ids.npp(), date(2024, 3, 20))),
         (contributions_events.BillIssued, bill_issued),
         (rule_tables_pb2.RuleVersionPublished, umk_version),
-        (billing_pb2.BillingJobRequested, billing_job),
         (benefits_events.JhtPayoutApproved, jht_payout_approved),
         (benefits_events.MemberDeceased, member_deceased),
         (benefits_events.MemberTotallyDisabled, member_totally_disabled),

@@ -21,7 +21,6 @@ from jamsos.common.v1 import envelope_pb2, types_pb2
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc, events_pb2, payments_pb2, payments_pb2_grpc
 from jamsos.membership.v1 import offices_pb2
 from services.benefits.bootstrap import definition as benefits
-from services.chassis.context import Principal, request_context
 from services.chassis.events import unpack_payload
 from services.chassis.runtime import ServiceDefinition, ServiceRuntime
 from services.contributions.bootstrap import definition as contributions
@@ -129,17 +128,6 @@ def bill_with_credit(stage: Stage, ids: Ids) -> envelope_pb2.EventEnvelope:
     return stage.outbox_envelope(events_pb2.BillIssued, lambda p: p.bill_number == expected.bill_number)
 
 
-def job_of_a_run(stage: Stage, ids: Ids) -> envelope_pb2.EventEnvelope:
-    """C-5: a June run started by a process with consumers; its branch job, as published, is the event."""
-    enrolled(stage, ids)
-    admin = Principal(f"replay-{ids.stem}", BRANCH, "BRANCH", frozenset({"ADMINISTRATION_OFFICER"}))
-    job = SAMPLES[name_of(billing_pb2.BillingJobRequested)](ids)
-    with request_context(admin, f"replay-{ids.stem}"):
-        run = stage.wired.billing.start_run(billing_pb2.StartBillingRunRequest(
-            request_id=f"run-{ids.stem}", period=job.period, branch_code=job.branch_code)).run
-    return stage.outbox_envelope(billing_pb2.BillingJobRequested, lambda p: p.run_id == run.run_id)
-
-
 def another_tree(stage: Stage, ids: Ids) -> Message:
     """A tree with a branch opened under KW-SUMBAGUT (the replica is replaced by every tree)."""
     tree = office_tree()
@@ -222,8 +210,6 @@ CASES: dict[tuple[str, str], Case] = {
         "contributions", with_worker(M + "WorkerDied"), tables("rm_workers rm_employments")),
     ("jamsos.contributions.v1.BillIssued", "money-on-bill-issued"): Case(
         "contributions", bill_with_credit, tables("bills payments payment_allocations outbox")),
-    ("jamsos.contributions.v1.BillingJobRequested", "contributions-billing-jobs"): Case(
-        "contributions", job_of_a_run, tables("bills bill_lines billing_jobs billing_runs outbox")),
     ("jamsos.benefits.v1.JhtPayoutApproved", "ledger-jht-payouts"): Case(
         "contributions", sample("jamsos.benefits.v1.JhtPayoutApproved"), tables("jht_settlements outbox")),
     (M + "OfficeTreeChanged", "benefits-offices"): Case(

@@ -73,8 +73,7 @@ def aggregate_id_of(payload: Message) -> str:
 def wired_for_a_broker(runtime: ServiceRuntime) -> object:
     """The service's application as a process with consumers builds it, on the same database.
 
-    Test servers run without a broker, and some consumers exist only with one (the
-    billing-jobs work queue of contributions: without consumers billing runs inline)."""
+    Test servers run without a broker, and a service may wire consumers only with one."""
     settings = dataclasses.replace(runtime.settings, consumers_enabled=True)
     return runtime.definition.make_application(settings, runtime.app.ctx.base)
 

@@ -71,7 +71,7 @@ def _row(r) -> BillRow:
                    r.paid_rupiah, r.status, r.worker_count or 0, r.run_id, r.issued_at)
 
 
-# Built once (GetBill is a hot lookup: `services/chassis/lookups.py`).
+# Built once: they run on the lookup path too (`services/chassis/lookups.py`).
 _BILL_BY_NUMBER = _bill_select().where(bills.c.bill_number == bindparam("bill_number"))
 _LINES_OF = (select(bill_lines, func.coalesce(rm_workers.c.name, "").label("worker_name"))
              .outerjoin(rm_workers, rm_workers.c.kpj == bill_lines.c.kpj)

@@ -3,14 +3,16 @@
 Lines go in with PostgreSQL's COPY through the session's own connection (same
 transaction as the bills and the outbox rows), or with one executemany elsewhere
 (SQLite). A billing chunk writes tens of thousands of lines: row-by-row INSERTs would
-dominate a monthly run.
+dominate a monthly run. Bills go in as one INSERT of arrays on PostgreSQL (COPY is
+refused on a table under row security, and an executemany is a statement per bill).
 """
 from __future__ import annotations
 
 from typing import NamedTuple
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from services.contributions.adapters.tables import bill_lines, bills
@@ -26,8 +28,20 @@ def bill_number(npp: str, period: Period, sequence: int = 0) -> str:
     return base if sequence == 0 else f"{base}-K{sequence}"
 
 
+BILL_COLUMNS = tuple(column.name for column in bills.columns)
+# PostgreSQL: every bill of a chunk in one statement, a column per array (unnest zips them).
+_INSERT_BILL_ARRAYS = insert(bills).from_select(
+    list(BILL_COLUMNS),
+    select(*(func.unnest(bindparam(name, type_=ARRAY(bills.c[name].type))) for name in BILL_COLUMNS)),
+)
+
+
 def insert_bills(session: Session, rows: Sequence[dict]) -> None:
-    if rows:
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_INSERT_BILL_ARRAYS, {name: [row[name] for row in rows] for name in BILL_COLUMNS})
+    else:
         session.execute(insert(bills), list(rows))
 
 
@@ -62,21 +76,44 @@ class WorkerLines(NamedTuple):
         return cls(rows, employer, worker, tails)
 
 
-def insert_worker_lines(session: Session, items: list[tuple[str, str, WorkerLines]]) -> int:
-    """Every (bill number, KPJ, lines) item's lines; one COPY of preformatted text on
-    PostgreSQL (the billing hot path), one executemany elsewhere."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        return insert_lines(session, [(number, kpj, *row) for number, kpj, lines in items for row in lines.rows])
-    parts = []
-    for number, kpj, lines in items:
+class LineBatch:
+    """A chunk's bill lines, gathered bill by bill and worker by worker, then written at
+    once (`write`): one COPY of text on PostgreSQL, each worker's text from its priced
+    lines' COPY text (made once per priced combination); one executemany elsewhere."""
+
+    def __init__(self, session: Session):
+        self._session = session
+        self._copy = session.connection().dialect.name == "postgresql"
+        self._parts: list[str] = []
+        self._rows: list[tuple] = []
+        self._number = ""
+        self._number_text = ""
+        self.count = 0
+
+    def start_bill(self, number: str) -> None:
+        """The lines added next belong to bill `number`."""
+        self._number = number
+        self._number_text = _copy_text(number) + "\t"
+
+    def add(self, kpj: str, lines: WorkerLines) -> None:
         if not lines.rows:
-            continue
-        prefix = f"{_copy_text(number)}\t{_copy_text(kpj)}\t"
-        parts.append(prefix + prefix.join(lines.copy_tails))
-    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(_COPY_LINES) as copy:
-        copy.write("".join(parts))
-    return sum(len(lines.rows) for _, _, lines in items)
+            return
+        if self._copy:
+            prefix = self._number_text + _copy_text(kpj) + "\t"
+            self._parts.append(prefix + prefix.join(lines.copy_tails))
+        else:
+            self._rows.extend((self._number, kpj, *row) for row in lines.rows)
+        self.count += len(lines.rows)
+
+    def write(self) -> int:
+        """Writes every line added, in the session's transaction; returns how many."""
+        if not self._copy:
+            return insert_lines(self._session, self._rows)
+        if self._parts:
+            connection = self._session.connection()
+            with connection.connection.driver_connection.cursor() as cursor, cursor.copy(_COPY_LINES) as copy:
+                copy.write("".join(self._parts))
+        return self.count
 
 
 def _copy_text(text: str) -> str:

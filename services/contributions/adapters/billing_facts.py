@@ -16,7 +16,9 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Date, and_, any_, bindparam, func, literal, or_, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import Session
 
 from services.contributions.adapters.tables import (
@@ -37,7 +39,7 @@ def last_day(period: Period) -> date:
     return date(period.year, period.month, calendar.monthrange(period.year, period.month)[1])
 
 
-def _latest(table, value, key_column: ColumnElement, key: ColumnElement, day: date):
+def _latest(table, value, key_column: ColumnElement, key: ColumnElement, day: date | ColumnElement):
     """The value of the effective-dated row in force on `day` (None when none yet)."""
     return (select(value).where(key_column == key, table.c.effective_date <= day)
             .order_by(table.c.effective_date.desc()).limit(1).scalar_subquery())
@@ -95,7 +97,7 @@ def already_billed(session: Session, npps: list[str], period: Period) -> set[str
     ).scalars())
 
 
-def _overlaps(table, start: date, end: date):
+def _overlaps(table, start: date | ColumnElement, end: date | ColumnElement):
     return and_(table.c.start_date <= end, or_(table.c.end_date.is_(None), table.c.end_date >= start))
 
 
@@ -114,22 +116,60 @@ def worker_facts(session: Session, period: Period, *, npps: list[str], kpjs: lis
 
     Every per-worker fact is a correlated subquery on a primary key (kpj, ...), so the
     plan is a handful of index probes per worker whatever the size of the tables."""
-    start, end = period.first_day, last_day(period)
+    statement = _worker_facts_statement(rm_employments.c.npp.in_(npps))
+    if kpjs is not None:  # one worker's standing on a bill (corrections), same rule as the run's
+        statement = statement.where(rm_employments.c.kpj.in_(kpjs))
+    return session.execute(statement, _period_parameters(period)).all()
+
+
+def billable_workers(session: Session, period: Period, npps: list[str]) -> list[tuple]:
+    """`worker_facts` of a billing chunk as plain tuples. On PostgreSQL the statement is
+    compiled once and run on the session's driver cursor, in its transaction (so with its
+    branch scope), the employers as one array: the chunk fetches tens of thousands of rows,
+    and SQLAlchemy's result rows cost more per row than the query itself."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return [tuple(row) for row in worker_facts(session, period, npps=npps)]
+    sql, constants = _chunk_facts_sql(connection.dialect)
+    with connection.connection.driver_connection.cursor() as cursor:
+        cursor.execute(sql, {**constants, **_period_parameters(period), "npps": npps})
+        return cursor.fetchall()
+
+
+def _period_parameters(period: Period) -> dict[str, date]:
+    return {"period_start": period.first_day, "period_end": last_day(period)}
+
+
+_CHUNK_FACTS_SQL: dict[str, tuple[str, dict]] = {}
+
+
+def _chunk_facts_sql(dialect: Dialect) -> tuple[str, dict]:
+    """The chunk's facts statement for `dialect`, and its constant parameters (LIMIT 1)."""
+    found = _CHUNK_FACTS_SQL.get(dialect.name)
+    if found is None:
+        chunk = rm_employments.c.npp == any_(bindparam("npps", type_=ARRAY(rm_employments.c.npp.type)))
+        compiled = _worker_facts_statement(chunk).compile(dialect=dialect)
+        constants = {name: value for name, value in compiled.construct_params(_check=False).items() if value is not None}
+        found = _CHUNK_FACTS_SQL[dialect.name] = (str(compiled), constants)
+    return found
+
+
+def _worker_facts_statement(employers: ColumnElement[bool]):
+    """The facts query of `worker_facts` for the employments matching `employers`, the
+    period's first and last days as the parameters `period_start` and `period_end`."""
+    start, end = bindparam("period_start", type_=Date), bindparam("period_end", type_=Date)
     emp, other, w = rm_employments, rm_employments.alias("other"), rm_workers
     wages, marital = rm_worker_wages, rm_worker_marital
     latest_start = (select(func.max(other.c.start_date))
                     .where(other.c.kpj == emp.c.kpj, _overlaps(other, start, end)).scalar_subquery())
-    statement = (
+    return (
         select(emp.c.npp, emp.c.kpj,
                select(w.c.programs).where(w.c.kpj == emp.c.kpj).scalar_subquery().label("programs"),
                _latest(wages, wages.c.monthly_wage, wages.c.kpj, emp.c.kpj, end).label("wage"),
                _latest(marital, marital.c.marital_status, marital.c.kpj, emp.c.kpj, end).label("marital"))
-        .where(emp.c.npp.in_(npps), _overlaps(emp, start, end), emp.c.start_date == latest_start)
+        .where(employers, _overlaps(emp, start, end), emp.c.start_date == latest_start)
         .order_by(emp.c.npp, emp.c.kpj)
     )
-    if kpjs is not None:  # one worker's standing on a bill (corrections), same rule as the run's
-        statement = statement.where(emp.c.kpj.in_(kpjs))
-    return session.execute(statement).all()
 
 
 def employer_risk_group(session: Session, npp: str, period: Period) -> int | None:

@@ -1,7 +1,7 @@
 """Billing runs and their per-branch jobs (C-5) in the contributions database.
 
-`BillingJobStore` is the job machinery's view (claim, progress, completion): it acts for
-the platform, on the jobs a run was split into. `BillingRunRepository` is a caller's
+`BillingJobStore` is the job machinery's view (claim with a lease, progress, completion):
+it acts for the platform, on the jobs a run was split into. `BillingRunRepository` is a caller's
 view of a run (O-2): a branch run of another branch is NotFound, and of a run over every
 branch only the jobs of the caller's branches are visible.
 """
@@ -172,11 +172,49 @@ class BillingJobStore:
         ).all()
         return {Period(row.period_year, row.period_month): row.run_id for row in rows}
 
-    def stalled_jobs(self, idle_since: datetime) -> int:
-        """Jobs not DONE whose last progress is older than `idle_since` (none claimed them, or
-        the replica billing them died and nothing took them over)."""
-        return int(self.session.execute(select(func.count()).select_from(billing_jobs).where(
-            billing_jobs.c.status != DONE, billing_jobs.c.updated_at < idle_since)).scalar_one())
+    @staticmethod
+    def _free(now: datetime):
+        return billing_jobs.c.lease_until.is_(None) | (billing_jobs.c.lease_until < now)
+
+    def any_claimable(self, now: datetime) -> bool:
+        """Whether some job not DONE has a free or expired lease: an idle worker's look,
+        read-only (on SQLite it does not take the write lock the claim takes)."""
+        j = billing_jobs
+        return self.session.execute(select(j.c.run_id).where(j.c.status.in_((PENDING, RUNNING)), self._free(now))
+                                    .limit(1)).first() is not None
+
+    def claim_job(self, worker: str, now: datetime, lease_until: datetime) -> tuple[str, str] | None:
+        """(run id, branch) of the oldest run's next job not DONE whose lease is free or
+        expired, now leased to `worker` until `lease_until`; None when there is none.
+        PostgreSQL: a job another worker has locked (a chunk in flight) is skipped, not
+        waited for; SQLite: the transaction holds the write lock, the UPDATE is conditional."""
+        j, r = billing_jobs, billing_runs
+        free = self._free(now)
+        query = (select(j.c.run_id, j.c.branch_code).join(r, r.c.run_id == j.c.run_id)
+                 .where(j.c.status.in_((PENDING, RUNNING)), free)
+                 .order_by(r.c.created_at, j.c.run_id, j.c.branch_code).limit(1))
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=j, skip_locked=True)
+        row = self.session.execute(query).first()
+        if row is None:
+            return None
+        claimed = self.session.execute(update(j).where(j.c.run_id == row.run_id, j.c.branch_code == row.branch_code,
+                                                       free).values(claimed_by=worker, lease_until=lease_until))
+        return (row.run_id, row.branch_code) if claimed.rowcount == 1 else None
+
+    def release_job(self, run_id: str, branch_code: str, worker: str) -> None:
+        """`worker` lets the job go (it stops): another worker may take it at once."""
+        self.session.execute(update(billing_jobs).where(
+            billing_jobs.c.run_id == run_id, billing_jobs.c.branch_code == branch_code,
+            billing_jobs.c.claimed_by == worker).values(lease_until=None))
+
+    def stalled_jobs(self, idle_since: datetime, now: datetime) -> int:
+        """Jobs not DONE whose last progress is older than `idle_since` and whose lease is
+        free or expired (no worker claimed them, or the replica billing them died and
+        nothing took them over)."""
+        j = billing_jobs
+        return int(self.session.execute(select(func.count()).select_from(j).where(
+            j.c.status != DONE, j.c.updated_at < idle_since, self._free(now))).scalar_one())
 
     def unfinished_jobs(self, run_id: str) -> list[str]:
         return list(self.session.execute(select(billing_jobs.c.branch_code).where(

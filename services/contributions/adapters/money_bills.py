@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
+from services.chassis.lookups import LookupConnection
+from services.contributions.adapters.transaction_cursor import on_cursor, write
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
 from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.periods import Period
@@ -56,53 +58,68 @@ def _row(r) -> BillRow:
                    r.due_date, int(r.total_rupiah), int(r.paid_rupiah), r.status, r.settled_on, issued)
 
 
-def get_bill(session: Session, bill_number: str) -> BillRow | None:
-    r = session.execute(select(bills).where(bills.c.bill_number == bill_number)).first()
+# Built once: a payment runs most of these, and building a statement per call cost several
+# times its execution. In a unit of work they run on its transaction's cursor
+# (`transaction_cursor`); the single-row reads also on a lookup connection.
+_BILL = select(bills).where(bills.c.bill_number == bindparam("bill_number"))
+_BILLS_NAMED = select(bills).where(bills.c.bill_number.in_(bindparam("numbers", expanding=True)))
+_OPEN_BILLS = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == OPEN,
+                                   bills.c.total_rupiah > bills.c.paid_rupiah)
+               .order_by(bills.c.period_year, bills.c.period_month, bills.c.due_date, bills.c.bill_number))
+_OPEN_BILLS_LOCKED = _OPEN_BILLS.with_for_update()
+_CREDIT_NOTES = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT,
+                                     -bills.c.total_rupiah > bills.c.paid_rupiah)
+                 .order_by(bills.c.period_year, bills.c.period_month, bills.c.sequence, bills.c.bill_number))
+_CREDIT_NOTES_LOCKED = _CREDIT_NOTES.with_for_update()
+CREDIT_NOTES_LEFT = (select(func.coalesce(func.sum(-bills.c.total_rupiah - bills.c.paid_rupiah), 0))
+                     .where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT).scalar_subquery())
+_CREDIT_NOTES_LEFT = select(CREDIT_NOTES_LEFT.label("credit_left"))
+_NUMBER, _AMOUNT = bindparam("b_bill_number"), bindparam("b_amount", type_=bills.c.paid_rupiah.type)
+_ADD_PAID = update(bills).where(bills.c.bill_number == _NUMBER).values(paid_rupiah=bills.c.paid_rupiah + _AMOUNT)
+# A credit note's use and its APPLIED status in one statement (SET reads the row as it was).
+_USE_CREDIT = (update(bills).where(bills.c.bill_number == _NUMBER)
+               .values(paid_rupiah=bills.c.paid_rupiah + _AMOUNT,
+                       status=case((and_(bills.c.status == CREDIT, bills.c.paid_rupiah + _AMOUNT >= -bills.c.total_rupiah),
+                                    APPLIED), else_=bills.c.status)))
+_SETTLE = (update(bills).where(bills.c.bill_number == _NUMBER)
+           .values(status=PAID, settled_on=bindparam("b_settled_on", type_=bills.c.settled_on.type)))
+
+
+def get_bill(session: Session | Connection | LookupConnection, bill_number: str) -> BillRow | None:
+    r = on_cursor(session).execute(_BILL, {"bill_number": bill_number}).first()
     return _row(r) if r else None
 
 
-def bills_named(session: Session, bill_numbers: Iterable[str]) -> dict[str, BillRow]:
+def bills_named(session: Session | Connection, bill_numbers: Iterable[str]) -> dict[str, BillRow]:
     """Several bills in one statement, by number (unknown numbers are left out)."""
     numbers = list(dict.fromkeys(bill_numbers))
+    if len(numbers) == 1:  # the usual payment's: an IN list is rendered anew on every call
+        bill = get_bill(session, numbers[0])
+        return {bill.bill_number: bill} if bill is not None else {}
     if not numbers:
         return {}
-    return {r.bill_number: _row(r) for r in session.execute(select(bills).where(bills.c.bill_number.in_(numbers)))}
+    return {r.bill_number: _row(r) for r in session.execute(_BILLS_NAMED, {"numbers": numbers})}
 
 
-def open_bills(session: Session, npp: str, *, lock: bool = False) -> list[BillRow]:
+def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""
-    statement = (select(bills).where(bills.c.npp == npp, bills.c.status == OPEN,
-                                     bills.c.total_rupiah > bills.c.paid_rupiah)
-                 .order_by(bills.c.period_year, bills.c.period_month, bills.c.due_date, bills.c.bill_number))
-    if lock:
-        statement = statement.with_for_update()
-    return [_row(r) for r in session.execute(statement)]
+    return [_row(r) for r in on_cursor(session).execute(_OPEN_BILLS_LOCKED if lock else _OPEN_BILLS, {"npp": npp})]
 
 
-def credit_notes(session: Session, npp: str, *, lock: bool = False) -> list[BillRow]:
+def credit_notes(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """CREDIT bills of `npp` with credit left, oldest period first (locked like `open_bills`)."""
-    statement = (select(bills).where(bills.c.npp == npp, bills.c.status == CREDIT,
-                                     -bills.c.total_rupiah > bills.c.paid_rupiah)
-                 .order_by(bills.c.period_year, bills.c.period_month, bills.c.sequence, bills.c.bill_number))
-    if lock:
-        statement = statement.with_for_update()
-    return [_row(r) for r in session.execute(statement)]
+    return [_row(r) for r in on_cursor(session).execute(_CREDIT_NOTES_LOCKED if lock else _CREDIT_NOTES, {"npp": npp})]
 
 
-def credit_notes_left(session: Session, npp: str) -> int:
+def credit_notes_left(session: Session | Connection, npp: str) -> int:
     """The employer's credit from credit notes not yet applied (C-7)."""
-    total = session.execute(select(func.sum(-bills.c.total_rupiah - bills.c.paid_rupiah))
-                            .where(bills.c.npp == npp, bills.c.status == CREDIT)).scalar()
-    return int(total or 0)
+    return int(on_cursor(session).execute(_CREDIT_NOTES_LEFT, {"npp": npp}).scalar_one_or_none() or 0)
 
 
-def use_credit(session: Session, bill_number: str, amount_rupiah: int) -> None:
+def use_credit(session: Session | Connection, bill_number: str, amount_rupiah: int) -> None:
     """Counts `amount_rupiah` of a credit note as used, in SQL; APPLIED once used up."""
-    session.execute(update(bills).where(bills.c.bill_number == bill_number)
-                    .values(paid_rupiah=bills.c.paid_rupiah + amount_rupiah))
-    session.execute(update(bills).where(bills.c.bill_number == bill_number, bills.c.status == CREDIT,
-                                        bills.c.paid_rupiah >= -bills.c.total_rupiah).values(status=APPLIED))
+    write(session, _USE_CREDIT, {"b_bill_number": bill_number, "b_amount": amount_rupiah})
 
 
 def bills_of_period(session: Session, npp: str, period: Period) -> list[BillRow]:
@@ -112,15 +129,19 @@ def bills_of_period(session: Session, npp: str, period: Period) -> list[BillRow]
     return [_row(r) for r in rows]
 
 
-def add_payment(session: Session, bill_number: str, amount_rupiah: int) -> None:
+def add_payment(session: Session | Connection, bill_number: str, amount_rupiah: int) -> None:
     """Adds to the bill's paid amount in SQL, so concurrent writers cannot lose an update."""
-    session.execute(update(bills).where(bills.c.bill_number == bill_number)
-                    .values(paid_rupiah=bills.c.paid_rupiah + amount_rupiah))
+    add_payments(session, [(bill_number, amount_rupiah)])
 
 
-def mark_settled(session: Session, bill_number: str, settled_on: date) -> None:
-    session.execute(update(bills).where(bills.c.bill_number == bill_number)
-                    .values(status=PAID, settled_on=settled_on))
+def add_payments(session: Session | Connection, parts: Sequence[tuple[str, int]]) -> None:
+    """`add_payment` for several bills, in one executemany."""
+    if parts:
+        write(session, _ADD_PAID, [{"b_bill_number": number, "b_amount": amount} for number, amount in parts])
+
+
+def mark_settled(session: Session | Connection, bill_number: str, settled_on: date) -> None:
+    write(session, _SETTLE, {"b_bill_number": bill_number, "b_settled_on": settled_on})
 
 
 def jht_shares(session: Session, bill_number: str) -> dict[str, int]:
@@ -139,19 +160,21 @@ class EmployerFacts:
     data_complete: bool  # C-8 "complete data": known, named, with an address, not closed
 
 
-def employer(session: Session, npp: str) -> EmployerFacts | None:
-    r = session.execute(select(rm_employers).where(rm_employers.c.npp == npp)).first()
+_EMPLOYER = select(rm_employers.c.branch_code, rm_employers.c.legal_name, rm_employers.c.address,
+                   rm_employers.c.status).where(rm_employers.c.npp == bindparam("npp"))
+_BILLED_BRANCH = (select(bills.c.branch_code).where(bills.c.npp == bindparam("npp"))
+                  .order_by(bills.c.issued_at.desc()).limit(1))
+_WORKER_BRANCH = select(rm_workers.c.branch_code).where(rm_workers.c.kpj == bindparam("kpj"))
+
+
+def employer(session: Session | Connection | LookupConnection, npp: str) -> EmployerFacts | None:
+    r = on_cursor(session).execute(_EMPLOYER, {"npp": npp}).first()
     if r is not None:
         complete = bool(r.legal_name.strip() and r.address.strip()) and r.status != "CLOSED"
         return EmployerFacts(npp, r.branch_code, complete)
-    branch = session.execute(select(bills.c.branch_code).where(bills.c.npp == npp)
-                             .order_by(bills.c.issued_at.desc()).limit(1)).scalar()
+    branch = on_cursor(session).execute(_BILLED_BRANCH, {"npp": npp}).scalar_one_or_none()
     return EmployerFacts(npp, branch, False) if branch else None
 
 
 def worker_branch(session: Session, kpj: str) -> str | None:
-    return session.execute(select(rm_workers.c.branch_code).where(rm_workers.c.kpj == kpj)).scalar()
-
-
-def employers_with_bills(session: Session, branch_code: str) -> Iterable[str]:
-    return session.execute(select(bills.c.npp).where(bills.c.branch_code == branch_code).distinct()).scalars()
+    return on_cursor(session).execute(_WORKER_BRANCH, {"kpj": kpj}).scalar_one_or_none()

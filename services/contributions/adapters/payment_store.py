@@ -12,11 +12,13 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from services.contributions.adapters.money_bills import credit_notes_left
+from services.chassis.lookups import LookupConnection
+from services.contributions.adapters.money_bills import CREDIT_NOTES_LEFT
 from services.contributions.adapters.money_tables import payment_allocations, payments
+from services.contributions.adapters.transaction_cursor import on_cursor, write
 
 MATCHED, SUSPENSE = "MATCHED", "SUSPENSE"
 
@@ -40,43 +42,82 @@ def stored_payment(r) -> StoredPayment:
                          r.status, r.bill_number, int(r.credit_rupiah), r.suspense_reason)
 
 
-def get_payment(session: Session, payment_id: str, *, lock: bool = False) -> StoredPayment | None:
-    statement = select(payments).where(payments.c.payment_id == payment_id)
-    row = session.execute(statement.with_for_update() if lock else statement).first()
+# Built once: a payment runs most of these, and building a statement per call cost several
+# times its execution. In a unit of work they run on its transaction's cursor
+# (`transaction_cursor`); the single-row reads also on a lookup connection.
+_BY_ID = select(payments).where(payments.c.payment_id == bindparam("payment_id"))
+_BY_ID_LOCKED = _BY_ID.with_for_update()
+_BY_REFERENCE = select(payments).where(payments.c.bank_reference == bindparam("bank_reference"))
+_INSERT_PAYMENT = insert(payments)
+_UPDATE_PAYMENT = update(payments).where(payments.c.payment_id == bindparam("b_payment_id"))
+_INSERT_ALLOCATION = insert(payment_allocations)
+_ALLOCATIONS_OF = (select(payment_allocations)
+                   .where(payment_allocations.c.payment_id.in_(bindparam("payment_ids", expanding=True)))
+                   .order_by(payment_allocations.c.id))
+_CREDIT_SOURCES = (select(payments).where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED,
+                                          payments.c.credit_rupiah > 0)
+                   .order_by(payments.c.paid_on, payments.c.payment_id))
+_CREDIT_SOURCES_LOCKED = _CREDIT_SOURCES.with_for_update()
+# C-7: payments' unallocated amounts plus credit notes' credit left, in one statement.
+_EMPLOYER_CREDIT = select((
+    select(func.coalesce(func.sum(payments.c.credit_rupiah), 0))
+    .where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED).scalar_subquery()
+    + CREDIT_NOTES_LEFT).label("credit"))
+_SUSPENSE_OF = (select(payments).where(payments.c.npp == bindparam("npp"), payments.c.status == SUSPENSE)
+                .order_by(payments.c.paid_on, payments.c.payment_id))
+_LAST_ALLOCATED_ON = (select(func.max(payment_allocations.c.allocated_on).label("last_on"))
+                      .where(payment_allocations.c.bill_number == bindparam("bill_number")))
+
+
+def get_payment(session: Session | Connection, payment_id: str, *, lock: bool = False) -> StoredPayment | None:
+    row = on_cursor(session).execute(_BY_ID_LOCKED if lock else _BY_ID, {"payment_id": payment_id}).first()
     return stored_payment(row) if row is not None else None
 
 
-def by_bank_reference(session: Session, bank_reference: str) -> StoredPayment | None:
-    row = session.execute(select(payments).where(payments.c.bank_reference == bank_reference)).first()
+def by_bank_reference(session: Session | Connection | LookupConnection, bank_reference: str) -> StoredPayment | None:
+    row = on_cursor(session).execute(_BY_REFERENCE, {"bank_reference": bank_reference}).first()
     return stored_payment(row) if row is not None else None
 
 
-def insert_payment(session: Session, **values: Any) -> None:
-    session.execute(insert(payments).values(recorded_at=datetime.now(UTC), **values))
+def insert_payment(session: Session | Connection, **values: Any) -> None:
+    write(session, _INSERT_PAYMENT, dict(values, recorded_at=datetime.now(UTC)))
 
 
-def update_payment(session: Session, payment_id: str, **values: Any) -> None:
-    session.execute(update(payments).where(payments.c.payment_id == payment_id).values(**values))
+def update_payment(session: Session | Connection, payment_id: str, **values: Any) -> None:
+    write(session, _UPDATE_PAYMENT, dict(values, b_payment_id=payment_id))
 
 
-def insert_allocation(session: Session, bill_number: str, amount: int, on: date, *, from_credit: bool,
-                      payment_id: str | None = None, credit_bill_number: str | None = None) -> dict:
-    """One allocation to `bill_number`, paid by a payment or by a credit note (exactly one)."""
+def allocation(bill_number: str, amount: int, on: date, *, from_credit: bool,
+               payment_id: str | None = None, credit_bill_number: str | None = None) -> dict:
+    """One allocation to `bill_number`, paid by a payment or by a credit note (exactly one):
+    the row `insert_allocations` writes and an answer shows."""
     if (payment_id is None) == (credit_bill_number is None):
         raise ValueError("an allocation is paid by a payment or by a credit note")  # a bug if seen
-    row = dict(payment_id=payment_id, credit_bill_number=credit_bill_number, bill_number=bill_number,
-               amount_rupiah=amount, allocated_on=on, from_credit=from_credit)
-    session.execute(insert(payment_allocations).values(created_at=datetime.now(UTC), **row))
+    return dict(payment_id=payment_id, credit_bill_number=credit_bill_number, bill_number=bill_number,
+                amount_rupiah=amount, allocated_on=on, from_credit=from_credit)
+
+
+def insert_allocations(session: Session | Connection, rows: Sequence[dict]) -> None:
+    """Allocation rows (`allocation`) in one executemany, in their order (their ids keep it)."""
+    if rows:
+        now = datetime.now(UTC)
+        write(session, _INSERT_ALLOCATION, [dict(row, created_at=now) for row in rows])
+
+
+def insert_allocation(session: Session | Connection, bill_number: str, amount: int, on: date, *, from_credit: bool,
+                      payment_id: str | None = None, credit_bill_number: str | None = None) -> dict:
+    """One allocation to `bill_number`, paid by a payment or by a credit note (exactly one)."""
+    row = allocation(bill_number, amount, on, from_credit=from_credit, payment_id=payment_id,
+                     credit_bill_number=credit_bill_number)
+    insert_allocations(session, [row])
     return row
 
 
-def allocations_of(session: Session, payment_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+def allocations_of(session: Session | Connection, payment_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Each payment's allocations (the columns of payment_allocations), oldest first."""
     result: dict[str, list[dict[str, Any]]] = {pid: [] for pid in payment_ids}
     if payment_ids:
-        rows = session.execute(select(payment_allocations).where(payment_allocations.c.payment_id.in_(payment_ids))
-                               .order_by(payment_allocations.c.id))
-        for r in rows:
+        for r in session.execute(_ALLOCATIONS_OF, {"payment_ids": list(payment_ids)}):
             result[r.payment_id].append(dict(r._mapping))
     return result
 
@@ -99,27 +140,21 @@ def allocations_to(session: Session, bill_numbers: Iterable[str]):
         .order_by(payment_allocations.c.allocated_on, payment_allocations.c.id)).all()
 
 
-def credit_sources(session: Session, npp: str, *, lock: bool = False) -> list[StoredPayment]:
+def credit_sources(session: Session | Connection, npp: str, *, lock: bool = False) -> list[StoredPayment]:
     """Matched payments of the employer with money not yet allocated, oldest first."""
-    statement = (select(payments).where(payments.c.npp == npp, payments.c.status == MATCHED,
-                                        payments.c.credit_rupiah > 0)
-                 .order_by(payments.c.paid_on, payments.c.payment_id))
-    return [stored_payment(r) for r in session.execute(statement.with_for_update() if lock else statement).all()]
+    return [stored_payment(r) for r in
+            on_cursor(session).execute(_CREDIT_SOURCES_LOCKED if lock else _CREDIT_SOURCES, {"npp": npp}).all()]
 
 
-def employer_credit(session: Session, npp: str) -> int:
+def employer_credit(session: Session | Connection, npp: str) -> int:
     """C-7: the employer's credit, the sum of its payments' unallocated amounts plus the
     credit left on its credit notes (CREDIT bills)."""
-    total = session.execute(select(func.sum(payments.c.credit_rupiah))
-                            .where(payments.c.npp == npp, payments.c.status == MATCHED)).scalar()
-    return int(total or 0) + credit_notes_left(session, npp)
+    return int(on_cursor(session).execute(_EMPLOYER_CREDIT, {"npp": npp}).scalar_one_or_none())
 
 
-def suspense_of(session: Session, npp: str) -> list[StoredPayment]:
+def suspense_of(session: Session | Connection, npp: str) -> list[StoredPayment]:
     """Payments naming the employer that wait in suspense (e.g. they named a wrong bill)."""
-    return [stored_payment(r) for r in session.execute(
-        select(payments).where(payments.c.npp == npp, payments.c.status == SUSPENSE)
-        .order_by(payments.c.paid_on, payments.c.payment_id)).all()]
+    return [stored_payment(r) for r in on_cursor(session).execute(_SUSPENSE_OF, {"npp": npp}).all()]
 
 
 def paid_to_bill(session: Session, bill_number: str) -> list[tuple[date, int]]:
@@ -129,7 +164,6 @@ def paid_to_bill(session: Session, bill_number: str) -> list[tuple[date, int]]:
         .where(payment_allocations.c.bill_number == bill_number))]
 
 
-def last_allocated_on(session: Session, bill_number: str) -> date | None:
+def last_allocated_on(session: Session | Connection, bill_number: str) -> date | None:
     """The day the last money reached the bill (its settlement day once paid in full)."""
-    return session.execute(select(func.max(payment_allocations.c.allocated_on))
-                           .where(payment_allocations.c.bill_number == bill_number)).scalar()
+    return on_cursor(session).execute(_LAST_ALLOCATED_ON, {"bill_number": bill_number}).scalar_one_or_none()

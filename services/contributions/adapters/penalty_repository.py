@@ -14,7 +14,7 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.chassis.errors import NotFound
@@ -86,6 +86,12 @@ def _penalty(r) -> Penalty:
 def _correction(r) -> PenaltyCorrection:
     return PenaltyCorrection(r.correction_id, r.penalty_id, int(r.new_amount_rupiah), r.waive, r.reason, r.status,
                              r.requested_by, r.approved_by, r.rejected_by, r.rejection_reason)
+
+
+# Built once: every payment of an employer reads its open penalties (twice).
+_OPEN_OF = (select(penalties).where(penalties.c.npp == bindparam("npp"), penalties.c.amount_rupiah > penalties.c.paid_rupiah)
+            .order_by(penalties.c.assessed_on, penalties.c.penalty_id))
+_OPEN_OF_LOCKED = _OPEN_OF.with_for_update()
 
 
 class PenaltyRepository(ScopedRepository):
@@ -190,9 +196,7 @@ class PenaltyBook:
 
     def open_of(self, npp: str, *, lock: bool = False) -> list[Penalty]:
         """The employer's penalties with something left to pay, oldest assessment first."""
-        statement = (select(penalties).where(penalties.c.npp == npp, penalties.c.amount_rupiah > penalties.c.paid_rupiah)
-                     .order_by(penalties.c.assessed_on, penalties.c.penalty_id))
-        return [_penalty(r) for r in self.session.execute(statement.with_for_update() if lock else statement)]
+        return [_penalty(r) for r in self.session.execute(_OPEN_OF_LOCKED if lock else _OPEN_OF, {"npp": npp})]
 
     def pay(self, penalty: Penalty, source_id: str, amount: int, paid_on: date, *, from_credit: bool) -> dict:
         """`amount` of `source_id` reaches the penalty; paid off, it is settled on `paid_on`."""

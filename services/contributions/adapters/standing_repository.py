@@ -13,7 +13,7 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Mapping
 
-from sqlalchemy import func, insert, select, union, update
+from sqlalchemy import bindparam, func, insert, select, union, update
 from sqlalchemy.orm import Session
 
 from services.chassis.repository import ScopedRepository
@@ -51,6 +51,13 @@ class StandingRepository(ScopedRepository):
             .distinct().order_by(bills.c.npp).limit(limit)).scalars())
 
 
+# Built once: every payment stores its employer's standing.
+_STORED = select(employer_standing.c.in_arrears, employer_standing.c.good_standing).where(
+    employer_standing.c.npp == bindparam("npp"))
+_INSERT = insert(employer_standing)
+_UPDATE = update(employer_standing).where(employer_standing.c.npp == bindparam("b_npp"))
+
+
 class StandingStore:
     def __init__(self, session: Session):
         self.session = session
@@ -75,7 +82,7 @@ class StandingStore:
         return list(self.session.execute(statement.order_by(employers.c.npp).limit(limit)).scalars())
 
     def stored(self, npp: str) -> StoredStanding | None:
-        row = self.session.execute(select(employer_standing).where(employer_standing.c.npp == npp)).first()
+        row = self.session.execute(_STORED, {"npp": npp}).first()
         return None if row is None else StoredStanding(bool(row.in_arrears), bool(row.good_standing))
 
     def save(self, npp: str, *, first: bool, by_bucket: Mapping[AgeingBucket, int], **values: Any) -> None:
@@ -83,6 +90,6 @@ class StandingStore:
         values = dict(values, updated_at=datetime.now(UTC),
                       **{column: by_bucket[bucket] for bucket, column in BUCKET_COLUMNS.items()})
         if first:
-            self.session.execute(insert(employer_standing).values(npp=npp, **values))
+            self.session.execute(_INSERT, dict(values, npp=npp))
         else:
-            self.session.execute(update(employer_standing).where(employer_standing.c.npp == npp).values(**values))
+            self.session.execute(_UPDATE, dict(values, b_npp=npp))

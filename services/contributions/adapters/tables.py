@@ -73,6 +73,11 @@ billing_jobs = Table(
     Column("bills_issued", Integer, nullable=False),
     Column("last_npp", String(12), nullable=True),  # resume point after a crash
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The worker billing the job and until when: renewed with every chunk, so a job whose
+    # lease has expired (its replica died) is taken over by another worker (C-5).
+    Column("claimed_by", String(100), nullable=True),
+    Column("lease_until", DateTime(timezone=True), nullable=True),
+    Index("ix_billing_jobs_status", "status"),  # the workers' claim looks for jobs not DONE
 )
 # Issue 12 (b): how far the read model had applied membership's events when a run started
 # (per source partition): what the run billed from.

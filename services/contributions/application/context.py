@@ -13,11 +13,13 @@ from services.contributions.domain.roles import ACTIONS, ContributionsAction
 
 @dataclass(frozen=True)
 class BillingOptions:
-    """Where a billing run's branch jobs run (see `application/billing`): `jobs_inline` bills
-    them inside StartBillingRun, `inline_workers` branches at a time."""
+    """Where a billing run's branch jobs run (see `application/billing`): `job_workers` per
+    process claim them from the database; `jobs_inline` bills them inside StartBillingRun,
+    `inline_workers` branches at a time."""
 
     jobs_inline: bool = False
     inline_workers: int = 1
+    job_workers: int = 1
 
 
 @dataclass

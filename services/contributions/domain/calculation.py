@@ -106,16 +106,24 @@ def compute_lines(facts: WorkerWageFacts, rules: ContributionRules) -> list[Cont
     the wage is first raised to the UMK (C-6a). `rules` is the version in force for the period.
     """
     base = contribution_base(facts.wage_rupiah, facts.umk_rupiah)
-    jpk_base = min(base, rules.jpk_wage_cap_rupiah)
     married = facts.marital_status is MaritalStatus.MARRIED
-    shares = (
+    return [ContributionLine(p, payer, b, bp, apply_rate(b, bp))
+            for p, payer, b, bp in line_shares(base, married, facts.risk_group, rules)]
+
+
+def line_shares(base: int, married: bool, risk_group: int,
+                rules: ContributionRules) -> tuple[tuple[Program, Payer, int, int], ...]:
+    """Each line of `compute_lines` as (program, payer, base, rate) before its rate is
+    applied, for a contribution base already raised to the UMK (C-6a) and facts already
+    validated: the billing run prices workers through this without a facts object each."""
+    jpk_base = min(base, rules.jpk_wage_cap_rupiah)
+    return (
         (Program.JHT, Payer.EMPLOYER, base, rules.jht_employer_bp),
         (Program.JHT, Payer.WORKER, base, rules.jht_worker_bp),
-        (Program.JKK, Payer.EMPLOYER, base, rules.jkk_bp(facts.risk_group)),
+        (Program.JKK, Payer.EMPLOYER, base, rules.jkk_bp(risk_group)),
         (Program.JK, Payer.EMPLOYER, base, rules.jk_employer_bp),
         (Program.JPK, Payer.EMPLOYER, jpk_base, rules.jpk_married_bp if married else rules.jpk_single_bp),
     )
-    return [ContributionLine(p, payer, b, bp, apply_rate(b, bp)) for p, payer, b, bp in shares]
 
 
 def bill_total(lines: Iterable[ContributionLine | CorrectionLine]) -> int:

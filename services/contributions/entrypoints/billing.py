@@ -29,8 +29,7 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
 
     def GetBill(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)
-        view = self.use_cases.bills.get(scope, m.get_bill(request))
-        return billing_pb2.GetBillResponse(bill=m.bill_to_proto(view.bill, view.lines))
+        return m.bill_response(self.use_cases.bills.get_rows(scope, m.get_bill(request)))
 
     def ListBills(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)

@@ -20,8 +20,9 @@ class PaymentServicer(payments_pb2_grpc.PaymentServiceServicer):
     def RecordPayment(self, request, context):
         scope = self.ctx.authorise(A.RECORD_PAYMENT)
         command = m.record_payment(request)
+        prepared = self.use_cases.prepare(scope, command)  # before the transaction: what needs no write lock
         return self.ctx.base.mutation(request, payments_pb2.RecordPaymentResponse, lambda uow: m.posted_to_proto(
-            payments_pb2.RecordPaymentResponse, self.use_cases.record(uow, scope, command)))
+            payments_pb2.RecordPaymentResponse, self.use_cases.record(uow, scope, command, prepared)))
 
     def ImportBankStatement(self, request, context):
         scope = self.ctx.authorise(A.RECORD_PAYMENT)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
+from services.chassis.row_security import dialect_of
 from services.membership.adapters.tables import (
     bulk_enrol_rows, employers, employments, family_members, marital_status_history, sequences, wage_history, workers,
 )
@@ -91,6 +92,10 @@ def _worker_values(worker: Worker) -> dict:
 # Built once: the lookups of every call (a select built per call cost more than its query).
 _BY_KPJ = select(workers).where(workers.c.kpj == bindparam("kpj"))
 _BY_NIK = select(workers).where(workers.c.nik == bindparam("nik"))
+# Ordered, so that concurrent batches lock shared rows in the same order (no deadlock).
+_BY_NIKS = select(workers).where(workers.c.nik.in_(bindparam("niks", expanding=True))).order_by(workers.c.nik)
+_BY_NIKS_LOCKED = _BY_NIKS.with_for_update()
+_BY_NIK_LOCKED = _BY_NIK.with_for_update()
 # The day whose wage a record shows: today, or the first day of a future start (M-4).
 _WAGE_DAY = case((workers.c.start_date > bindparam("today", type_=Date), workers.c.start_date),
                  else_=bindparam("today", type_=Date))
@@ -123,6 +128,26 @@ def bulk_batch_npp(session: Session, request_id: str) -> str | None:
     return session.execute(
         select(bulk_enrol_rows.c.npp).where(bulk_enrol_rows.c.request_id == request_id).limit(1)
     ).scalar_one_or_none()
+
+
+# The write statements, built once (a statement built per call cost four times its execution).
+# Rows of an INSERT come with each execution; WHERE parameters are named apart from the
+# columns an UPDATE sets (`of_kpj`, `day`).
+_INSERT_WORKERS = insert(workers)
+_INSERT_EMPLOYMENTS = insert(employments)
+_INSERT_WAGES = insert(wage_history)
+_INSERT_MARITAL_STATUSES = insert(marital_status_history)
+_UPDATE_WORKER = update(workers).where(workers.c.kpj == bindparam("of_kpj"))
+_CLOSE_OPEN_PERIOD = update(employments).where(employments.c.kpj == bindparam("of_kpj"), employments.c.end_date.is_(None))
+_DELETE_WAGE_OF_DAY = delete(wage_history).where(
+    wage_history.c.kpj == bindparam("of_kpj"), wage_history.c.effective_date == bindparam("day", type_=Date))
+_DELETE_MARITAL_STATUS_OF_DAY = delete(marital_status_history).where(
+    marital_status_history.c.kpj == bindparam("of_kpj"), marital_status_history.c.effective_date == bindparam("day", type_=Date))
+_ADVANCE_KPJS = (update(sequences).where(sequences.c.name == KPJ_SEQUENCE)
+                 .values(next_value=sequences.c.next_value + bindparam("count")).returning(sequences.c.next_value))
+_NEXT_KPJS = text("SELECT nextval('kpj_sequence') FROM generate_series(1, :n)")
+_LOCK_KEYS = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                  "FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered")
 
 
 class WorkerRepository(ScopedRepository):
@@ -171,18 +196,14 @@ class WorkerRepository(ScopedRepository):
         niks = sorted(set(niks))
         if not niks:
             return {}
-        # Ordered, so that concurrent batches lock shared rows in the same order (no deadlock).
-        statement = select(workers).where(workers.c.nik.in_(niks)).order_by(workers.c.nik)
         with self.every_branch():
-            rows = self.session.execute(statement.with_for_update() if lock else statement).all()
+            rows = self.session.execute(_BY_NIKS_LOCKED if lock else _BY_NIKS, {"niks": niks}).all()
         return {row.nik: _worker(row) for row in rows}
 
     def by_nik(self, nik: str, *, lock: bool = False) -> Worker | None:
         """The record of this NIK, whichever branch holds it (as `by_niks`)."""
-        if lock:
-            return self.by_niks([nik], lock=True).get(nik)
         with self.every_branch():
-            row = self.session.execute(_BY_NIK, {"nik": nik}).first()
+            row = self.session.execute(_BY_NIK_LOCKED if lock else _BY_NIK, {"nik": nik}).first()
         return _worker(row) if row else None
 
     def insert_workers(self, new: Sequence[Worker]) -> None:
@@ -190,13 +211,11 @@ class WorkerRepository(ScopedRepository):
             return
         now = _now()
         self.session.execute(
-            insert(workers), [{"kpj": w.kpj, **_worker_values(w), "created_at": now, "updated_at": now} for w in new]
+            _INSERT_WORKERS, [{"kpj": w.kpj, **_worker_values(w), "created_at": now, "updated_at": now} for w in new]
         )
 
     def update_worker(self, worker: Worker) -> None:
-        self.session.execute(
-            update(workers).where(workers.c.kpj == worker.kpj).values(**_worker_values(worker), updated_at=_now())
-        )
+        self.session.execute(_UPDATE_WORKER, {"of_kpj": worker.kpj, **_worker_values(worker), "updated_at": _now()})
 
     def list_for_employer(self, npp: str, status: WorkerStatus | None, after_kpj: str | None, limit: int) -> list[Worker]:
         """Workers whose current (or last) employer is `npp`, by KPJ, within the caller's scope."""
@@ -213,18 +232,14 @@ class WorkerRepository(ScopedRepository):
     def open_periods(self, opened: Sequence[tuple[str, EmploymentPeriod]]) -> None:
         if not opened:
             return
-        self.session.execute(insert(employments), [
+        self.session.execute(_INSERT_EMPLOYMENTS, [
             {"kpj": kpj, "npp": p.npp, "branch_code": p.branch_code, "start_date": p.start_date,
              "end_date": p.end_date, "end_reason": p.end_reason.value if p.end_reason else None}
             for kpj, p in opened
         ])
 
     def close_open_period(self, kpj: str, end_date: date, reason: EndReason) -> None:
-        self.session.execute(
-            update(employments)
-            .where(employments.c.kpj == kpj, employments.c.end_date.is_(None))
-            .values(end_date=end_date, end_reason=reason.value)
-        )
+        self.session.execute(_CLOSE_OPEN_PERIOD, {"of_kpj": kpj, "end_date": end_date, "end_reason": reason.value})
 
     def periods(self, kpj: str) -> list[EmploymentPeriod]:
         rows = self.session.execute(
@@ -239,16 +254,14 @@ class WorkerRepository(ScopedRepository):
     def add_wages(self, rows: Sequence[tuple[str, date, int]]) -> None:
         """First wages of new members (no earlier row can exist)."""
         if rows:
-            self.session.execute(insert(wage_history), [
+            self.session.execute(_INSERT_WAGES, [
                 {"kpj": kpj, "effective_date": day, "monthly_wage": wage} for kpj, day, wage in rows
             ])
 
     def set_wage(self, kpj: str, effective_date: date, wage: int) -> None:
         """Record the wage from `effective_date`; a second report for the same date replaces it."""
-        self.session.execute(
-            delete(wage_history).where(wage_history.c.kpj == kpj, wage_history.c.effective_date == effective_date)
-        )
-        self.session.execute(insert(wage_history).values(kpj=kpj, effective_date=effective_date, monthly_wage=wage))
+        self.session.execute(_DELETE_WAGE_OF_DAY, {"of_kpj": kpj, "day": effective_date})
+        self.session.execute(_INSERT_WAGES, {"kpj": kpj, "effective_date": effective_date, "monthly_wage": wage})
 
     def wages_on(self, requests: dict[str, date]) -> dict[str, int]:
         """The wage in force per KPJ on its given day (latest row on or before it)."""
@@ -300,14 +313,13 @@ class WorkerRepository(ScopedRepository):
     def add_marital_statuses(self, rows: Sequence[tuple[str, date, MaritalStatus]]) -> None:
         """First statuses of new members (no earlier row can exist)."""
         if rows:
-            self.session.execute(insert(marital_status_history), [
+            self.session.execute(_INSERT_MARITAL_STATUSES, [
                 {"kpj": kpj, "effective_date": day, "marital_status": status.value} for kpj, day, status in rows
             ])
 
     def record_marital_status(self, kpj: str, entry: MaritalStatusEntry) -> None:
         """Record the status from its date; a second report for the same date replaces it."""
-        self.session.execute(delete(marital_status_history).where(
-            marital_status_history.c.kpj == kpj, marital_status_history.c.effective_date == entry.effective_date))
+        self.session.execute(_DELETE_MARITAL_STATUS_OF_DAY, {"of_kpj": kpj, "day": entry.effective_date})
         self.add_marital_statuses([(kpj, entry.effective_date, entry.status)])
 
     # ---- KPJ numbers (M-3) ---------------------------------------------------------
@@ -322,16 +334,11 @@ class WorkerRepository(ScopedRepository):
         """
         if count <= 0:
             return []
-        if self.session.get_bind().dialect.name == "postgresql":
-            values = self.session.execute(
-                text("SELECT nextval('kpj_sequence') FROM generate_series(1, :n)"), {"n": count}
-            ).scalars().all()
+        if dialect_of(self.session).name == "postgresql":
+            values = self.session.execute(_NEXT_KPJS, {"n": count}).scalars().all()
             return [make_kpj(v) for v in sorted(values)]
         # One statement: the new end of the range (SQLite's writer lock keeps it ours).
-        after = self.session.execute(
-            update(sequences).where(sequences.c.name == KPJ_SEQUENCE)
-            .values(next_value=sequences.c.next_value + count).returning(sequences.c.next_value)
-        ).scalar_one_or_none()
+        after = self.session.execute(_ADVANCE_KPJS, {"count": count}).scalar_one_or_none()
         if after is None:
             # First KPJ ever (normally created at start-up by `ensure_kpj_sequence`).
             after = 1 + count
@@ -350,15 +357,11 @@ class WorkerRepository(ScopedRepository):
         PostgreSQL: transaction-scoped advisory locks. SQLite: its single writer lock
         (BEGIN IMMEDIATE) already serialises every enrolment.
         """
-        if self.session.get_bind().dialect.name != "postgresql":
+        if dialect_of(self.session).name != "postgresql":
             return
         keys = sorted({f"nik:{''.join(ch for ch in nik if ch.isdigit())}" for nik in niks}
                       | ({f"batch:{batch}"} if batch else set()))
-        self.session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
-                 "FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered"),
-            {"keys": keys},
-        )
+        self.session.execute(_LOCK_KEYS, {"keys": keys})
 
     def ensure_kpj_sequence(self) -> bool:
         if self.session.execute(select(sequences.c.name).where(sequences.c.name == KPJ_SEQUENCE)).first():

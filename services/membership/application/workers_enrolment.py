@@ -187,7 +187,7 @@ class EnrolmentUseCases:
         """EnrolWorker (M-3, M-4, M-7, M-8; O-2, O-3): a new member, a transfer or a
         re-enrolment, written with its event and audit record."""
         nik = normalise_nik(command.nik)
-        repo = WorkerRepository(uow.session, target.scope)
+        repo = WorkerRepository(uow.prebuilt, target.scope)  # every statement of an enrolment is prebuilt
         repo.lock_enrolment([nik])
         existing = repo.by_nik(nik, lock=True)
         kpj = None if existing else repo.allocate_kpjs(1)[0]

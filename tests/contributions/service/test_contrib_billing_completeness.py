@@ -1,7 +1,7 @@
 """C-5, issue 12 "done when": no rupiah left out when membership's events reach billing late.
 
 The whole path is real: membership's API, its outbox and relay, a broker of the test's own,
-contributions' consumer of membership's events, billing jobs over the billing-jobs topic.
+contributions' consumer of membership's events, billing jobs claimed by its job workers.
 That consumer is paused (each event it is handed waits at the door, unapplied) while a
 worker is enrolled back-dated into March and another one's termination back-dated to
 February, and March is billed meanwhile: the run bills from the read model as it stands.
@@ -22,9 +22,9 @@ from jamsos.contributions.v1 import billing_pb2 as R, billing_pb2_grpc
 from jamsos.membership.v1 import employers_pb2, employers_pb2_grpc, positions_pb2, positions_pb2_grpc
 from jamsos.membership.v1 import workers_pb2, workers_pb2_grpc
 from services.contributions.application.read_model import CONSUMER
-from services.contributions.bootstrap import definition as contributions_definition
 from services.membership.bootstrap import definition as membership_definition
 from tests.chassis.eventing import PausedConsumer, eventually
+from tests.contributions.service.billing_workers import start_with_job_workers
 from tests.service_harness import Caller, start_service, token_for
 
 pytestmark = pytest.mark.kafka
@@ -41,7 +41,7 @@ def platform(sqlite_url, tmp_path, restartable_broker):
     membership events with the same NPPs would reach this contributions)."""
     membership = start_service(membership_definition(), f"sqlite:///{tmp_path}/membership.db",
                                restartable_broker.bootstrap_servers)
-    contributions = start_service(contributions_definition(), sqlite_url, restartable_broker.bootstrap_servers)
+    contributions = start_with_job_workers(sqlite_url, restartable_broker.bootstrap_servers)
     runner = next(r for r in contributions.consumer_runners if r.applier.name == CONSUMER)
     paused = PausedConsumer(runner)
     yield membership, contributions, paused
@@ -91,7 +91,7 @@ class Client:
         return [R.ReadModelPosition(topic=p.topic, partition=p.partition, offset=p.offset) for p in got.positions]
 
     def bill_month(self, month: int, wait_for=()) -> R.BillingRun:
-        """StartBillingRun, then WatchBillingRun to the end (its jobs go over the billing-jobs topic)."""
+        """StartBillingRun, then WatchBillingRun to the end (the job workers bill it after the call)."""
         run = self.billing.StartBillingRun(R.StartBillingRunRequest(
             request_id=f"run-{month}", period=types_pb2.Period(year=2024, month=month), branch_code=BRANCH,
             wait_for=list(wait_for), wait_seconds=20 if wait_for else 0), timeout=40).run
@@ -159,7 +159,9 @@ def test_c5_workers_whose_events_wait_behind_a_paused_consumer_are_corrected_to_
     assert (credit.kind, credit.total.rupiah, credit.worker_share.rupiah) == (R.BILL_KIND_CORRECTION, -MONTHLY, -80_000)
     assert by_worker(credit) == {k3: {key: -amount for key, amount in ONE_WORKER.items()}}
     # The credit pays B's oldest open bill, February's (C-7): B owes one month, not two.
-    owed_b = {n: (bill.status_code, bill.paid.rupiah) for n, bill in {**client.bills(b, 2), **march_b}.items()
+    # The credit is applied by the consumer of its BillIssued, after the run: waited for.
+    credit = until(lambda: client.bills(b, 3)[credit.bill_number], lambda bill: bill.status_code == R.BILL_STATUS_APPLIED)
+    owed_b = {n: (bill.status_code, bill.paid.rupiah) for n, bill in {**client.bills(b, 2), **client.bills(b, 3)}.items()
               if bill.kind == R.BILL_KIND_REGULAR}
     assert credit.status_code == R.BILL_STATUS_APPLIED
     assert owed_b == {f"SPI-202402-{b}": (R.BILL_STATUS_PAID, MONTHLY), f"SPI-202403-{b}": (R.BILL_STATUS_OPEN, 0)}

@@ -1,6 +1,6 @@
 """Event flow over a real broker: membership's events feed contributions' read model, a
-billing run's branch jobs go through the billing-jobs topic, a back-dated wage change
-becomes a correction bill (C-5, C-6a, M-1, M-3)."""
+billing run's branch jobs are claimed by contributions' job workers, a back-dated wage
+change becomes a correction bill (C-5, C-6a, M-1, M-3)."""
 from __future__ import annotations
 
 import uuid
@@ -11,9 +11,9 @@ import pytest
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc
 from jamsos.membership.v1 import employers_pb2, employers_pb2_grpc, workers_pb2, workers_pb2_grpc
-from services.contributions.bootstrap import definition as contributions_definition
 from services.membership.bootstrap import definition as membership_definition
 from tests.chassis.eventing import eventually
+from tests.contributions.service.billing_workers import start_with_job_workers
 from tests.service_harness import Caller, start_service, token_for
 
 pytestmark = pytest.mark.kafka
@@ -34,7 +34,7 @@ def membership_url(database_url, tmp_path, request):
 @pytest.fixture
 def services(database_url, membership_url, kafka_broker):
     membership = start_service(membership_definition(), membership_url, kafka_broker.bootstrap_servers)
-    contributions = start_service(contributions_definition(), database_url, kafka_broker.bootstrap_servers)
+    contributions = start_with_job_workers(database_url, kafka_broker.bootstrap_servers)
     yield membership, contributions
     contributions.stop(grace=0)
     membership.stop(grace=0)

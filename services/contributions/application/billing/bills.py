@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from services.chassis.errors import InvalidArgument
 from services.chassis.scope import BranchScope
+from services.contributions.adapters.bill_lookups import BillLookup, BillRows
 from services.contributions.adapters.bill_queries import BillCursor, BillRepository, BillRow, LineRow
 from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.application.billing.commands import (
@@ -20,11 +21,20 @@ class BillReader:
         self.ctx = ctx
 
     def get(self, scope: BranchScope, query: GetBill) -> BillView:
+        """The bill as a BillRow and its LineRows, the shape use cases work on (GetBill's
+        answer comes from `get_rows`)."""
         number = _required(query.bill_number)
-        with self.ctx.base.lookup() as connection:  # two statements built once, on the lookup path
+        with self.ctx.base.lookup() as connection:
             repo = BillRepository(connection, scope)
             bill = repo.readable(number.strip(), key=number)
             return BillView(bill, repo.lines_of(bill))
+
+    def get_rows(self, scope: BranchScope, query: GetBill) -> BillRows:
+        """GetBill: the bill and its lines as the lookup path reads them (two statements
+        built once), for the mapping to copy straight into the answer."""
+        number = _required(query.bill_number)
+        with self.ctx.base.lookup() as connection:
+            return BillLookup(connection, scope).readable(number.strip(), key=number)
 
     def list(self, scope: BranchScope, query: ListBills) -> BillPage:
         with self.ctx.base.read_session() as session:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
-from itertools import groupby
 
 from jamsos.contributions.v1 import events_pb2
 from services.chassis import metrics
@@ -64,25 +63,27 @@ def bill_chunk(uow: UnitOfWork, terms: JobTerms, employers: list[EmployerFacts])
     if not risk:
         return 0
     now = datetime.now(UTC)
-    bill_rows: list[dict] = []
-    items: list[tuple] = []
+    bill_rows: list[tuple[dict, int]] = []
+    lines = bill_store.LineBatch(session)
     price = terms.pricer.lines
-    for npp, workers in groupby(billing_facts.worker_facts(session, terms.period, npps=sorted(risk)), key=lambda f: f[0]):
-        number = bill_store.bill_number(npp, terms.period)
-        group, employer, worker, count = risk[npp], 0, 0, 0
-        for _, kpj, programs, wage, marital in workers:
-            if wage is None or wage < 0:
-                log.warning("worker has no valid wage in force: not billed", extra={"kpj": kpj, "period": str(terms.period)})
-                continue
-            lines = price(kpj, wage, marital, group, programs)
-            items.append((number, kpj, lines))
-            employer += lines.employer_rupiah
-            worker += lines.worker_rupiah
-            count += 1
-        if count:
-            bill_rows.append(_bill_row(number, npp, terms, employer, worker, count, now))
+    npp_now, number, group, employer_total, worker_total, billed = None, "", 0, 0, 0, 0
+    for npp, kpj, programs, wage, marital in billing_facts.billable_workers(session, terms.period, sorted(risk)):
+        if npp != npp_now:  # rows come in NPP order: the previous employer's bill is complete
+            _close_bill(bill_rows, npp_now, number, terms, employer_total, worker_total, billed, now)
+            npp_now, group, employer_total, worker_total, billed = npp, risk[npp], 0, 0, 0
+            number = bill_store.bill_number(npp, terms.period)
+            lines.start_bill(number)
+        if wage is None or wage < 0:
+            log.warning("worker has no valid wage in force: not billed", extra={"kpj": kpj, "period": str(terms.period)})
+            continue
+        priced = price(kpj, wage, marital, group, programs)
+        lines.add(kpj, priced)
+        employer_total += priced.employer_rupiah
+        worker_total += priced.worker_rupiah
+        billed += 1
+    _close_bill(bill_rows, npp_now, number, terms, employer_total, worker_total, billed, now)
     bill_store.insert_bills(session, [row for row, _ in bill_rows])
-    bill_store.insert_worker_lines(session, items)
+    lines.write()
     period = from_period(terms.period.year, terms.period.month)
     due = from_date(terms.due_date)
     for row, count in bill_rows:
@@ -94,12 +95,14 @@ def bill_chunk(uow: UnitOfWork, terms: JobTerms, employers: list[EmployerFacts])
     return len(bill_rows)
 
 
-def _bill_row(number: str, npp: str, terms: JobTerms, employer: int, worker: int, count: int,
-              now: datetime) -> tuple[dict, int]:
-    return {
-        "bill_number": number, "npp": npp, "branch_code": terms.branch_code,
-        "period_year": terms.period.year, "period_month": terms.period.month, "kind": REGULAR, "sequence": 0,
-        "due_date": terms.due_date, "total_rupiah": employer + worker, "employer_rupiah": employer,
-        "worker_rupiah": worker, "paid_rupiah": 0, "status": "OPEN", "settled_on": None,
-        "run_id": terms.run_id, "issued_at": now,
-    }, count
+def _close_bill(bill_rows: list[tuple[dict, int]], npp: str | None, number: str, terms: JobTerms, employer: int,
+                worker: int, billed: int, now: datetime) -> None:
+    """The employer's bill row and its worker count, when it has a billed worker (no bill for nobody)."""
+    if npp is not None and billed:
+        bill_rows.append(({
+            "bill_number": number, "npp": npp, "branch_code": terms.branch_code,
+            "period_year": terms.period.year, "period_month": terms.period.month, "kind": REGULAR, "sequence": 0,
+            "due_date": terms.due_date, "total_rupiah": employer + worker, "employer_rupiah": employer,
+            "worker_rupiah": worker, "paid_rupiah": 0, "status": "OPEN", "settled_on": None,
+            "run_id": terms.run_id, "issued_at": now,
+        }, billed))

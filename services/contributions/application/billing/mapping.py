@@ -1,7 +1,9 @@
 """Billing's requests as commands and its rows and results as protos (billing.proto)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, UTC
+from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
@@ -10,6 +12,7 @@ from services.chassis.convert import (
     decode_page_token, encode_page_token, from_date, from_period, from_rupiah, page_size, to_period,
 )
 from services.chassis.errors import InvalidArgument
+from services.contributions.adapters.bill_lookups import BillRows
 from services.contributions.adapters.bill_queries import BillCursor, BillRow, LineRow
 from services.contributions.application.billing import commands as c
 from services.contributions.adapters.billing_run_repository import ALL_BRANCHES, BillingJob, BillingRun
@@ -68,25 +71,44 @@ def run_to_proto_filtered(run: billing_pb2.BillingRun, visible: list[BillingJob]
 
 
 def bill_to_proto(bill: BillRow, lines: list[LineRow] | None = None) -> billing_pb2.Bill:
-    message = billing_pb2.Bill(
+    message = _bill(bill, bill.period.year, bill.period.month, bill.worker_count)
+    _add_lines(message, lines or ())
+    return message
+
+
+def bill_response(found: BillRows) -> billing_pb2.GetBillResponse:
+    """GetBill's answer from the lookup's rows as they come (`bill_lookups`): the bill
+    `bill_to_proto` gives for the same bill, without a BillRow or LineRow between. The lines
+    go into the response's own bill: a bill built apart is copied whole into the response."""
+    row = found.bill
+    response = billing_pb2.GetBillResponse(bill=_bill(row, row.period_year, row.period_month, found.worker_count))
+    _add_lines(response.bill, found.lines)
+    return response
+
+
+def _bill(bill: Any, year: int, month: int, worker_count: int) -> billing_pb2.Bill:
+    """The bill without its lines, from a BillRow or a row with the same column names."""
+    return billing_pb2.Bill(
         bill_number=bill.bill_number, npp=bill.npp, employer_name=bill.employer_name, branch_code=bill.branch_code,
-        period=from_period(bill.period.year, bill.period.month), kind=BILL_KIND[bill.kind], sequence=bill.sequence,
+        period=from_period(year, month), kind=BILL_KIND[bill.kind], sequence=bill.sequence,
         due_date=from_date(bill.due_date), total=from_rupiah(bill.total_rupiah),
         employer_share=from_rupiah(bill.employer_rupiah), worker_share=from_rupiah(bill.worker_rupiah),
         paid=from_rupiah(bill.paid_rupiah), status=bill.status, status_code=BILL_STATUS.get(bill.status, 0),
-        worker_count=bill.worker_count,
+        worker_count=worker_count,
         run_id=bill.run_id or "", issued_at=timestamp(bill.issued_at),
     )
-    # Lines filled in place (`add()` and fields set one by one): a bill has five lines a
-    # worker, and building each line and its two Money messages apart, then copying them
-    # in, took twice as long.
-    add = message.lines.add
-    for line in lines or ():
+
+
+def _add_lines(message: billing_pb2.Bill, lines: Iterable[Any]) -> None:
+    """Lines (LineRows or rows with the same names) filled in place (`add()` and fields set
+    one by one): a bill has five lines a worker, and building each line and its two Money
+    messages apart, then copying them in, took twice as long."""
+    add, program_code, payer_code = message.lines.add, PROGRAM.get, PAYER.get
+    for line in lines:
         out = add()
         out.kpj, out.worker_name, out.program, out.payer = line.kpj, line.worker_name, line.program, line.payer
-        out.program_code, out.payer_code = PROGRAM.get(line.program, 0), PAYER.get(line.payer, 0)
+        out.program_code, out.payer_code = program_code(line.program, 0), payer_code(line.payer, 0)
         out.base.rupiah, out.rate_bp, out.amount.rupiah = line.base_rupiah, line.rate_bp, line.amount_rupiah
-    return message
 
 
 PROGRAM = {"JHT": billing_pb2.BILL_PROGRAM_JHT, "JKK": billing_pb2.BILL_PROGRAM_JKK, "JK": billing_pb2.BILL_PROGRAM_JK,

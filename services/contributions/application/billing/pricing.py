@@ -14,8 +14,9 @@ from functools import lru_cache
 
 from services.contributions.adapters.bill_store import WorkerLines
 from services.chassis.errors import InvalidArgument
+from services.chassis.money import apply_rate
 from services.contributions.domain.calculation import (
-    Payer, Program, WorkerWageFacts, compute_lines, contribution_base,
+    MaritalStatus, Payer, Program, WorkerWageFacts, contribution_base, line_shares,
 )
 from services.contributions.domain.rule_tables import ContributionRules
 
@@ -55,26 +56,45 @@ class LinePricer:
         self.umk_rupiah = umk_rupiah
         # The whole version is the key (not its date): two databases may differ.
         self._rules_key = json.dumps(rules.to_dict(), sort_keys=True)
+        # (marital, risk group, programs) -> (married, enrolled programs), each validated once
+        self._plans: dict[tuple, tuple[bool, frozenset[str]]] = {}
 
     def lines(self, kpj: str, wage: int, marital: str | None, risk_group: int, programs: str | None) -> WorkerLines:
         """The worker's lines, totals and COPY text (validated by the domain on first use)."""
         if wage < 0:
             raise InvalidArgument.field("wage_rupiah", f"negative wage of {kpj}")
-        key = (self._rules_key, contribution_base(wage, self.umk_rupiah), marital, risk_group, programs)
+        base = contribution_base(wage, self.umk_rupiah)
+        key = (self._rules_key, base, marital, risk_group, programs)
         found = _cache.get(key)
         if found is None:
-            found = self._price(kpj, wage, marital or "SINGLE", risk_group, programs)
+            found = self._price(kpj, wage, base, marital, risk_group, programs)
             with _cache_lock:
                 if len(_cache) >= _CACHE_LIMIT:
                     _cache.clear()
                 _cache[key] = found
         return found
 
-    def _price(self, kpj: str, wage: int, marital: str, risk_group: int, programs: str | None) -> WorkerLines:
-        facts = WorkerWageFacts(kpj, wage, marital, risk_group, self.umk_rupiah)
-        enrolled = enrolled_programs(programs)
+    def _price(self, kpj: str, wage: int, base: int, marital: str | None, risk_group: int,
+               programs: str | None) -> WorkerLines:
+        """`compute_lines` of the worker, from the domain's line shares: with wages that
+        differ by the rupiah most workers miss the memo, and a facts object and five line
+        objects each cost more than the arithmetic."""
+        married, enrolled = self._plan(kpj, wage, marital, risk_group, programs)
         # `_value_` reads the enum's value without the descriptor (this is the hot path).
-        rows = tuple((line.program._value_, line.payer._value_, line.base_rupiah, line.rate_bp, line.amount_rupiah)
-                     for line in compute_lines(facts, self.rules) if line.program._value_ in enrolled)
+        rows = tuple((program._value_, payer._value_, line_base, rate, apply_rate(line_base, rate))
+                     for program, payer, line_base, rate in line_shares(base, married, risk_group, self.rules)
+                     if program._value_ in enrolled)
         employer, worker = shares([(r[1], r[4]) for r in rows])
         return WorkerLines.of(rows, employer, worker)
+
+    def _plan(self, kpj: str, wage: int, marital: str | None, risk_group: int,
+              programs: str | None) -> tuple[bool, frozenset[str]]:
+        """The first worker of each (marital status, risk group, programs) is validated as
+        the domain validates any worker's facts (M-4, C-3, C-6a); the others share it."""
+        key = (marital, risk_group, programs)
+        plan = self._plans.get(key)
+        if plan is None:
+            facts = WorkerWageFacts(kpj, wage, marital or MaritalStatus.SINGLE.value, risk_group, self.umk_rupiah)
+            plan = (facts.marital_status is MaritalStatus.MARRIED, enrolled_programs(programs))
+            self._plans[key] = plan
+        return plan

@@ -1,9 +1,10 @@
 """Starting a billing run and reporting its progress (C-5, O-2, O-3).
 
 A run bills one period for one branch (its administration officer) or for every branch
-(the head office). It is split into one job per branch; the jobs are published on the
-billing-jobs topic for any replica to take, or billed inline when this process runs no
-consumers. Asking again for a period whose run is unfinished resumes that run; asking
+(the head office). It is split into one job per branch, written as rows in the run's
+transaction: the job workers of any replica claim them from the database (this
+process's are woken at once), or they are billed inline when this process runs no job
+workers. Asking again for a period whose run is unfinished resumes that run; asking
 after it completed starts a new run that bills only employers still without the
 period's bill (late registrations), so nothing is ever billed twice.
 
@@ -24,13 +25,14 @@ from datetime import datetime, UTC
 from jamsos.contributions.v1 import billing_pb2
 from services.chassis.config import topic_of
 from services.chassis.context import HEAD, current_principal
-from services.chassis.convert import from_period, to_period
+from services.chassis.convert import to_period
 from services.chassis.errors import InvalidArgument, PermissionDenied, RuleViolation, Violations
 from services.contributions.adapters.read_model_store import read_model_queries
 from services.contributions.adapters import billing_facts
 from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.adapters.billing_run_repository import BillingJobStore, BillingRunRepository
 from services.contributions.application.billing import jobs
+from services.contributions.application.billing.job_workers import BillingJobWorkers
 from services.contributions.application.billing.mapping import ALL_BRANCHES, run_to_proto, run_to_proto_filtered
 from services.chassis.roles import Role, known_roles
 from services.contributions.application.context import ContributionsContext
@@ -50,11 +52,18 @@ Positions = dict[tuple[str, int], int]
 
 
 class BillingRuns:
-    def __init__(self, ctx: ContributionsContext, inline: bool, inline_workers: int = 1):
+    def __init__(self, ctx: ContributionsContext, inline: bool, inline_workers: int = 1,
+                 workers: BillingJobWorkers | None = None):
         self.ctx = ctx
-        self.inline = inline
+        self.inline = inline  # BILLING_JOBS_INLINE: inline even with job workers running
         self.inline_workers = inline_workers
+        self.workers = workers
         self.chunk_size = jobs.CHUNK_SIZE  # employers per transaction on the inline path
+
+    @property
+    def bills_inline(self) -> bool:
+        """Inline when asked to, or when no job worker of this process would take the jobs."""
+        return self.inline or self.workers is None or not self.workers.running
 
     def start(self, request: billing_pb2.StartBillingRunRequest) -> billing_pb2.StartBillingRunResponse:
         branch = request.branch_code.strip()
@@ -74,18 +83,18 @@ class BillingRuns:
             if run_id is None:
                 run_id = self._create_run(uow, period, scope, branch)
                 BillingJobStore(uow.session).record_positions(run_id, read_model_queries(uow.session).positions())
-            elif not self.inline:
-                self._publish_jobs(uow, run_id, period, jobs.unfinished_jobs(uow.session, run_id))
             uow.audit("billing.start_run", run_id, {"period": str(period), "scope": scope})
             return billing_pb2.StartBillingRunResponse(run=self._progress(uow.session, run_id))
 
         response = self.ctx.base.mutate("BillingService/StartBillingRun", request, billing_pb2.StartBillingRunResponse, use_case)
-        if self.inline:
-            jobs.run_jobs_inline(self.ctx.base.unit_of_work, response.run.run_id, workers=self.inline_workers,
-                                 chunk_size=self.chunk_size, today=self.ctx.today())
-            with self.ctx.base.read_session() as session:
-                response = billing_pb2.StartBillingRunResponse(run=self._progress(session, response.run.run_id))
-        return response
+        if not self.bills_inline:
+            assert self.workers is not None
+            self.workers.wake()  # committed: this process's idle workers claim the jobs now
+            return response
+        jobs.run_jobs_inline(self.ctx.base.unit_of_work, response.run.run_id, workers=self.inline_workers,
+                             chunk_size=self.chunk_size, today=self.ctx.today())
+        with self.ctx.base.read_session() as session:
+            return billing_pb2.StartBillingRunResponse(run=self._progress(session, response.run.run_id))
 
     def get(self, request: billing_pb2.GetBillingRunRequest) -> billing_pb2.GetBillingRunResponse:
         scope = self.ctx.authorise_read()
@@ -182,16 +191,7 @@ class BillingRuns:
                       requested_by=current_principal().user_id, created_at=now, completed_at=None if branches else now)
         if branches:
             store.add_jobs(run_id, {b: billing_facts.count_employers(session, b) for b in branches}, now)
-            if not self.inline:
-                self._publish_jobs(uow, run_id, period, branches)
         return run_id
-
-    @staticmethod
-    def _publish_jobs(uow, run_id: str, period: Period, branches: list[str]) -> None:
-        for branch in branches:
-            uow.emit(jobs.BILLING_JOBS_TOPIC, billing_pb2.BillingJobRequested(
-                run_id=run_id, branch_code=branch, period=from_period(period.year, period.month),
-            ), aggregate_type="billing_job", aggregate_id=f"{run_id}/{branch}", branch_code=branch)
 
     @staticmethod
     def _progress(session, run_id: str) -> billing_pb2.BillingRun:

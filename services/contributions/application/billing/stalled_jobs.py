@@ -1,5 +1,6 @@
-"""Watching billing runs (C-5): a branch job that makes no progress for a while is stalled
-(nobody consumed its message, or the replica billing it died and nothing resumed it).
+"""Watching billing runs (C-5): a branch job that makes no progress for a while and whose
+lease is free or expired is stalled (no job worker claimed it, or the replica billing it
+died and no worker took it over).
 The gauge `jamsos_billing_jobs_stalled` counts them from the database every minute, so it
 is true after a restart and whichever replica reports it; an alert pages on it.
 """
@@ -29,7 +30,8 @@ class StalledJobsWatch:
 
     def measure(self) -> int:
         with self.read_session() as session:
-            stalled = BillingJobStore(session).stalled_jobs(self.now() - self.idle)
+            now = self.now()
+            stalled = BillingJobStore(session).stalled_jobs(now - self.idle, now)
         STALLED_JOBS.labels("contributions").set(stalled)
         return stalled
 

@@ -98,20 +98,23 @@ def apply_credit(uow: UnitOfWork, npp: str, result: MatchResult | None = None) -
 
 
 def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
-                     bill_number: str | None, result: MatchResult) -> list[dict]:
+                     bill_number: str | None, result: MatchResult,
+                     bills: list[money_bills.BillRow] | None = None) -> list[dict]:
     """Step 2: the named bill (if still open), then oldest first, then open penalties; the
-    rest is credit. Returns the bill allocation rows."""
+    rest is credit. Returns the bill allocation rows. `bills`: the employer's open bills as
+    the caller read them, locked, in this transaction (read here when not given)."""
     session = uow.session
-    bills = money_bills.open_bills(session, npp, lock=True)
+    if bills is None:
+        bills = money_bills.open_bills(session, npp, lock=True)
     named = bill_number if bill_number in {b.bill_number for b in bills} else None
     book = PenaltyBook(session)
     penalties = {p.penalty_id: p for p in book.open_of(npp, lock=True)}
     order = allocate_in_order(amount, [b.open_bill() for b in bills], [_open(p) for p in penalties.values()], named)
-    rows = []
-    for part in order.to_bills.allocations:
-        rows.append(payment_store.insert_allocation(session, part.bill_number, part.amount_rupiah, paid_on,
-                                                    from_credit=False, payment_id=payment_id))
-        money_bills.add_payment(session, part.bill_number, part.amount_rupiah)
+    parts = order.to_bills.allocations
+    rows = [payment_store.allocation(part.bill_number, part.amount_rupiah, paid_on, from_credit=False,
+                                     payment_id=payment_id) for part in parts]
+    payment_store.insert_allocations(session, rows)  # one executemany each
+    money_bills.add_payments(session, [(part.bill_number, part.amount_rupiah) for part in parts])
     for part in order.to_penalties.allocations:
         penalty = penalties[part.bill_number]  # reached on the later of payment and assessment
         result.penalty_payments.append(book.pay(penalty, payment_id, part.amount_rupiah,
@@ -144,13 +147,17 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
 
 def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
                      bill_number: str | None, today: date, standing_later: set[str] | None = None, *,
-                     facts: money_bills.EmployerFacts | None = None) -> MatchResult:
+                     facts: money_bills.EmployerFacts | None = None,
+                     open_bills: list[money_bills.BillRow] | None = None) -> MatchResult:
     """Steps 1-4 for a payment already stored as MATCHED to employer `npp`. A bulk import
     passes `standing_later` and recomputes each employer's standing once, at its end.
-    `facts`: the employer as the caller read it, not read again."""
+    `facts`: the employer as the caller read it, not read again; `open_bills`: its open
+    bills as the caller read them (locked) in this transaction, read again only when step 1
+    paid some of them."""
     result = MatchResult()
     result.credit_applied = apply_credit(uow, npp, result)
-    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result)
+    still = open_bills if not result.credit_applied else None  # unchanged unless credit reached a bill
+    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result, still)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
     if result.penalty_ids:  # what the payment left as credit pays the penalties it caused
         result.credit_applied += apply_credit(uow, npp, result)

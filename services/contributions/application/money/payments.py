@@ -31,7 +31,7 @@ from services.contributions.application.money.payment_commands import (
     AssignSuspense, GetPayment, ImportStatement, ListPayments, PaymentPage, PaymentPosted, PaymentView, RecordPayment,
     RejectedLine, StatementImported,
 )
-from services.contributions.application.money.recording import emit_posted, record_line
+from services.contributions.application.money.recording import Prepared, emit_posted, prepare, record_line
 from services.contributions.application.money.statement_file_lines import (
     REJECTED, LineRecorded, record_statement_line,
 )
@@ -42,8 +42,15 @@ class PaymentUseCases:
         self.ctx = ctx
         self.files = StatementFileUseCases(ctx)  # the bank's own statement files (MT940, camt.053)
 
-    def record(self, uow: UnitOfWork, scope: BranchScope, command: RecordPayment) -> PaymentPosted:
-        recorded = record_line(uow, scope, command.line, self.ctx.today(), current_principal().user_id)
+    def prepare(self, scope: BranchScope, command: RecordPayment) -> Prepared | None:
+        """RecordPayment's reads that need no write lock (`recording.prepare`), before its transaction."""
+        with self.ctx.base.lookup() as reader:
+            return prepare(reader, scope, command.line, self.ctx.today())
+
+    def record(self, uow: UnitOfWork, scope: BranchScope, command: RecordPayment,
+               prepared: Prepared | None = None) -> PaymentPosted:
+        recorded = record_line(uow, scope, command.line, self.ctx.today(), current_principal().user_id,
+                               prepared=prepared)
         uow.after_commit(lambda: BUSINESS_EVENTS.labels("contributions", "payment_recorded").inc())
         return posted(uow.session, recorded.payment, recorded.match)
 

@@ -10,6 +10,13 @@ Who: a finance or administration officer of the employer's branch (O-2, O-3).
   in the request until an officer assigns it. So is a payment naming a bill its employer
   does not have open (domain `match_payment`).
 * A bank reference is recorded once: a second request with it is ALREADY_EXISTS.
+
+On SQLite a change holds the one write lock from its first statement to its commit, so what
+needs no lock is read before it (`prepare`): the bill named (its employer and branch never
+change once issued) and the employer, when both are plainly the caller's to change and the
+reference is new. Under the lock only what may have changed since is read again (the
+employer's row, the reference); anything else (an unknown or hidden record, a refusal)
+takes the whole path under the lock, where its answer and its audit come from.
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_rupiah
 from services.chassis.errors import AlreadyExists, FieldViolation, InvalidArgument
 from services.chassis.ids import uuid7
+from services.chassis.lookups import LookupConnection
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
@@ -60,18 +68,62 @@ def validate_line(line: PaymentLine, today: date) -> None:
         raise InvalidArgument([FieldViolation(_API_FIELD.get(v.field, v.field), v.reason) for v in exc.violations]) from None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """What `prepare` read before the write lock: the employer (of the bill named, if no NPP is)."""
+
+    facts: money_bills.EmployerFacts
+
+
+def prepare(reader: LookupConnection, scope: BranchScope, line: PaymentLine, today: date) -> Prepared | None:
+    """The reads of `record_line` that need no write lock, on a lookup connection outside the
+    transaction. None unless the line is valid, its reference new, and its bill (if named)
+    and employer exist and are the caller's to change: then `record_line` reads them itself."""
+    try:
+        validate_line(line, today)
+    except InvalidArgument:
+        return None
+    if payment_store.by_bank_reference(reader, line.bank_reference.strip()) is not None:
+        return None
+    bill = money_bills.get_bill(reader, line.bill_number) if line.bill_number else None
+    if line.bill_number and (bill is None or not _changeable(scope, bill.branch_code)):
+        return None
+    npp = line.npp.strip() or (bill.npp if bill is not None else "")
+    facts = money_bills.employer(reader, npp) if npp else None
+    if facts is None or not _changeable(scope, facts.branch_code):
+        return None
+    return Prepared(facts)
+
+
+def _changeable(scope: BranchScope, branch_code: str) -> bool:
+    return scope.can_read(branch_code) and scope.can_write(branch_code)
+
+
+def _still_holds(session, prepared: Prepared, reference: str) -> bool:
+    """Under the lock: the reference still new and the employer's row as `prepare` read it
+    (membership's events may have changed it since: its branch, or its data, C-8)."""
+    return (payment_store.by_bank_reference(session, reference) is None
+            and money_bills.employer(session, prepared.facts.npp) == prepared.facts)
+
+
 def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: date, user: str,
-                standing_later: set[str] | None = None) -> Recorded:
+                standing_later: set[str] | None = None, prepared: Prepared | None = None) -> Recorded:
     validate_line(line, today)
     session = uow.session
     reference = line.bank_reference.strip()
-    if payment_store.by_bank_reference(session, reference) is not None:
-        raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
     payments = PaymentRepository(session, scope)
-    bill = payments.bill_named(line.bill_number)  # another branch's bill: as one that does not exist (O-2)
-    npp = line.npp.strip() or (bill.npp if bill is not None else "")
-    employers = EmployerRepository(session, scope)
-    facts = employers.visible(npp) if npp else None
+    if prepared is not None and _still_holds(session, prepared, reference):
+        npp, facts = prepared.facts.npp, prepared.facts
+    else:
+        if payment_store.by_bank_reference(session, reference) is not None:
+            raise AlreadyExists("payment", reference, f"bank reference {reference} is already recorded")
+        bill = payments.bill_named(line.bill_number)  # another branch's bill: as one that does not exist (O-2)
+        npp = line.npp.strip() or (bill.npp if bill is not None else "")
+        employers = EmployerRepository(session, scope)
+        found = employers.visible(npp) if npp else None
+        if found is not None:
+            employers.require_writable(found)
+        facts = found
     row = dict(payment_id=uuid7(), bank_reference=reference, npp=npp or None, amount_rupiah=line.amount_rupiah,
                paid_on=line.paid_on, bill_number=line.bill_number or None, credit_rupiah=0, recorded_by=user)
     if facts is None:
@@ -82,15 +134,14 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         payments.require_suspense_branch(branch)
         reason = f"employer {npp} is not known" if npp else "no employer given"
         return _suspense(uow, row, branch, reason)
-    employers.require_writable(facts)
-    open_now = [b.open_bill() for b in money_bills.open_bills(session, facts.npp)]
+    open_now = money_bills.open_bills(session, facts.npp, lock=True)  # locked: step 2 allocates from them
     match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
-                          open_now)
+                          [b.open_bill() for b in open_now])
     if match.outcome is MatchOutcome.SUSPENSE:
         return _suspense(uow, row, facts.branch_code, match.reason)
     payment_store.insert_payment(session, **row, branch_code=facts.branch_code, status=payment_store.MATCHED)
     result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
-                              line.bill_number or None, today, standing_later, facts=facts)
+                              line.bill_number or None, today, standing_later, facts=facts, open_bills=open_now)
     return Recorded(row["payment_id"], result, emit_posted(uow, row["payment_id"]))
 
 

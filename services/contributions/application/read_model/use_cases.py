@@ -43,7 +43,9 @@ class BilledPeriodCorrections:
 class ReadModel:
     def __init__(self, ctx: ContributionsContext):
         self.ctx = ctx
-        self.registry = HandlerRegistry()
+        # In batches: the replica's upserts and the corrections' records all go through the
+        # unit of work's session, and the office tree's directory is only read by requests.
+        self.registry = HandlerRegistry(in_batches=True)
         register_membership(self.registry, BilledPeriodCorrections(ctx.today))
         register_office_tree(self.registry, ctx.directory)  # O-1, O-2: the tree the branch scope uses
 

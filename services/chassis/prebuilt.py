@@ -1,0 +1,233 @@
+"""Statements built once, run on the driver's cursor inside a unit of work's transaction.
+
+The write path's twin of `lookups.py`. Through a Session each statement of an enrolment
+cost several times the statement itself (the Session's execution path, the Connection's
+events, execution context and result objects), and the Session's own setup and commit
+as much again: most of a mutation's CPU. Here a statement is still built with SQLAlchemy
+Core, once (a module constant), compiled once per dialect and set of parameter names
+with SQLAlchemy's own bind and result processors (a date is stored and read back exactly
+as through the Session), and run on the cursor of the transaction's own connection:
+
+    _INSERT_WAGES = insert(wage_history)                 # built at import
+    uow.prebuilt.execute(_INSERT_WAGES, [{"kpj": ..., "effective_date": ..., "monthly_wage": ...}])
+
+It shares the transaction with `uow.session` (same connection), so a use case may mix
+both. What the cursor cannot run as compiled once (an IN list that expands per call, a
+column with a Python-side default) goes through the transaction's SQLAlchemy Connection
+instead, unchanged. Driver errors come out as SQLAlchemy's (IntegrityError, DBAPIError),
+as through the Session. Only for statements built once: the compiled form is kept per
+statement object (a statement built per call would be compiled per call).
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, cast
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.engine.interfaces import Dialect
+from sqlalchemy.sql import ClauseElement, Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+Processor = Callable[[Any], Any] | None
+Params = Mapping[str, Any] | Sequence[Mapping[str, Any]] | None
+_MAX_STATEMENTS = 1024  # a guard: only module constants belong here
+
+
+def _result_columns(statement: ClauseElement) -> Any:
+    """The columns a statement returns (a SELECT's, a RETURNING's; a column collection), or
+    None when only the cursor knows (text)."""
+    if hasattr(statement, "selected_columns"):
+        return statement.selected_columns
+    if hasattr(statement, "exported_columns"):  # INSERT/UPDATE/DELETE: its RETURNING, if any
+        return statement.exported_columns
+    return None
+
+
+class _Compiled:
+    """One statement's SQL for one dialect and one set of parameter names: its parameter
+    order, its processors; `runnable` False when it must go through SQLAlchemy."""
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect, keys: Sequence[str]):
+        collection = _result_columns(statement)
+        columns = list(collection) if collection is not None else None
+        # Without RETURNING asked for, none added (PostgreSQL would return each new id).
+        compiled = cast(SQLCompiler, statement.compile(dialect=dialect, column_keys=list(keys),
+                                                       for_executemany=not columns))
+        self.compiled = compiled
+        self.runnable = not (compiled.post_compile_params or compiled.literal_execute_params
+                             or compiled.insert_prefetch or compiled.update_prefetch)
+        self.sql = str(compiled)
+        self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
+        names = self.positional if self.positional is not None else list(compiled.construct_params(_check=False) or ())
+        processors = {name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+                      for name in set(names) if name in compiled.binds}
+        self.bind_processors = {name: p for name, p in processors.items() if p is not None}
+        self.row_type = _row_type(list(collection.keys())) if columns else None
+        self.result_processors: list[Processor] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns or ()]
+        self.plain = not any(self.result_processors)
+
+    def parameters(self, given: Mapping[str, Any] | None) -> Sequence[Any] | Mapping[str, Any]:
+        values = dict(self.compiled.construct_params(dict(given or {})))  # a missing parameter raises, as SQLAlchemy's
+        for name, process in self.bind_processors.items():
+            if values.get(name) is not None:
+                values[name] = process(values[name])
+        if self.positional is not None:
+            return [values[name] for name in self.positional]
+        return values
+
+    def rows(self, cursor: Any) -> list[Any]:
+        raw_rows = cursor.fetchall()
+        if self.row_type is None:  # text: the cursor names the columns
+            row_type = _row_type([d[0] for d in cursor.description])
+            return [row_type(*raw) for raw in raw_rows]
+        if self.plain:
+            return [self.row_type(*raw) for raw in raw_rows]
+        processors = self.result_processors
+        return [self.row_type(*(value if process is None or value is None else process(value)
+                                for process, value in zip(processors, raw, strict=True))) for raw in raw_rows]
+
+
+def _row_type(keys: list[str]) -> type:
+    base = namedtuple("PrebuiltRow", keys, rename=True)  # type: ignore[misc]  # the keys are the statement's
+
+    class PrebuiltRow(base):
+        """Attribute access and `_mapping`, as a SQLAlchemy Row offers them."""
+
+        __slots__ = ()
+
+        @property
+        def _mapping(self) -> dict[str, Any]:
+            return self._asdict()
+
+    return PrebuiltRow
+
+
+class PrebuiltResult:
+    """What use cases read of a result: rows (first, one, all, scalars) and rowcount."""
+
+    def __init__(self, rows: list[Any], rowcount: int):
+        self._rows = rows
+        self.rowcount = rowcount
+
+    def first(self) -> Any:
+        return self._rows[0] if self._rows else None
+
+    def all(self) -> list[Any]:
+        return self._rows
+
+    def one(self) -> Any:
+        if len(self._rows) != 1:
+            raise exc.NoResultFound("no row") if not self._rows else exc.MultipleResultsFound("more than one row")
+        return self._rows[0]
+
+    def one_or_none(self) -> Any:
+        if len(self._rows) > 1:
+            raise exc.MultipleResultsFound("more than one row")
+        return self._rows[0] if self._rows else None
+
+    def scalar(self) -> Any:
+        return self._rows[0][0] if self._rows else None
+
+    def scalar_one(self) -> Any:
+        return self.one()[0]
+
+    def scalar_one_or_none(self) -> Any:
+        row = self.one_or_none()
+        return None if row is None else row[0]
+
+    def scalars(self) -> PrebuiltResult:
+        return PrebuiltResult([row[0] for row in self._rows], self.rowcount)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._rows)
+
+
+class StatementCache:
+    """The compiled statements of one engine (one dialect), shared by its units of work."""
+
+    def __init__(self, dialect: Dialect):
+        self.dialect = dialect
+        self._entries: dict[int, tuple[ClauseElement, dict[frozenset[str], _Compiled]]] = {}
+
+    def compiled(self, statement: ClauseElement, keys: Sequence[str]) -> _Compiled:
+        entry = self._entries.get(id(statement))
+        if entry is None or entry[0] is not statement:
+            if len(self._entries) >= _MAX_STATEMENTS:
+                self._entries.clear()
+            entry = (statement, {})  # the statement kept alive: its id stays its own
+            self._entries[id(statement)] = entry
+        by_keys = entry[1]
+        key_set = frozenset(keys)
+        compiled = by_keys.get(key_set)
+        if compiled is None:
+            compiled = by_keys[key_set] = _Compiled(statement, self.dialect, sorted(key_set))
+        return compiled
+
+
+class PrebuiltConnection:
+    """`execute(statement, params)` for statements built once, in the transaction of
+    `connection` (begun on first use, so its begin listeners run first: SQLite's write
+    lock, PostgreSQL's branch scope). A list of parameter sets runs as one executemany."""
+
+    def __init__(self, connection: Connection, cache: StatementCache):
+        self._connection = connection
+        self._cache = cache
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._cache.dialect
+
+    @property
+    def connection(self) -> Connection:
+        """The SQLAlchemy Connection of the same transaction, for what is not prebuilt."""
+        return self._connection
+
+    def execute(self, statement: ClauseElement, params: Params = None) -> Any:
+        many = isinstance(params, Sequence) and not isinstance(params, Mapping)
+        if many and not params:
+            return PrebuiltResult([], 0)
+        first = cast(Mapping[str, Any] | None, params[0] if many else params)  # type: ignore[index]
+        compiled = self._cache.compiled(statement, tuple(first or ()))
+        if not compiled.runnable:
+            return self._connection.execute(cast(Executable, statement), params)
+        dbapi = self._driver_connection()
+        cursor = dbapi.cursor()
+        try:
+            if many:
+                values = [compiled.parameters(p) for p in cast(Sequence[Mapping[str, Any]], params)]
+                self._run(cursor.executemany, compiled.sql, values, dbapi, cursor)
+                return PrebuiltResult([], cursor.rowcount)
+            self._run(cursor.execute, compiled.sql, compiled.parameters(first), dbapi, cursor)
+            rows = compiled.rows(cursor) if cursor.description is not None else []
+            return PrebuiltResult(rows, cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
+        """A statement of the platform's own (the row-security settings), on the driver's cursor."""
+        dbapi = self._driver_connection()
+        cursor = dbapi.cursor()
+        try:
+            self._run(cursor.execute, sql, params, dbapi, cursor)
+        finally:
+            cursor.close()
+
+    def _driver_connection(self) -> Any:
+        if not self._connection.in_transaction():
+            self._connection.begin()
+        return self._connection.connection.driver_connection
+
+    def _run(self, method: Callable[..., Any], sql: str, values: Any, dbapi: Any, cursor: Any) -> None:
+        try:
+            if values is None:
+                method(sql)
+            else:
+                method(sql, values)
+        except self.dialect.loaded_dbapi.Error as error:
+            # As SQLAlchemy raises it; a lost connection is not handed back to the pool.
+            if self.dialect.is_disconnect(error, dbapi, cursor):
+                self._connection.invalidate(error)
+            raise exc.DBAPIError.instance(sql, values, error, self.dialect.loaded_dbapi.Error,
+                                          dialect=self.dialect) from error
