@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import PermissionDenied
+from .ids import uuid7
 
 HEAD = "HEAD"
 # The head office's code (Kantor Pusat): where services and the process itself act from.
@@ -84,8 +85,17 @@ def optional_principal() -> Principal | None:
     return _principal.get()
 
 
+# A call that brought no correlation id gets one, made when something first asks for it
+# (an event, a log line): most lookups never do, and a uuid per call was a fixed cost.
+NEW_CORRELATION = "\x00new"
+
+
 def correlation_id() -> str | None:
-    return _correlation_id.get()
+    value = _correlation_id.get()
+    if value is NEW_CORRELATION:
+        value = uuid7()
+        _correlation_id.set(value)  # the request's own: request_context resets it on leaving
+    return value
 
 
 def causation_id() -> str | None:

@@ -24,7 +24,6 @@ from . import context, metrics
 from .auth import TokenVerifier
 from .errors import DomainError, InvalidArgument, PermissionDenied, shown
 from .grpc_errors import to_status
-from .ids import uuid7
 from .request_guard import check_request
 
 log = logging.getLogger("jamsos.rpc")
@@ -95,7 +94,7 @@ def _metadata(servicer_context: grpc.ServicerContext) -> dict[str, str]:
 
 def _correlation(metadata: dict[str, str]) -> str:
     given = metadata.get("x-correlation-id")
-    return shown(given, 100) if given else uuid7()
+    return shown(given, 100) if given else context.NEW_CORRELATION
 
 
 _READ_HEADERS = frozenset({"authorization", "x-correlation-id"})

@@ -15,19 +15,25 @@ Only for statements built once (module constants): the compiled form is kept per
 statement object. On SQLite each statement reads in a transaction of its own (the
 connection is in autocommit, as the engine sets it): give a lookup one statement, or
 statements that need no common snapshot. Anything else goes through `read_session()`.
+
+A read that must leave a row (FindKpj's audit record, M-5) writes it with `GroupedInsert`:
+the same prebuilt INSERT on the driver's cursor, and rows of concurrent callers committed
+together, each caller back once its own row is committed.
 """
 from __future__ import annotations
 
+import threading
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Table, insert
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import Select
 
 from . import row_security
+from .prebuilt import StatementCache
 
 Processor = Callable[[Any], Any] | None
 _MAX_STATEMENTS = 512  # a guard: only module constants belong here
@@ -170,3 +176,78 @@ class Lookups:
             yield connection
         finally:
             fairy.close()
+
+
+class _Pending:
+    __slots__ = ("row", "written", "error")
+
+    def __init__(self, row: Mapping[str, Any]):
+        self.row = row
+        self.written = False
+        self.error: BaseException | None = None
+
+
+class GroupedInsert:
+    """Rows of one table from many threads, each committed before its caller goes on.
+
+    One thread writes at a time; whoever gets to write takes every row waiting, in one
+    transaction. Alone a caller writes its own row (one INSERT, one commit); under load the
+    others wait on a Python lock instead of SQLite's busy handler (which sleeps and polls
+    for milliseconds) and a commit carries many rows. A failed transaction fails the call of
+    every row in it, as a failed INSERT of its own would have."""
+
+    def __init__(self, engine: Engine, table: Table):
+        self._engine = engine
+        self._table = table
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._insert = insert(table)  # built once: its compiled forms are kept by statement
+        self._statements = StatementCache(engine.dialect)
+        self._waiting: list[_Pending] = []
+        self._waiting_lock = threading.Lock()
+        self._writing = threading.Lock()
+
+    def insert(self, row: Mapping[str, Any]) -> None:
+        pending = _Pending(row)
+        with self._waiting_lock:
+            self._waiting.append(pending)
+        with self._writing:
+            if not pending.written and pending.error is None:  # not in an earlier writer's batch
+                with self._waiting_lock:
+                    batch, self._waiting = self._waiting, []
+                self._write(batch)
+        if pending.error is not None:
+            raise pending.error
+
+    def _write(self, batch: list[_Pending]) -> None:
+        try:
+            fairy = self._engine.raw_connection()
+            try:
+                driver: Any = fairy.driver_connection
+                cursor = driver.cursor()
+                try:
+                    if self._sqlite:  # autocommit at the driver (database.py): the transaction is ours
+                        cursor.execute("BEGIN IMMEDIATE")
+                    for keys, rows in _by_keys(batch).items():
+                        statement = self._statements.compiled(self._insert, keys)
+                        cursor.executemany(statement.sql, [statement.parameters(row) for row in rows])
+                    driver.commit()
+                except BaseException:
+                    driver.rollback()
+                    raise
+                finally:
+                    cursor.close()
+            finally:
+                fairy.close()
+        except BaseException as exc:
+            for pending in batch:
+                pending.error = exc
+            return
+        for pending in batch:
+            pending.written = True
+
+
+def _by_keys(batch: list[_Pending]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    grouped: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for pending in batch:
+        grouped.setdefault(tuple(pending.row), []).append(pending.row)
+    return grouped

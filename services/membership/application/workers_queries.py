@@ -14,13 +14,16 @@ Every FindKpj is audited (who looked up whom, from which office, with what outco
 lookup by identity is how a stranger would fish for a member's number. A read has no unit
 of work, so the audit row gets a short transaction of its own, after the read and before
 the answer: the read stays a read (no request id, nothing stored but the audit row), and
-a failed lookup is recorded as surely as a found one.
+a failed lookup is recorded as surely as a found one. Concurrent lookups' rows share that
+transaction (`GroupedInsert`): each answer still waits for its own row's commit.
 """
 from __future__ import annotations
 
 from datetime import date
 
+from services.chassis.audit import audit_row
 from services.chassis.errors import NotFound
+from services.chassis.lookups import GroupedInsert
 from services.chassis.scope import BranchScope
 from services.membership.adapters.worker_repository import WorkerRepository
 from services.membership.application.context import MembershipContext
@@ -41,6 +44,7 @@ class WorkerQueries:
 
     def __init__(self, ctx: MembershipContext):
         self.ctx = ctx
+        self._audit_rows = GroupedInsert(ctx.base.engine, ctx.base.tables["audit"])
 
     def get(self, scope: BranchScope, command: GetWorker) -> WorkerView:
         with self.ctx.base.lookup() as connection:
@@ -64,8 +68,8 @@ class WorkerQueries:
 
     def _audit_lookup(self, command: FindKpj, outcome: str, kpj: str | None) -> None:
         """Who (user and office: the audit row's own columns) looked up whom."""
-        self.ctx.base.audit("worker.find_kpj", kpj or f"nik {command.nik}",
-                            {"nik": command.nik, "birth_date": command.birth_date, "outcome": outcome})
+        self._audit_rows.insert(audit_row("worker.find_kpj", kpj or f"nik {command.nik}",
+                                          {"nik": command.nik, "birth_date": command.birth_date, "outcome": outcome}))
 
     def list_for_employer(self, scope: BranchScope, command: ListWorkers) -> WorkerPage:
         """An employer's workers (current or last employer), by KPJ, keyset-paged."""
