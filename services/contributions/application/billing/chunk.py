@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, UTC
 
 from jamsos.contributions.v1 import events_pb2
-from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
@@ -91,7 +90,7 @@ def bill_chunk(uow: UnitOfWork, terms: JobTerms, employers: list[EmployerFacts])
             bill_number=row["bill_number"], npp=row["npp"], branch_code=terms.branch_code, period=period, kind=REGULAR,
             total=from_rupiah(row["total_rupiah"]), due_date=due, worker_count=count,
         ), aggregate_type="employer", aggregate_id=row["npp"], branch_code=terms.branch_code)
-    metrics.BUSINESS_EVENTS.labels("contributions", "bill_issued").inc(len(bill_rows))
+    uow.count("bill_issued", len(bill_rows))
     return len(bill_rows)
 
 

@@ -31,7 +31,6 @@ from datetime import date, datetime, UTC
 from collections.abc import Callable
 
 from jamsos.contributions.v1 import events_pb2
-from services.chassis import metrics
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.unit_of_work import UnitOfWork
@@ -241,5 +240,5 @@ def _issue(uow: UnitOfWork, target: _Target, rows: list[tuple], due: date, since
     ), aggregate_type="employer", aggregate_id=target.npp, branch_code=target.branch_code)
     uow.audit("billing.correction", number, {"period": str(target.period), "total_rupiah": total, "workers": workers},
               reason=f"back-dated change effective {since.isoformat()}")
-    metrics.BUSINESS_EVENTS.labels("contributions", "correction_bill_issued").inc()
+    uow.count("correction_bill_issued")
     return number
