@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import inspect
 import itertools
 import json
 import signal
@@ -38,11 +37,11 @@ SERVER_OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.
 
 
 def service_pool_size() -> int:
-    """The services' gRPC thread pool size, as the chassis runtime has it."""
-    from services.chassis.runtime import ServiceRuntime
+    """The services' gRPC thread pool size, as the chassis reads it (GRPC_THREADS, which the
+    bench's service processes inherit, or the default)."""
+    from services.chassis.config import grpc_threads_from_env
 
-    default = inspect.signature(ServiceRuntime.__init__).parameters["max_workers"].default
-    return int(default)
+    return grpc_threads_from_env()
 
 
 class _Replay(grpc.GenericRpcHandler):

@@ -15,6 +15,7 @@ Short by default (a few minutes); --full for the full sizes.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -94,6 +95,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                        "achieved < 95%% of offered or p99 over --requests-p99-bound")
     group.add_argument("--requests-p99-bound", type=float, default=100.0, help="ms, for --requests-saturation step")
     group.add_argument("--requests-timeout", type=float, default=10.0, help="per-call deadline, s")
+    group.add_argument("--requests-threads", type=int, default=None,
+                       help="the services' and the reference's gRPC thread pool (GRPC_THREADS; default: as set, else the "
+                       "chassis default)")
     group.add_argument("--requests-every-rate", action="store_true",
                        help=f"measure rates above one the service answered less than {OVERLOADED * 100:.0f}%% of, too")
 
@@ -120,6 +124,8 @@ class Bench:
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args, self.sizes = args, sizes_of(args)
+        if getattr(args, "requests_threads", None) is not None:  # the service processes and the reference read it (bench/reference.py)
+            os.environ["GRPC_THREADS"] = str(args.requests_threads)
         self.rates = [float(r) for r in args.requests_rates.split(",") if r]
         self.ops = [o for o in args.requests_ops.split(",") if o]
         unknown = set(self.ops) - set(OPERATIONS)

@@ -76,10 +76,10 @@ def _as_system(name: str, run: Callable[[threading.Event], None], stop: threadin
 
 
 class ServiceRuntime:
-    def __init__(self, definition: ServiceDefinition, settings: Settings, *, max_workers: int = 16):
+    def __init__(self, definition: ServiceDefinition, settings: Settings, *, max_workers: int | None = None):
         self.definition = definition
         self.settings = settings
-        self.max_workers = max_workers
+        self.max_workers = max_workers if max_workers is not None else settings.grpc_threads
         self.stop_event = threading.Event()
         self._threads: list[threading.Thread] = []
         self.consumer_runners: list[ConsumerRunner] = []

@@ -106,6 +106,6 @@ def test_the_reference_answers_the_captured_bytes_with_the_services_pool_size(qu
         call = channel.unary_unary(METHOD, request_serializer=None, response_deserializer=None)
         assert call(b"whatever the request", timeout=5) == ANSWER
     default = ReferenceServer({METHOD: ANSWER})
-    from services.chassis.runtime import ServiceRuntime
+    from services.chassis.config import grpc_threads_from_env
 
-    assert default.pool_size == ServiceRuntime.__init__.__kwdefaults__["max_workers"]
+    assert default.pool_size == grpc_threads_from_env()  # the services' GRPC_THREADS (or its default)
