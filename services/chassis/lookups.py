@@ -12,7 +12,7 @@ driver's cursor:
         row = connection.execute(_BY_KPJ, {"kpj": kpj}).first()
 
 Only for statements built once (module constants): the compiled form is kept per
-statement object. On SQLite each statement reads in a transaction of its own (the
+statement object, in the same `StatementCache` the write path uses (`prebuilt.py`). On SQLite each statement reads in a transaction of its own (the
 connection is in autocommit, as the engine sets it): give a lookup one statement, or
 statements that need no common snapshot. Anything else goes through `read_session()`.
 
@@ -23,8 +23,7 @@ together, each caller back once its own row is committed.
 from __future__ import annotations
 
 import threading
-from collections import namedtuple
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,60 +34,6 @@ from sqlalchemy.sql import Select
 from . import row_security
 from .prebuilt import StatementCache
 
-Processor = Callable[[Any], Any] | None
-_MAX_STATEMENTS = 512  # a guard: only module constants belong here
-
-
-class _Compiled:
-    """One statement's SQL for one dialect, its parameter order and its processors."""
-
-    def __init__(self, statement: Select[Any], dialect: Dialect):
-        compiled = statement.compile(dialect=dialect)
-        if any(bind.expanding for bind in compiled.binds.values()):
-            raise ValueError("IN lists expand per call: run this statement through read_session()")
-        self.compiled = compiled
-        self.sql = str(compiled)
-        self.positional = compiled.positiontup  # None for named paramstyles (psycopg)
-        names = self.positional if self.positional is not None else list(compiled.construct_params(_check=False))
-        self.bind_processors: dict[str, Processor] = {
-            name: compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect) for name in set(names)
-        }
-        columns = list(statement.selected_columns)
-        self.row_type = _row_type(list(statement.selected_columns.keys()))
-        self.result_processors: list[Processor] = [
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        ]
-        self.plain = not any(self.result_processors)
-
-    def parameters(self, given: Mapping[str, Any] | None) -> Sequence[Any] | Mapping[str, Any]:
-        values = self.compiled.construct_params(dict(given or {}))  # a missing parameter raises, as SQLAlchemy's
-        for name, process in self.bind_processors.items():
-            if process is not None and values.get(name) is not None:
-                values[name] = process(values[name])
-        if self.positional is not None:
-            return [values[name] for name in self.positional]
-        return values
-
-    def row(self, raw: Sequence[Any]) -> Any:
-        if self.plain:
-            return self.row_type(*raw)
-        return self.row_type(*(value if process is None or value is None else process(value)
-                               for process, value in zip(self.result_processors, raw, strict=True)))
-
-
-def _row_type(keys: list[str]) -> type:
-    base = namedtuple("LookupRow", keys)  # type: ignore[misc]  # the keys are the statement's
-
-    class LookupRow(base):
-        """Attribute access and `_mapping`, as a SQLAlchemy Row offers them."""
-
-        __slots__ = ()
-
-        @property
-        def _mapping(self) -> dict[str, Any]:
-            return self._asdict()
-
-    return LookupRow
 
 
 class LookupResult:
@@ -114,23 +59,24 @@ class LookupConnection:
     """`execute(statement, params)` for statements built once; what a repository needs of a
     connection to read (first, all, scalar_one_or_none, iteration)."""
 
-    def __init__(self, dbapi_connection: Any, cache: dict[int, tuple[Select[Any], _Compiled]], dialect: Dialect):
+    def __init__(self, dbapi_connection: Any, cache: StatementCache):
         self._dbapi = dbapi_connection
         self._cache = cache
-        self._dialect = dialect
 
     def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> LookupResult:
-        compiled = self._compiled(statement)
+        compiled = self._cache.compiled(statement, ())  # a SELECT's SQL does not depend on the names given
+        if not compiled.runnable:
+            raise ValueError("IN lists expand per call: run this statement through read_session()")
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(params))
-            return LookupResult([compiled.row(raw) for raw in cursor.fetchall()])
+            return LookupResult(compiled.rows(cursor))
         finally:
             cursor.close()
 
     @property
     def dialect(self) -> Dialect:
-        return self._dialect
+        return self._cache.dialect
 
     def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
         """A statement of the platform's own (the row-security settings), on the driver's cursor."""
@@ -140,23 +86,13 @@ class LookupConnection:
         finally:
             cursor.close()
 
-    def _compiled(self, statement: Select[Any]) -> _Compiled:
-        entry = self._cache.get(id(statement))
-        if entry is not None and entry[0] is statement:
-            return entry[1]
-        if len(self._cache) >= _MAX_STATEMENTS:
-            self._cache.clear()
-        compiled = _Compiled(statement, self._dialect)
-        self._cache[id(statement)] = (statement, compiled)  # the statement kept alive: its id stays its own
-        return compiled
-
 
 class Lookups:
     """The lookup connections of one engine (one pool, one compiled cache)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
-        self._cache: dict[int, tuple[Select[Any], _Compiled]] = {}
+        self._cache = StatementCache(engine.dialect)
         self._row_security = engine.dialect.name == "postgresql"
 
     @contextmanager
@@ -167,7 +103,7 @@ class Lookups:
         branch (what decides the caller's scope, a national number), at no extra cost."""
         fairy = self._engine.raw_connection()
         try:
-            connection = LookupConnection(fairy.driver_connection, self._cache, self._engine.dialect)
+            connection = LookupConnection(fairy.driver_connection, self._cache)
             setting = None
             if self._row_security:
                 setting = row_security.SYSTEM_SETTING if across_branches else row_security.scope_setting()
