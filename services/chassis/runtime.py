@@ -40,9 +40,9 @@ log = logging.getLogger("jamsos.runtime")
 class ConsumerSpec:
     """One consumer group of a service: which services' topics and which handlers.
 
-    `topics`, when given, replaces the source services' event topics: a work queue such
-    as contributions' billing jobs (`jamsos.contributions.billing-jobs.v1`) is a topic of
-    its own that a consumer group shares out among replicas.
+    `topics`, when given, replaces the source services' event topics: a topic of its own
+    that the group shares out among replicas (no service uses one today: billing's branch
+    jobs are rows claimed by job workers, `contributions/application/billing/job_workers.py`).
     """
 
     name: str
