@@ -29,7 +29,8 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
 
     def GetBill(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)
-        return m.bill_response(self.use_cases.bills.get_rows(scope, m.get_bill(request)))
+        answer = self.use_cases.bills.get_answer(scope, m.get_bill(request))
+        return m.bill_answer(answer.bill, answer.lines, answer.worker_count)
 
     def ListBills(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)

@@ -4,7 +4,9 @@ kind and status, and keeps the branch wall (O-2) on both databases.
 
 The bills: two regular months of three workers, a back-dated wage raise (debit corrections),
 a back-dated termination (a CREDIT correction), one bill paid and one credit applied, and a
-bill of an employer and a worker the read model does not know (empty names).
+bill of an employer and a worker the read model does not know (empty names). The lines
+GetBill keeps (`IssuedLines`) answer the same bytes, and a worker renamed in the read model
+shows at once.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from sqlalchemy import select, update
 from jamsos.common.v1 import types_pb2
 from jamsos.contributions.v1 import billing_pb2, billing_pb2_grpc
 from services.chassis.context import BRANCH, REGIONAL, Principal, request_context
+from services.contributions.adapters.bill_lookups import IssuedLines
 from services.contributions.adapters.tables import bills
 from services.contributions.application.billing import mapping
 from services.contributions.application.billing.commands import GetBill
@@ -128,3 +131,43 @@ def test_o2_another_branchs_bill_is_not_found_on_the_lookup_path_and_its_region_
     with pytest.raises(grpc.RpcError) as err:
         wire(contributions_channel, "KW-DKI", "REGIONAL_OFFICER", issued[0])
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.rule("C-5")
+def test_c5_get_bill_kept_lines_answer_as_built_and_a_renamed_worker_shows_at_once(contributions, contributions_channel,
+                                                                                   issued):
+    number, office = "SPI-202403-10000001", "KC-BINJAI"
+    kept = contributions.app.billing.bills.issued_lines
+    first = wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number)
+    assert len(kept) >= 1  # the first answer built the lines and kept them
+    again = wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number)
+    assert again == first == old_path(contributions, office, "ADMINISTRATION_OFFICER", number)
+    # The read model renames a worker: the kept lines carry the old name and are not served.
+    Feed(contributions)(worker_enrolled(K3, BINJAI_NPP, 900_000, start=date(2024, 1, 2), name="Siti Rahayu"))
+    renamed = wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number)
+    assert renamed == old_path(contributions, office, "ADMINISTRATION_OFFICER", number)
+    names = {line.kpj: line.worker_name for line in billing_pb2.GetBillResponse.FromString(renamed).bill.lines}
+    assert names[K3] == "Siti Rahayu" and names[K1] == f"Pekerja {K1}"
+    # Paid after the lines were kept: the bill's own fields are read every call.
+    set_paid(contributions, number, "PAID")
+    paid = billing_pb2.GetBillResponse.FromString(wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number))
+    assert paid.bill.status == "PAID" and paid.bill.status_code == billing_pb2.BILL_STATUS_PAID
+    assert paid.SerializeToString() == old_path(contributions, office, "ADMINISTRATION_OFFICER", number)
+    # Kept lines never cross the branch wall: the bill's row is checked every call (O-2).
+    with pytest.raises(grpc.RpcError) as err:
+        wire(contributions_channel, "KC-MEDAN", "ADMINISTRATION_OFFICER", number)
+    assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+def test_issued_lines_are_bounded_by_bytes_and_served_only_for_the_names_they_were_built_from():
+    lines = IssuedLines(max_bytes=100)
+    ani, budi = ((K1, "Ani"),), ((K1, "Budi"),)
+    lines.put("SPI-1", ani, b"a" * 40)
+    lines.put("SPI-2", ani, b"b" * 40)
+    assert lines.get("SPI-1", ani) == b"a" * 40 and lines.get("SPI-1", budi) is None
+    lines.put("SPI-3", ani, b"c" * 40)  # over 100 bytes: the least recently used (SPI-2) goes
+    assert lines.get("SPI-2", ani) is None and lines.get("SPI-1", ani) and lines.get("SPI-3", ani)
+    lines.put("SPI-4", ani, b"d" * 101)  # larger than the whole budget: not kept, nothing dropped for it
+    assert lines.get("SPI-4", ani) is None and len(lines) == 2
+    lines.put("SPI-1", budi, b"e" * 10)  # rebuilt under new names: replaces, bytes counted once
+    assert lines.get("SPI-1", budi) == b"e" * 10 and lines.get("SPI-1", ani) is None and len(lines) == 2

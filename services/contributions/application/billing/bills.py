@@ -3,38 +3,67 @@ the repository applies it)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from services.chassis.errors import InvalidArgument
 from services.chassis.scope import BranchScope
-from services.contributions.adapters.bill_lookups import BillLookup, BillRows
+from services.contributions.adapters.bill_lookups import BillLookup, IssuedLines, workers_of
 from services.contributions.adapters.bill_queries import BillCursor, BillRepository, BillRow, LineRow
 from services.contributions.adapters.penalty_repository import PenaltyBook
 from services.contributions.application.billing.commands import (
     BillPage, BillView, GetBill, ListBills, RenderSpi, SpiDocument, SpiFormat,
 )
+from services.contributions.application.billing.mapping import lines_part
 from services.contributions.application.billing.spi_document import render_pdf, spi_lines
 from services.contributions.application.context import ContributionsContext
+
+
+#: The serialised lines GetBill keeps (`IssuedLines`): some 60 bytes a line, so a few
+#: thousand bills of a few hundred lines.
+ISSUED_LINES_BYTES = 64 * 1024 * 1024
+
+
+class BillAnswer(NamedTuple):
+    """GetBill's parts: the bill's row (read this call), its lines serialised
+    (`mapping.lines_part`) and the number of workers they cover."""
+
+    bill: Any
+    lines: bytes
+    worker_count: int
 
 
 class BillReader:
     def __init__(self, ctx: ContributionsContext):
         self.ctx = ctx
+        self.issued_lines = IssuedLines(ISSUED_LINES_BYTES)
 
     def get(self, scope: BranchScope, query: GetBill) -> BillView:
         """The bill as a BillRow and its LineRows, the shape use cases work on (GetBill's
-        answer comes from `get_rows`)."""
+        answer comes from `get_answer`)."""
         number = _required(query.bill_number)
         with self.ctx.base.lookup() as connection:
             repo = BillRepository(connection, scope)
             bill = repo.readable(number.strip(), key=number)
             return BillView(bill, repo.lines_of(bill))
 
-    def get_rows(self, scope: BranchScope, query: GetBill) -> BillRows:
-        """GetBill: the bill and its lines as the lookup path reads them (two statements
-        built once), for the mapping to copy straight into the answer."""
+    def get_answer(self, scope: BranchScope, query: GetBill) -> BillAnswer:
+        """GetBill: the bill's row and branch check every call (O-2); its lines from
+        `issued_lines` while the workers' names they show are still the names read now,
+        else read, serialised and kept."""
         number = _required(query.bill_number)
         with self.ctx.base.lookup() as connection:
-            return BillLookup(connection, scope).readable(number.strip(), key=number)
+            lookup = BillLookup(connection, scope)
+            bill = lookup.bill(number.strip(), key=number)
+            workers = lookup.workers(bill.bill_number)
+            kept = self.issued_lines.get(bill.bill_number, workers)
+            if kept is not None:
+                return BillAnswer(bill, kept, len(workers))
+            lines = lookup.lines(bill.bill_number)
+        # Keyed by the names these lines carry, not those read just before: a rename in
+        # between then costs a miss, never an answer with a stale name.
+        built, shown = lines_part(lines), workers_of(lines)
+        self.issued_lines.put(bill.bill_number, shown, built)
+        return BillAnswer(bill, built, len(shown))
 
     def list(self, scope: BranchScope, query: ListBills) -> BillPage:
         with self.ctx.base.read_session() as session:
