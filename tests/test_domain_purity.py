@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_CHASSIS = {"services.chassis.errors", "services.chassis.money", "services.chassis.roles", "services.chassis.context",
+PURE_CHASSIS = {"services.chassis.errors", "services.chassis.ids", "services.chassis.money", "services.chassis.roles", "services.chassis.context",
                 "services.chassis.rule_tables", "services.chassis.payout_rules",
                 "services.chassis.payment_orders"}
 DOMAINS = sorted(p for p in (ROOT / "services").glob("*/domain") if p.is_dir())
