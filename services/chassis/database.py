@@ -1,10 +1,12 @@
 """SQLAlchemy 2 engine and session factory for one service database (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import row_security
@@ -26,6 +28,8 @@ def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
         # work is one real transaction and writers queue instead of failing mid-way
         # (IMMEDIATE), while read-only sessions do not take the write lock (DEFERRED).
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "commit", _sqlite_commit)
+        event.listen(engine, "rollback", _sqlite_rollback)
         return engine
     engine = create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
     row_security.install(engine)  # each transaction begins with the caller's branch scope set
@@ -48,11 +52,78 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# SQLite has one write lock, and a writer that finds it taken sleeps in SQLite's busy handler
+# (1, 2, 5 ... up to 100 ms a sleep) and polls: under load most of a write's latency was
+# those sleeps, not waiting for the holder. The writers of one process queue on a Python lock
+# instead (handed over the moment the holder commits) and take SQLite's lock uncontended;
+# writers of other processes, and the driver-level writers (lookups' GroupedInsert), still
+# meet SQLite's busy handler as before. SQLite's lock stays what serialises writers; this
+# lock only orders them. A writer that waits longer than this takes the queue over and goes
+# on to SQLite's own wait, so a lock never released (a path the events below miss) costs one
+# wait and heals, and a long transaction (a billing chunk) is waited for as before.
+WRITE_QUEUE_TIMEOUT_SECONDS = 2.0
+_HOLDS_WRITE_QUEUE = "_jamsos_write_queue"  # on the Connection while its transaction holds the queue
+_write_queues: dict[str, threading.Lock] = {}
+_write_queues_lock = threading.Lock()
+
+
+def _write_queue(database: str) -> threading.Lock:
+    """One per database file in this process: every engine of it queues on the same lock."""
+    queue = _write_queues.get(database)
+    if queue is None:
+        with _write_queues_lock:
+            queue = _write_queues.setdefault(database, threading.Lock())
+    return queue
+
+
 def _sqlite_begin(conn: Connection) -> None:
     # On the driver's connection: through exec_driver_sql the BEGIN cost as much as the
     # query it opens (events, a cursor result), a quarter of a lookup.
-    statement = "BEGIN DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE"
-    conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+    driver: Any = conn.connection.driver_connection
+    if conn.get_execution_options().get(READ_ONLY):
+        driver.execute("BEGIN DEFERRED")
+        return
+    queue = _write_queue(conn.engine.url.database or "")
+    queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_SECONDS)  # timed out: taken over (see above)
+    try:
+        driver.execute("BEGIN IMMEDIATE")
+    except BaseException:
+        _release(queue)
+        raise
+    setattr(conn, _HOLDS_WRITE_QUEUE, queue)
+
+
+def _release(queue: threading.Lock) -> None:
+    try:
+        queue.release()
+    except RuntimeError:  # already released by a writer that took the queue over
+        pass
+
+
+def _sqlite_commit(conn: Connection) -> None:
+    """SQLAlchemy calls this before its own COMMIT: the COMMIT is run here, so that the next
+    writer of the queue finds SQLite's lock free (SQLAlchemy's then finds no transaction)."""
+    queue = conn.__dict__.pop(_HOLDS_WRITE_QUEUE, None)
+    if queue is None:
+        return
+    try:
+        conn.connection.driver_connection.commit()  # type: ignore[union-attr]
+    except sqlite3.Error as error:  # as SQLAlchemy would have raised it
+        raise exc.DBAPIError.instance("COMMIT", None, error, sqlite3.Error, dialect=conn.dialect) from error
+    finally:
+        _release(queue)
+
+
+def _sqlite_rollback(conn: Connection) -> None:
+    queue = conn.__dict__.pop(_HOLDS_WRITE_QUEUE, None)
+    if queue is None:
+        return
+    try:
+        conn.connection.driver_connection.rollback()  # type: ignore[union-attr]
+    except Exception:  # a lost connection has no transaction left; SQLAlchemy's own rollback reports it
+        pass
+    finally:
+        _release(queue)
 
 
 READ_ONLY = "jamsos_read_only"

@@ -35,6 +35,14 @@ announces (rows another process or replica committed). The wake is cleared befor
 cycle reads, so a commit during a cycle's send makes the next cycle start right after it,
 with everything that accumulated meanwhile in one batch: under load it batches instead of
 spinning, and no wake is lost between a read and the wait.
+
+A cycle costs about the same for one row as for fifty (measured on SQLite: 1.1 ms of CPU for
+one row, 3.2 ms for fifty, through Sessions), so two things keep that cost down:
+- cycles start at least `min_cycle_interval` apart (a few ms): at 200 commits/s a wake per
+  commit becomes one cycle per few commits, at a few ms of added latency;
+- the read of pending rows and the mark run on the driver's cursor, compiled once
+  (`lookups.Lookups` for the read, `prebuilt.PrebuiltConnection` for the mark in one short
+  write transaction), not through a Session built and torn down per cycle.
 """
 from __future__ import annotations
 
@@ -53,6 +61,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import metrics, outbox_signal
 from .database import is_postgres, make_read_session_factory
 from .kafka_clients import BrokerEnds
+from .lookups import Lookups
+from .prebuilt import PrebuiltConnection, StatementCache
 
 log = logging.getLogger("jamsos.outbox")
 
@@ -61,6 +71,8 @@ RELAY_LOCK_KEY = 0x4A414D534F53  # "JAMSOS": one relay per service database
 STOP_CHECK_SECONDS = 0.1
 # The first retry after a failed cycle (broker or database down); it doubles to max_backoff.
 FIRST_RETRY_SECONDS = 0.2
+# The shortest time between the starts of two cycles: commits within it share one cycle.
+MIN_CYCLE_INTERVAL_SECONDS = 0.005
 
 # (topic, partition) pairs -> the broker's cluster id and end offset of each (0 for a partition it lacks).
 EndOffsets = Callable[[list[tuple[str, int]]], BrokerEnds]
@@ -126,6 +138,7 @@ class OutboxRelay:
         max_backoff: float = 5.0,
         end_offsets: EndOffsets | None = None,
         loss_check_interval: float = 30.0,
+        min_cycle_interval: float = MIN_CYCLE_INTERVAL_SECONDS,
     ):
         self.service = service
         self._session_factory = session_factory
@@ -134,6 +147,17 @@ class OutboxRelay:
         self._producer: KafkaProducer | None = None
         self._engine: Engine = session_factory.kw["bind"]
         self._read_session_factory = make_read_session_factory(self._engine)
+        self._lookups = Lookups(self._engine)  # the read of pending rows, on the driver's cursor
+        self._statements = StatementCache(self._engine.dialect)  # the mark, compiled once
+        t = outbox
+        self._select_unpublished = (select(t.c.id, t.c.topic, t.c.message_key, t.c.envelope)
+                                    .where(t.c.published_at.is_(None)).order_by(t.c.id)
+                                    .limit(bindparam("batch_size")))
+        self._mark = (update(t).where(t.c.id == bindparam("b_id"))
+                      .values(published_at=bindparam("b_now"), broker_partition=bindparam("b_partition"),
+                              broker_offset=bindparam("b_offset")))
+        self.min_cycle_interval = min_cycle_interval
+        self._cycle_started = 0.0
         self._lock_connection: Connection | None = None
         self._end_offsets = end_offsets
         self._cluster_id: str | None = None  # the broker's, as the last loss check saw it
@@ -266,23 +290,18 @@ class OutboxRelay:
                 self._last_loss_check = time.monotonic()
 
     def _unpublished(self) -> Sequence[Any]:
-        table = self._outbox
-        with self._read_session_factory() as session:
-            return session.execute(
-                select(table.c.id, table.c.topic, table.c.message_key, table.c.envelope)
-                .where(table.c.published_at.is_(None))
-                .order_by(table.c.id)
-                .limit(self.batch_size)
-            ).all()
+        """One statement (on SQLite a read of its own, no write lock); the outbox carries no
+        branch, and the system path is named for PostgreSQL's row security all the same."""
+        with self._lookups.connection(across_branches=True) as connection:
+            return connection.execute(self._select_unpublished, {"batch_size": self.batch_size}).all()
 
     def _mark_published(self, sent: list[Acknowledged]) -> None:
-        table = self._outbox
+        """One write transaction (SQLite: BEGIN IMMEDIATE by the engine's begin listener), one executemany."""
         now = datetime.now(UTC)
-        with self._session_factory() as session, session.begin():
-            session.execute(
-                update(table).where(table.c.id == bindparam("b_id"))
-                .values(published_at=now, broker_partition=bindparam("b_partition"), broker_offset=bindparam("b_offset")),
-                [{"b_id": s.row_id, "b_partition": s.partition, "b_offset": s.offset} for s in sent])
+        with self._engine.begin() as connection:
+            PrebuiltConnection(connection, self._statements).execute(
+                self._mark, [{"b_id": s.row_id, "b_now": now, "b_partition": s.partition, "b_offset": s.offset}
+                             for s in sent])
         self._note_acknowledgements(sent)
 
     def _holds_relay_lock(self) -> bool:
@@ -355,6 +374,7 @@ class OutboxRelay:
         last_metrics = 0.0
         while not stop.is_set():
             self._wake.clear()  # before the read: a commit from here on is seen by this cycle or wakes the next
+            self._cycle_started = time.monotonic()
             try:
                 self._maybe_check_for_loss()
                 published = self.publish_batch()
@@ -379,12 +399,17 @@ class OutboxRelay:
             self._pause(stop)
 
     def _pause(self, stop: threading.Event) -> None:
-        """Until a commit wakes the relay, it is stopped, or the poll interval is up."""
+        """Until a commit wakes the relay, it is stopped, or the poll interval is up; then
+        no sooner than `min_cycle_interval` after the last cycle began, so that the commits
+        arriving meanwhile go in that one next cycle."""
         deadline = time.monotonic() + self.idle_interval
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0 or self._wake.wait(min(remaining, STOP_CHECK_SECONDS)):
-                return
+                break
+        rest = self._cycle_started + self.min_cycle_interval - time.monotonic()
+        if rest > 0:
+            stop.wait(rest)
 
     def _get_producer(self) -> KafkaProducer:
         if self._producer is None:
