@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +58,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # (1, 2, 5 ... up to 100 ms a sleep) and polls: under load most of a write's latency was
 # those sleeps, not waiting for the holder. The writers of one process queue on a Python lock
 # instead (handed over the moment the holder commits) and take SQLite's lock uncontended;
-# writers of other processes, and the driver-level writers (lookups' GroupedInsert), still
-# meet SQLite's busy handler as before. SQLite's lock stays what serialises writers; this
+# writers of other processes still meet SQLite's busy handler as before (a writer on the
+# driver itself, lookups' GroupedInsert, takes its turn with `sqlite_write_turn`). SQLite's lock stays what serialises writers; this
 # lock only orders them. A writer that waits longer than this takes the queue over and goes
 # on to SQLite's own wait, so a lock never released (a path the events below miss) costs one
 # wait and heals, and a long transaction (a billing chunk) is waited for as before.
@@ -74,6 +76,18 @@ def _write_queue(database: str) -> threading.Lock:
         with _write_queues_lock:
             queue = _write_queues.setdefault(database, threading.Lock())
     return queue
+
+
+@contextmanager
+def sqlite_write_turn(engine: Engine) -> Iterator[None]:
+    """The write queue's turn for a transaction begun on the driver itself (not through a
+    Connection, whose begin and commit events take and hand on the queue)."""
+    queue = _write_queue(engine.url.database or "")
+    queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_SECONDS)  # timed out: taken over (see above)
+    try:
+        yield
+    finally:
+        _release(queue)
 
 
 def _sqlite_begin(conn: Connection) -> None:

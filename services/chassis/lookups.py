@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Engine, Table, insert
@@ -32,6 +32,7 @@ from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import Select
 
 from . import row_security
+from .database import sqlite_write_turn
 from .prebuilt import StatementCache
 
 
@@ -158,20 +159,8 @@ class GroupedInsert:
         try:
             fairy = self._engine.raw_connection()
             try:
-                driver: Any = fairy.driver_connection
-                cursor = driver.cursor()
-                try:
-                    if self._sqlite:  # autocommit at the driver (database.py): the transaction is ours
-                        cursor.execute("BEGIN IMMEDIATE")
-                    for keys, rows in _by_keys(batch).items():
-                        statement = self._statements.compiled(self._insert, keys)
-                        cursor.executemany(statement.sql, [statement.parameters(row) for row in rows])
-                    driver.commit()
-                except BaseException:
-                    driver.rollback()
-                    raise
-                finally:
-                    cursor.close()
+                with sqlite_write_turn(self._engine) if self._sqlite else nullcontext():
+                    self._insert_and_commit(fairy.driver_connection, batch)
             finally:
                 fairy.close()
         except BaseException as exc:
@@ -180,6 +169,22 @@ class GroupedInsert:
             return
         for pending in batch:
             pending.written = True
+
+
+    def _insert_and_commit(self, driver: Any, batch: list[_Pending]) -> None:
+        cursor = driver.cursor()
+        try:
+            if self._sqlite:  # autocommit at the driver (database.py): the transaction is ours
+                cursor.execute("BEGIN IMMEDIATE")
+            for keys, rows in _by_keys(batch).items():
+                statement = self._statements.compiled(self._insert, keys)
+                cursor.executemany(statement.sql, [statement.parameters(row) for row in rows])
+            driver.commit()
+        except BaseException:
+            driver.rollback()
+            raise
+        finally:
+            cursor.close()
 
 
 def _by_keys(batch: list[_Pending]) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
