@@ -20,7 +20,7 @@ DEV_JWT_SECRET = "jamsos-embedded-dev-secret-change-me-in-production"
 # Signs service tokens in embedded mode; a key of its own, so a user token cannot pass as one.
 DEV_SERVICE_JWT_SECRET = "jamsos-embedded-service-secret-change-me-in-production"
 # Threads answering gRPC calls (GRPC_THREADS): the calls a process serves at once; a stream
-# (WatchBillingRun, BulkEnrolWorkers) holds one while open, and database.POOL_SIZE keeps a
+# (WatchBillingRun, BulkEnrolWorkers) holds one while open, and the database pool keeps a
 # connection for each. Probes on 2 shared cores (issue 14, membership, 32 calls in flight):
 # on SQLite 4 threads answered lookups 1.3-1.5x faster than 16 (CPU per call 0.56-0.65 ms
 # against 0.83-0.98: fewer threads contending for the GIL); on PostgreSQL, where a call waits

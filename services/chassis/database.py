@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from . import row_security
 
 
-# Connections kept open: the RPC threads (16) and the relay, consumers and jobs. With fewer,
-# calls beyond the pool opened and closed a connection each (on SQLite re-running its
-# pragmas, on PostgreSQL a new backend): a lookup then cost a connection setup.
-POOL_SIZE = 24
+# Connections kept open beyond the RPC threads (GRPC_THREADS, one each): the relay,
+# consumers and jobs. With fewer, calls beyond the pool opened and closed a connection each
+# (on SQLite re-running its pragmas, on PostgreSQL a new backend): a lookup then cost a
+# connection setup.
+BACKGROUND_CONNECTIONS = 8
+POOL_SIZE = 16 + BACKGROUND_CONNECTIONS  # for the default 16 threads
 
 
 def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:

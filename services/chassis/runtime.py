@@ -25,7 +25,7 @@ from .auth import TokenVerifier
 from .config import Settings, dead_letter_topic_of, topic_of
 from .consumer import ConsumerRunner, EventApplier, HandlerRegistry
 from .context import request_context, system_principal
-from .database import make_engine, make_session_factory, ping
+from .database import BACKGROUND_CONNECTIONS, make_engine, make_session_factory, ping
 from .http_side import HttpSide, broker_reachable
 from .interceptor import PlatformInterceptor
 from .kafka_clients import EndOffsetReader, ensure_topics, make_consumer, make_producer
@@ -90,7 +90,7 @@ class ServiceRuntime:
 
     def start(self, *, migrate: bool = True, http: bool = True) -> ServiceRuntime:
         s, d = self.settings, self.definition
-        self.engine = make_engine(s.database_url)
+        self.engine = make_engine(s.database_url, pool_size=self.max_workers + BACKGROUND_CONNECTIONS)
         if migrate:
             upgrade_to_head(self.engine, d.migrations)
         base = self._base = Application(d.name, self.engine, make_session_factory(self.engine), d.tables)
