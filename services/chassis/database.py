@@ -1,6 +1,7 @@
 """SQLAlchemy 2 engine and session factory for one service database (SQLite or PostgreSQL)."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -12,6 +13,8 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import row_security
+
+log = logging.getLogger("jamsos.database")
 
 
 # Connections kept open beyond the RPC threads (GRPC_THREADS, one each): the relay,
@@ -85,7 +88,7 @@ def sqlite_write_turn(engine: Engine) -> Iterator[None]:
     """The write queue's turn for a transaction begun on the driver itself (not through a
     Connection, whose begin and commit events take and hand on the queue)."""
     queue = _write_queue(engine.url.database or "")
-    queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_SECONDS)  # timed out: taken over (see above)
+    _take_turn(queue, engine.url.database)
     try:
         yield
     finally:
@@ -100,13 +103,19 @@ def _sqlite_begin(conn: Connection) -> None:
         driver.execute("BEGIN DEFERRED")
         return
     queue = _write_queue(conn.engine.url.database or "")
-    queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_SECONDS)  # timed out: taken over (see above)
+    _take_turn(queue, conn.engine.url.database)
     try:
         driver.execute("BEGIN IMMEDIATE")
     except BaseException:
         _release(queue)
         raise
     setattr(conn, _HOLDS_WRITE_QUEUE, queue)
+
+
+def _take_turn(queue: threading.Lock, database: str | None) -> None:
+    if not queue.acquire(timeout=WRITE_QUEUE_TIMEOUT_SECONDS):  # taken over (see above): say so
+        log.warning("SQLite write queue taken over after %.0f s", WRITE_QUEUE_TIMEOUT_SECONDS,
+                    extra={"database": database})
 
 
 def _release(queue: threading.Lock) -> None:

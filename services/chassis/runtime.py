@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from datetime import timedelta
 from collections.abc import Callable
 from concurrent import futures
@@ -73,6 +74,11 @@ class ServiceDefinition:
 def _as_system(name: str, run: Callable[[threading.Event], None], stop: threading.Event) -> None:
     with request_context(system_principal(name), None):
         run(stop)
+
+
+# How long stop() waits for the relay, consumers and jobs, all together (after the gRPC
+# server's grace): within the launcher's 15 s.
+THREADS_STOP_SECONDS = 6.0
 
 
 class ServiceRuntime:
@@ -187,8 +193,13 @@ class ServiceRuntime:
         self.stop_event.set()
         if hasattr(self, "server"):
             self.server.stop(grace).wait(grace + 1)
+        # One deadline for all: the threads stop together (stop_event), and joined one by
+        # one with 10 s each, a few consumers slow to leave their group (a rejoin under way)
+        # outlasted the launcher's 15 s and were killed. Daemon threads: what is left dies
+        # with the process.
+        deadline = time.monotonic() + THREADS_STOP_SECONDS
         for thread in self._threads:
-            thread.join(timeout=10)
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.http is not None:
             self.http.stop()
         self.engine.dispose()
