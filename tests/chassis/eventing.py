@@ -112,3 +112,41 @@ class PausedConsumer:
 
 
 __all__ = ["create_engine"]
+
+
+class Acknowledged:
+    """A send's future, already acknowledged at `offset` of partition 0."""
+
+    def __init__(self, offset: int):
+        self.partition, self.offset = 0, offset
+
+    def get(self, timeout=None):
+        return self
+
+
+class BatchRecordingProducer:
+    """A broker stand-in that acknowledges every send and records each flushed batch's size;
+    `after_first_batch` is where a test makes commits arrive while the relay is busy."""
+
+    def __init__(self, app: Application):
+        self.app = app
+        self.batches: list[int] = []
+        self._sending = 0
+        self._offset = -1
+
+    def send(self, topic, key=None, value=None):
+        self._sending += 1
+        self._offset += 1
+        return Acknowledged(self._offset)
+
+    def flush(self, timeout=None):
+        self.batches.append(self._sending)
+        self._sending = 0
+        if len(self.batches) == 1:
+            self.after_first_batch()
+
+    def after_first_batch(self) -> None:
+        pass
+
+    def close(self, timeout=None):
+        pass

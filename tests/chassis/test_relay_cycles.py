@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from services.chassis import database
 from services.chassis.outbox_relay import OutboxRelay
 from tests.chassis import widget_service
-from tests.chassis.eventing import emit, eventually, make_application, outbox_unpublished
+from tests.chassis.eventing import BatchRecordingProducer, emit, eventually, make_application, outbox_unpublished
 
 SLOW_POLL = 30.0  # seconds: only a wake explains a cycle
 SPACED_COMMITS = 10
@@ -24,44 +24,19 @@ def app(sqlite_url):
     return make_application(sqlite_url)
 
 
-class _Acknowledged:
-    def __init__(self, offset: int):
-        self.partition, self.offset = 0, offset
+class _ProducerThenSpacedCommits(BatchRecordingProducer):
+    """After the first batch, a thread commits events 10 ms apart, each of which wakes the relay."""
 
-    def get(self, timeout=None):
-        return self
+    committer: threading.Thread | None = None
 
-
-class _ProducerThenSpacedCommits:
-    """Acknowledges every send; after the first batch, a thread commits events 10 ms apart,
-    each of which wakes the relay. Records the size of each batch."""
-
-    def __init__(self, app):
-        self.app = app
-        self.batches: list[int] = []
-        self._sending = 0
-        self._offset = -1
-        self.committer: threading.Thread | None = None
-
-    def send(self, topic, key=None, value=None):
-        self._sending += 1
-        self._offset += 1
-        return _Acknowledged(self._offset)
-
-    def flush(self, timeout=None):
-        self.batches.append(self._sending)
-        self._sending = 0
-        if len(self.batches) == 1:
-            self.committer = threading.Thread(target=self._commit_spaced, daemon=True)
-            self.committer.start()
+    def after_first_batch(self) -> None:
+        self.committer = threading.Thread(target=self._commit_spaced, daemon=True)
+        self.committer.start()
 
     def _commit_spaced(self):
         for i in range(SPACED_COMMITS):
             emit(self.app, "topic-x", f"spaced-{i}", aggregate_id=f"agg-{i}")
             time.sleep(0.01)
-
-    def close(self, timeout=None):
-        pass
 
 
 def test_commits_within_the_minimum_interval_between_cycles_go_in_one_cycle(app):

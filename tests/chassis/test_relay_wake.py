@@ -14,7 +14,7 @@ from services.chassis import outbox_signal
 from services.chassis.events import parse_envelope
 from services.chassis.kafka_clients import BrokerEnds, make_producer
 from services.chassis.outbox_relay import OutboxRelay
-from tests.chassis.eventing import emit, eventually, make_application, outbox_unpublished
+from tests.chassis.eventing import Acknowledged, BatchRecordingProducer, emit, eventually, make_application, outbox_unpublished
 
 SLOW_POLL = 30.0  # seconds: longer than any wait below, so only a wake can explain a prompt send
 
@@ -90,38 +90,13 @@ def test_a_commit_wakes_the_relays_of_its_own_database_only(tmp_path):
             outbox_signal.unsubscribe(a.engine, wake)
 
 
-class _ProducerCommittingDuringItsSend:
-    """Stands in for the broker: during the first batch's flush, three more events commit
-    (their wakes arrive while the batch is in flight). Records the size of each batch."""
+class _ProducerCommittingDuringItsSend(BatchRecordingProducer):
+    """During the first batch's flush, three more events commit (their wakes arrive while
+    the batch is in flight)."""
 
-    def __init__(self, app):
-        self.app = app
-        self.batches: list[int] = []
-        self._sending = 0
-        self._offset = -1
-
-    def send(self, topic, key=None, value=None):
-        self._sending += 1
-        self._offset += 1
-        return _Acknowledged(self._offset)
-
-    def flush(self, timeout=None):
-        self.batches.append(self._sending)
-        self._sending = 0
-        if len(self.batches) == 1:
-            for i in range(3):
-                emit(self.app, "topic-x", f"during-the-send-{i}", aggregate_id=f"agg-{i}")
-
-    def close(self, timeout=None):
-        pass
-
-
-class _Acknowledged:
-    def __init__(self, offset: int):
-        self.partition, self.offset = 0, offset
-
-    def get(self, timeout=None):
-        return self
+    def after_first_batch(self) -> None:
+        for i in range(3):
+            emit(self.app, "topic-x", f"during-the-send-{i}", aggregate_id=f"agg-{i}")
 
 
 def test_commits_during_a_send_go_in_one_batch_right_after_it(app):
@@ -169,7 +144,7 @@ class _AlwaysAcknowledging:
 
     def send(self, topic, key=None, value=None):
         self._offset += 1
-        return _Acknowledged(self._offset)
+        return Acknowledged(self._offset)
 
     def flush(self, timeout=None):
         pass
