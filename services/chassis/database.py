@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import row_security
+from .config import DEFAULT_GRPC_THREADS
 
 log = logging.getLogger("jamsos.database")
 
@@ -22,7 +23,7 @@ log = logging.getLogger("jamsos.database")
 # (on SQLite re-running its pragmas, on PostgreSQL a new backend): a lookup then cost a
 # connection setup.
 BACKGROUND_CONNECTIONS = 8
-POOL_SIZE = 16 + BACKGROUND_CONNECTIONS  # for the default 16 threads
+POOL_SIZE = DEFAULT_GRPC_THREADS + BACKGROUND_CONNECTIONS
 
 
 def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
@@ -62,10 +63,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 # SQLite has one write lock, and a writer that finds it taken sleeps in SQLite's busy handler
 # (1, 2, 5 ... up to 100 ms a sleep) and polls: under load most of a write's latency was
 # those sleeps, not waiting for the holder. The writers of one process queue on a Python lock
-# instead (handed over the moment the holder commits) and take SQLite's lock uncontended;
-# writers of other processes still meet SQLite's busy handler as before (a writer on the
-# driver itself, lookups' GroupedInsert, takes its turn with `sqlite_write_turn`). SQLite's lock stays what serialises writers; this
-# lock only orders them. A writer that waits longer than this takes the queue over and goes
+# instead (handed over the moment the holder commits) and take SQLite's lock uncontended
+# (a transaction begun on the driver itself, lookups' GroupedInsert, takes its turn with
+# `sqlite_write_turn`); writers of other processes still meet SQLite's busy handler.
+# SQLite's lock stays what serialises writers; this lock only orders them. A writer that waits longer than this takes the queue over and goes
 # on to SQLite's own wait, so a lock never released (a path the events below miss) costs one
 # wait and heals, and a long transaction (a billing chunk) is waited for as before.
 WRITE_QUEUE_TIMEOUT_SECONDS = 2.0

@@ -33,27 +33,8 @@ from sqlalchemy.sql import Select
 
 from . import row_security
 from .database import sqlite_write_turn
-from .prebuilt import StatementCache
+from .prebuilt import PrebuiltResult, StatementCache
 
-
-
-class LookupResult:
-    def __init__(self, rows: list[Any]):
-        self._rows = rows
-
-    def first(self) -> Any:
-        return self._rows[0] if self._rows else None
-
-    def all(self) -> list[Any]:
-        return self._rows
-
-    def scalar_one_or_none(self) -> Any:
-        if len(self._rows) > 1:
-            raise ValueError("more than one row")
-        return self._rows[0][0] if self._rows else None
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(self._rows)
 
 
 class LookupConnection:
@@ -64,14 +45,14 @@ class LookupConnection:
         self._dbapi = dbapi_connection
         self._cache = cache
 
-    def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> LookupResult:
+    def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> PrebuiltResult:
         compiled = self._cache.compiled(statement, ())  # a SELECT's SQL does not depend on the names given
         if not compiled.runnable:
             raise ValueError("IN lists expand per call: run this statement through read_session()")
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(params))
-            return LookupResult(compiled.rows(cursor))
+            return PrebuiltResult(compiled.rows(cursor), cursor.rowcount)
         finally:
             cursor.close()
 
