@@ -52,6 +52,8 @@ EMPLOYER_EVENT_TYPE = "jamsos.membership.v1.EmployerRegistered"
 CONSUMER = "contributions-membership"  # contributions' read model of membership
 EMPLOYERS = 20
 WARM_UP_SECONDS = 2.0
+# After the warm-up, each service's CPU with nothing to do (its consumers' fetches, the relay's poll).
+IDLE_SECONDS = 5.0
 # Settings of the services that shape the figure, recorded with the results.
 RECORDED_SETTINGS = ("OUTBOX_RELAY_POLL_INTERVAL", "OUTBOX_RELAY_BATCH_SIZE", "KAFKA_PRODUCER_LINGER_MS",
                      "KAFKA_PRODUCER_BATCH_SIZE", "CONSUMER_FETCH_MAX_WAIT_MS", "CONSUMER_FETCH_MIN_BYTES",
@@ -90,6 +92,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         load: Load = ChassisLoad(platform) if source == "chassis" else Load(platform)
         load.prepare()
         load.offer(50, WARM_UP_SECONDS)  # connections, group assignment, caches: not measured
+        idle = platform.idle_cores(IDLE_SECONDS)
+        print(f"  idle CPU (cores) over {IDLE_SECONDS:g} s: {idle}", flush=True)
         rounds: dict[int, list[dict[str, Any]]] = {rate: [] for rate in rates}
         for number in range(args.events_rounds):
             for rate in rates:
@@ -103,6 +107,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "bench": "events", "source": source,
             "measure": "commit -> applied (the producer's outbox created_at to the consumer's inbox applied_at)",
             "conditions": platform.conditions(seconds, args.events_rounds),
+            "idle_cpu_cores": idle,
             "rates": {str(rate): summarise(rounds[rate]) for rate in rates},
             "rounds": {str(rate): rounds[rate] for rate in rates},
         }
@@ -243,6 +248,13 @@ class Platform:
             self._broker.close()
         if self._postgres is not None:
             self._postgres.stop()
+
+    def idle_cores(self, seconds: float) -> dict[str, float]:
+        """Each process's CPU over `seconds` with no load offered, in cores."""
+        time.sleep(0.5)  # the warm-up's last events applied and committed
+        before = {name: _cpu_seconds(p.pid) for name, p in self.processes.items()}
+        time.sleep(seconds)
+        return {name: round((_cpu_seconds(p.pid) - before[name]) / seconds, 4) for name, p in self.processes.items()}
 
     def conditions(self, seconds: float, rounds: int) -> dict[str, Any]:
         try:

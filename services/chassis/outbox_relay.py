@@ -170,15 +170,18 @@ class OutboxRelay:
         self.idle_interval = idle_interval  # the poll: the longest a committed row waits unannounced
         self.max_backoff = max_backoff
         self.relaying = True  # False while another replica holds the relay lock
+        self._read_nothing = False  # the last cycle's read found no unpublished row
         self._wake = threading.Event()  # replaced by the database's subscription while run() runs
 
     def publish_batch(self) -> int:
         """Publish one batch; returns how many rows were published. Raises on broker failure."""
+        self._read_nothing = False
         self.relaying = self._holds_relay_lock()
         if not self.relaying:
             return 0  # another replica is relaying
         rows = self._unpublished()
         if not rows:
+            self._read_nothing = True
             return 0
         producer = self._get_producer()
         sent: list[Acknowledged] = []
@@ -344,6 +347,12 @@ class OutboxRelay:
             self._lock_connection = None
 
     def refresh_backlog_metrics(self) -> int:
+        """The backlog gauges; counted only when the last cycle's read found rows (an idle
+        relay's count was a query a second that said nothing the read had not said)."""
+        if self._read_nothing:
+            metrics.OUTBOX_BACKLOG.labels(self.service).set(0)
+            metrics.OUTBOX_OLDEST_AGE.labels(self.service).set(0.0)
+            return 0
         table = self._outbox
         with self._read_session_factory() as session:  # on SQLite: no write lock for a count
             count, oldest = session.execute(

@@ -85,7 +85,7 @@ def test_a_caught_up_consumer_has_committed_to_the_end_of_its_partition(sqlite_u
 
 def test_event_settings_come_from_the_environment_with_latency_defaults(monkeypatch):
     defaults = EventSettings()
-    assert (defaults.consumer_fetch_max_wait_ms, defaults.producer_linger_ms) == (100, 0)
+    assert (defaults.consumer_fetch_max_wait_ms, defaults.producer_linger_ms) == (100, 5)
     for name, value in (("OUTBOX_RELAY_POLL_INTERVAL", "2.5"), ("OUTBOX_RELAY_BATCH_SIZE", "50"),
                         ("KAFKA_PRODUCER_LINGER_MS", "3"), ("KAFKA_PRODUCER_BATCH_SIZE", "32768"),
                         ("CONSUMER_FETCH_MAX_WAIT_MS", "500"), ("CONSUMER_FETCH_MIN_BYTES", "10"),
