@@ -36,12 +36,12 @@ from bench import processes
 SERVER_OPTIONS = [("grpc.max_receive_message_length", 64 * 1024 * 1024), ("grpc.so_reuseport", 0)]
 
 
-def service_pool_size() -> int:
-    """The services' gRPC thread pool size, as the chassis reads it (GRPC_THREADS, which the
-    bench's service processes inherit, or the default)."""
+def service_pool_size(database: str = "sqlite") -> int:
+    """The services' gRPC thread pool size on `database`, as the chassis reads it
+    (GRPC_THREADS, which the bench's service processes inherit, or the database's default)."""
     from services.chassis.config import grpc_threads_from_env
 
-    return grpc_threads_from_env()
+    return grpc_threads_from_env(database)
 
 
 class _Replay(grpc.GenericRpcHandler):
@@ -94,9 +94,9 @@ class ReferenceServer:
     """The reference server as a child process of this one."""
 
     def __init__(self, responses: dict[str, bytes], pool_size: int | None = None, delay_every: int = 0,
-                 delay_s: float = 0.0) -> None:
+                 delay_s: float = 0.0, database: str = "sqlite") -> None:
         self.responses = responses
-        self.pool_size = pool_size if pool_size is not None else service_pool_size()
+        self.pool_size = pool_size if pool_size is not None else service_pool_size(database)
         self.delay_every, self.delay_s = delay_every, delay_s
         self.process: subprocess.Popen[bytes] | None = None
         self.port = 0

@@ -32,7 +32,7 @@ from bench.loadgen import ClosedLoop, Cycle, Load, LoadGenerator, OpenLoop, Requ
 from bench.people import People
 from bench.platform import Platform, host_conditions
 from bench.processes import CpuMeter, cores_used, wait_idle
-from bench.reference import ReferenceServer
+from bench.reference import ReferenceServer, service_pool_size
 from bench.request_sources import EnrolRequests, PaymentRequests, enrol_request, payment_request, proto_date
 from bench.seed import BRANCH, ROLES, Seeded, seed
 from bench.request_figures import ratio, summarise_operation
@@ -97,7 +97,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--requests-timeout", type=float, default=10.0, help="per-call deadline, s")
     group.add_argument("--requests-threads", type=int, default=None,
                        help="the services' and the reference's gRPC thread pool (GRPC_THREADS; default: as set, else the "
-                       "chassis default)")
+                       "chassis default of the database)")
     group.add_argument("--requests-every-rate", action="store_true",
                        help=f"measure rates above one the service answered less than {OVERLOADED * 100:.0f}%% of, too")
 
@@ -144,6 +144,7 @@ class Bench:
     def run(self) -> dict[str, Any]:
         started = time.time()
         host = host_conditions()  # before anything starts: the load average is the machine's own
+        host["service_thread_pool_size"] = service_pool_size(self.args.requests_db)  # it follows the database
         workdir = Path(tempfile.mkdtemp(prefix="jamsos-bench-requests-"))
         platform = Platform(self.args.requests_db, workdir, self.args.requests_pg_durable)
         reference: ReferenceServer | None = None
@@ -155,7 +156,8 @@ class Bench:
             print(f"seeded {len(seeded.npps)} employers, {len(seeded.kpjs)} workers, {len(seeded.bills)} bills "
                   f"({seeded.seconds})")
             operations = [self._operation(name, seeded, platform) for name in self.ops]
-            reference = ReferenceServer({op.method: op.response for op in operations}).start()
+            reference = ReferenceServer({op.method: op.response for op in operations},
+                                        database=self.args.requests_db).start()
             with LoadGenerator(self.args.requests_processes) as generator:
                 measured = self._measure(operations, platform, reference, generator)
                 scale_out = self._scale_out(operations, platform, generator)

@@ -19,14 +19,14 @@ DEFAULT_BROKER = "localhost:9092"
 DEV_JWT_SECRET = "jamsos-embedded-dev-secret-change-me-in-production"
 # Signs service tokens in embedded mode; a key of its own, so a user token cannot pass as one.
 DEV_SERVICE_JWT_SECRET = "jamsos-embedded-service-secret-change-me-in-production"
-# Threads answering gRPC calls (GRPC_THREADS): the calls a process serves at once; a stream
-# (WatchBillingRun, BulkEnrolWorkers) holds one while open, and the database pool keeps a
-# connection for each. Probes on 2 shared cores (issue 14, membership, 32 calls in flight):
-# on SQLite 4 threads answered lookups 1.3-1.5x faster than 16 (CPU per call 0.56-0.65 ms
-# against 0.83-0.98: fewer threads contending for the GIL); on PostgreSQL, where a call waits
-# on the database, 4 threads were 0.7x of 16 for GetWorker and slower for EnrolWorker. 16
-# stays the default: a deployment on SQLite without long streams may set fewer.
-DEFAULT_GRPC_THREADS = 16
+# Threads answering gRPC calls (GRPC_THREADS): the calls a process serves at once; the
+# database pool keeps a connection for each. Unset, it follows the database. Probes on 2
+# shared cores (issue 14, 32 calls in flight): on SQLite, where a query is short and holds
+# no lock the others wait for, 4 threads answered the lookups 1.2-1.5x faster than 16 at less
+# CPU per call (fewer threads re-taking the interpreter lock); on PostgreSQL, where a call
+# waits on the database, 4 threads were 0.7x of 16 for GetWorker and slower for EnrolWorker.
+SQLITE_GRPC_THREADS = 4
+DEFAULT_GRPC_THREADS = 16  # PostgreSQL (and the database pool's size, database.py)
 
 
 def _env(name: str, default: str) -> str:
@@ -118,12 +118,21 @@ class Settings:
     # every call with RPC_LOG_EVERY_CALL=1 (grpc_server_handled_total counts them all).
     rpc_log_slow_ms: float = 250.0
     rpc_log_every_call: bool = False
-    grpc_threads: int = DEFAULT_GRPC_THREADS
+    # None: by the database (`rpc_threads`). A stream (WatchBillingRun, BulkEnrolWorkers,
+    # Health/Watch) holds a thread until it ends: at most GRPC_MAX_STREAMS are open at once
+    # (None: half the threads, so the calls keep the other half; the runtime applies it).
+    grpc_threads: int | None = None
+    grpc_max_streams: int | None = None
     events: EventSettings = field(default_factory=EventSettings)
 
     @property
     def grpc_address(self) -> str:
         return f"{self.grpc_host}:{self.grpc_port}"
+
+    @property
+    def rpc_threads(self) -> int:
+        """The gRPC pool's size: GRPC_THREADS, or the default of the database."""
+        return self.grpc_threads or default_grpc_threads(self.database_url)
 
     @property
     def topic(self) -> str:
@@ -161,17 +170,31 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO"),
             rpc_log_slow_ms=float(_env("RPC_LOG_SLOW_MS", "250")),
             rpc_log_every_call=_env("RPC_LOG_EVERY_CALL", "0") == "1",
-            grpc_threads=grpc_threads_from_env(),
+            grpc_threads=_positive_from_env("GRPC_THREADS"),
+            grpc_max_streams=_positive_from_env("GRPC_MAX_STREAMS"),
             events=EventSettings.from_env(),
         )
 
 
-def grpc_threads_from_env() -> int:
-    """GRPC_THREADS, at least 1 (the bench's reference server reads it too)."""
-    threads = int(_env("GRPC_THREADS", str(DEFAULT_GRPC_THREADS)))
-    if threads < 1:
-        raise ValueError(f"GRPC_THREADS must be at least 1, not {threads}")
-    return threads
+def default_grpc_threads(database: str) -> int:
+    """The pool size for a database (its URL, or "sqlite" / "postgres")."""
+    return SQLITE_GRPC_THREADS if database.startswith("sqlite") else DEFAULT_GRPC_THREADS
+
+
+def grpc_threads_from_env(database: str) -> int:
+    """GRPC_THREADS, else the default of `database` (the bench's reference server reads it too)."""
+    return _positive_from_env("GRPC_THREADS") or default_grpc_threads(database)
+
+
+def _positive_from_env(name: str) -> int | None:
+    """A count from the environment, at least 1; None when unset."""
+    value = _env(name, "")
+    if not value:
+        return None
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"{name} must be at least 1, not {number}")
+    return number
 
 
 def _key_from_env(name: str) -> str | None:

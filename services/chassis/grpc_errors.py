@@ -23,6 +23,10 @@ MAX_DETAIL = 200
 OUT_OF_RANGE = "a value is outside the range the platform stores"
 
 
+class TooManyStreams(Exception):
+    """A stream refused while the server has its most streams open (interceptor.py)."""
+
+
 def to_status(exc: BaseException) -> tuple[grpc.StatusCode, status_pb2.Status]:
     code, message, details = _classify(exc)
     status = status_pb2.Status(code=code.value[0], message=shown(message, MAX_MESSAGE))
@@ -58,6 +62,8 @@ def _classify(exc: BaseException) -> tuple[grpc.StatusCode, str, list[Message]]:
         return grpc.StatusCode.UNAUTHENTICATED, exc.message, []
     if isinstance(exc, errors.Conflict):
         return grpc.StatusCode.ABORTED, exc.message, []
+    if isinstance(exc, TooManyStreams):
+        return grpc.StatusCode.RESOURCE_EXHAUSTED, str(exc), []
     if _is_out_of_range(exc):
         violation = error_details_pb2.BadRequest.FieldViolation(field="request", description=OUT_OF_RANGE)
         return grpc.StatusCode.INVALID_ARGUMENT, OUT_OF_RANGE, [error_details_pb2.BadRequest(field_violations=[violation])]

@@ -7,10 +7,13 @@ its service declares for calls between services. Request bodies that do not deco
 requests that fail the edge checks (`request_guard`), are refused as INVALID_ARGUMENT
 before any handler runs. Accesses refused by the branch scope are audited after the call.
 Every call is counted and timed (grpc_server_*); failed and slow calls are also logged.
+A stream holds a pool thread until it ends: at most `max_streams` are open at once (the
+calls keep the rest of the pool); one more is refused RESOURCE_EXHAUSTED, to be retried.
 """
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeAlias, cast
@@ -23,7 +26,7 @@ from grpc_status import rpc_status
 from . import context, metrics
 from .auth import TokenVerifier
 from .errors import DomainError, InvalidArgument, PermissionDenied, shown
-from .grpc_errors import to_status
+from .grpc_errors import TooManyStreams, to_status
 from .request_guard import check_request
 
 log = logging.getLogger("jamsos.rpc")
@@ -46,8 +49,9 @@ class Undecodable:
 class PlatformInterceptor(grpc.ServerInterceptor):
     def __init__(self, verifier: TokenVerifier, *, service_methods: Iterable[str] = (),
                  refusal_sink: RefusalSink | None = None, slow_call_seconds: float = 0.25,
-                 log_every_call: bool = False):
+                 log_every_call: bool = False, max_streams: int | None = None):
         self._verifier = verifier
+        self._stream_slots = threading.BoundedSemaphore(max_streams) if max_streams else None
         self._service_methods = frozenset(service_methods)
         self._refusal_sink = refusal_sink
         self.slow_call_seconds = slow_call_seconds
@@ -73,14 +77,15 @@ class PlatformInterceptor(grpc.ServerInterceptor):
         grpc_service, _, grpc_method = full_method.lstrip("/").partition("/")
         call = _Method(self, full_method, grpc_service, grpc_method, _rpc_type(handler))
         deserialize = _tolerant(handler.request_deserializer) if not call.open else handler.request_deserializer
+        serialize = _bytes_as_they_are(handler.response_serializer)
         if handler.unary_unary:
-            return grpc.unary_unary_rpc_method_handler(call.unary_response(handler.unary_unary), deserialize, handler.response_serializer)
+            return grpc.unary_unary_rpc_method_handler(call.unary_response(handler.unary_unary), deserialize, serialize)
         if handler.stream_unary:
-            return grpc.stream_unary_rpc_method_handler(call.unary_response(handler.stream_unary), deserialize, handler.response_serializer)
+            return grpc.stream_unary_rpc_method_handler(call.unary_response(handler.stream_unary), deserialize, serialize)
         if handler.unary_stream:
-            return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), deserialize, handler.response_serializer)
+            return grpc.unary_stream_rpc_method_handler(call.stream_response(handler.unary_stream), deserialize, serialize)
         stream_stream = cast(Callable[[Any, grpc.ServicerContext], Iterator[Any]], handler.stream_stream)  # the one left
-        return grpc.stream_stream_rpc_method_handler(call.stream_response(stream_stream), deserialize, handler.response_serializer)
+        return grpc.stream_stream_rpc_method_handler(call.stream_response(stream_stream), deserialize, serialize)
 
 
 def _metadata(servicer_context: grpc.ServicerContext) -> dict[str, str]:
@@ -108,6 +113,17 @@ def _rpc_type(handler: Handler) -> str:
     if handler.unary_stream:
         return "server_stream"
     return "bidi_stream"
+
+
+def _bytes_as_they_are(serialize: Callable[[Any], bytes] | None) -> Callable[[Any], bytes] | None:
+    """A handler may answer with its response already serialised (GetBill joins kept parts);
+    any other answer is serialised as the method's response type."""
+    if serialize is None:
+        return None
+
+    def serialized(response: Any) -> bytes:
+        return response if type(response) is bytes else serialize(response)
+    return serialized
 
 
 def _tolerant(deserialize: Callable[[bytes], Any] | None) -> Callable[[bytes], Any] | None:
@@ -159,6 +175,7 @@ class _Method:
         self.labels = {"grpc_type": rpc_type, "grpc_service": grpc_service, "grpc_method": grpc_method}
         self.open = grpc_service in OPEN_SERVICES
         self.client_streams = rpc_type in ("client_stream", "bidi_stream")
+        self._slots = owner._stream_slots if rpc_type != "unary" else None
         self._started = metrics.GRPC_STARTED.labels(**self.labels)
         self._seconds = metrics.GRPC_HANDLING_SECONDS.labels(**self.labels)
         self._handled: dict[grpc.StatusCode, Any] = {}
@@ -198,14 +215,17 @@ class _Method:
             start = self._start()
             refusals: list[context.Refusal] = []
             principal = None
+            slot = False
             try:
                 metadata = _metadata(servicer_context)
                 principal = self._principal(metadata)
+                slot = self._take_slot()
                 with context.request_context(principal, _correlation(metadata), refusals=refusals):
                     return behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001 - the one place errors are mapped
                 self._fail(exc, servicer_context, outcome)
             finally:
+                self._release(slot)
                 self._finish(start, outcome[0], principal, refusals)
         return wrapped
 
@@ -216,16 +236,32 @@ class _Method:
             start = self._start()
             refusals: list[context.Refusal] = []
             principal = None
+            slot = False
             try:
                 metadata = _metadata(servicer_context)
                 principal = self._principal(metadata)
+                slot = self._take_slot()
                 with context.request_context(principal, _correlation(metadata), refusals=refusals):
                     yield from behavior(self._checked(request), servicer_context)
             except Exception as exc:  # noqa: BLE001
                 self._fail(exc, servicer_context, outcome)
             finally:
+                self._release(slot)
                 self._finish(start, outcome[0], principal, refusals)
         return wrapped
+
+    def _take_slot(self) -> bool:
+        """A stream's place among the open streams (after the token: a caller without one
+        learns nothing of the load); a unary call needs none."""
+        if self._slots is None:
+            return False
+        if not self._slots.acquire(blocking=False):
+            raise TooManyStreams(f"{self.rpc}: the server has as many streams open as it serves at once; retry later")
+        return True
+
+    def _release(self, slot: bool) -> None:
+        if slot and self._slots is not None:
+            self._slots.release()
 
     def _start(self) -> float:
         self._started.inc()
@@ -259,7 +295,7 @@ class _Method:
         code, status = to_status(exc)
         if code == grpc.StatusCode.INTERNAL:
             log.exception("unexpected error in %s", self.rpc)
-        elif not isinstance(exc, DomainError):
+        elif not isinstance(exc, (DomainError, TooManyStreams)):  # the latter: its rpc line says enough
             log.warning("%s failed: %s", self.rpc, code.name, exc_info=True)
         outcome[0] = code
         servicer_context.abort_with_status(rpc_status.to_status(status))

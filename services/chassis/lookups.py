@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Table, event, insert
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.sql import Select
 
@@ -69,20 +69,63 @@ class LookupConnection:
             cursor.close()
 
 
+class _KeptConnections:
+    """SQLite connections kept out of the pool by their users between uses: the pool's
+    checkout and return were a sixth of a GetWorker's time in its thread, and a SQLite
+    connection in autocommit has nothing to reset between uses (each statement reads the
+    latest commit). At most one per use at once (so at most the gRPC threads); back to the
+    pool when the engine is disposed (which closes them), or when one is handed back with a
+    transaction open (the pool's reset is wanted then)."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._idle: list[Any] = []
+        self._lock = threading.Lock()
+        event.listen(engine, "engine_disposed", lambda _engine: self.close())
+
+    def take(self) -> Any:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return self._engine.raw_connection()
+
+    def give_back(self, fairy: Any) -> None:
+        if fairy.driver_connection.in_transaction:
+            fairy.close()
+            return
+        with self._lock:
+            self._idle.append(fairy)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for fairy in idle:
+            fairy.close()
+
+
 class Lookups:
-    """The lookup connections of one engine (one pool, one compiled cache)."""
+    """The lookup connections of one engine (one pool, one compiled cache). On SQLite the
+    lookups keep the connections they used (`_KeptConnections`); on PostgreSQL each goes
+    back to the pool after the lookup (its pre-ping, its rollback of the scope's transaction)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
         self._cache = StatementCache(engine.dialect)
         self._row_security = engine.dialect.name == "postgresql"
+        self._kept = _KeptConnections(engine) if engine.dialect.name == "sqlite" else None
+
+    def connection(self, *, across_branches: bool = False) -> AbstractContextManager[LookupConnection]:
+        """A pooled connection; back to the pool (rolled back) on leaving, or on SQLite kept
+        for the next lookup. On PostgreSQL its transaction begins with the caller's branch
+        scope (row_security.py), one statement; `across_branches`: with the system path
+        instead, for a lookup that must see every branch (what decides the caller's scope,
+        a national number), at no extra cost."""
+        if self._kept is not None:
+            return _KeptLookup(self._kept, self._cache)
+        return self._pooled(across_branches)
 
     @contextmanager
-    def connection(self, *, across_branches: bool = False) -> Iterator[LookupConnection]:
-        """A pooled connection; back to the pool (rolled back) on leaving. On PostgreSQL its
-        transaction begins with the caller's branch scope (row_security.py), one statement;
-        `across_branches`: with the system path instead, for a lookup that must see every
-        branch (what decides the caller's scope, a national number), at no extra cost."""
+    def _pooled(self, across_branches: bool) -> Iterator[LookupConnection]:
         fairy = self._engine.raw_connection()
         try:
             connection = LookupConnection(fairy.driver_connection, self._cache)
@@ -94,6 +137,22 @@ class Lookups:
             yield connection
         finally:
             fairy.close()
+
+
+class _KeptLookup:
+    """A lookup on a kept SQLite connection (a class, not a generator: it runs on every lookup)."""
+
+    __slots__ = ("_kept", "_cache", "_fairy")
+
+    def __init__(self, kept: _KeptConnections, cache: StatementCache):
+        self._kept, self._cache = kept, cache
+
+    def __enter__(self) -> LookupConnection:
+        self._fairy = self._kept.take()
+        return LookupConnection(self._fairy.driver_connection, self._cache)
+
+    def __exit__(self, *exc: object) -> None:
+        self._kept.give_back(self._fairy)
 
 
 class _Pending:
@@ -123,6 +182,8 @@ class GroupedInsert:
         self._waiting: list[_Pending] = []
         self._waiting_lock = threading.Lock()
         self._writing = threading.Lock()
+        # SQLite: the writer's connection is kept (one writes at a time: one is enough).
+        self._kept = _KeptConnections(engine) if self._sqlite else None
 
     def insert(self, row: Mapping[str, Any]) -> None:
         pending = _Pending(row)
@@ -138,12 +199,15 @@ class GroupedInsert:
 
     def _write(self, batch: list[_Pending]) -> None:
         try:
-            fairy = self._engine.raw_connection()
+            fairy = self._kept.take() if self._kept is not None else self._engine.raw_connection()
             try:
                 with sqlite_write_turn(self._engine) if self._sqlite else nullcontext():
                     self._insert_and_commit(fairy.driver_connection, batch)
             finally:
-                fairy.close()
+                if self._kept is not None:
+                    self._kept.give_back(fairy)
+                else:
+                    fairy.close()
         except BaseException as exc:
             for pending in batch:
                 pending.error = exc

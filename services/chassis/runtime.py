@@ -85,7 +85,8 @@ class ServiceRuntime:
     def __init__(self, definition: ServiceDefinition, settings: Settings, *, max_workers: int | None = None):
         self.definition = definition
         self.settings = settings
-        self.max_workers = max_workers if max_workers is not None else settings.grpc_threads
+        self.max_workers = max_workers if max_workers is not None else settings.rpc_threads
+        self.max_streams = settings.grpc_max_streams or max(1, self.max_workers // 2)
         self.stop_event = threading.Event()
         self._threads: list[threading.Thread] = []
         self.consumer_runners: list[ConsumerRunner] = []
@@ -134,7 +135,7 @@ class ServiceRuntime:
         interceptor = PlatformInterceptor(verifier, service_methods=d.service_methods,
                                           refusal_sink=self._base.record_refusals,
                                           slow_call_seconds=s.rpc_log_slow_ms / 1000,
-                                          log_every_call=s.rpc_log_every_call)
+                                          log_every_call=s.rpc_log_every_call, max_streams=self.max_streams)
         server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=self.max_workers, thread_name_prefix=f"{d.name}-rpc"),
             interceptors=[interceptor],

@@ -105,7 +105,7 @@ def test_the_reference_answers_the_captured_bytes_with_the_services_pool_size(qu
     with grpc.insecure_channel(quick.address) as channel:
         call = channel.unary_unary(METHOD, request_serializer=None, response_deserializer=None)
         assert call(b"whatever the request", timeout=5) == ANSWER
-    default = ReferenceServer({METHOD: ANSWER})
     from services.chassis.config import grpc_threads_from_env
 
-    assert default.pool_size == grpc_threads_from_env()  # the services' GRPC_THREADS (or its default)
+    for database in ("sqlite", "postgres"):  # the services' GRPC_THREADS, or the database's default
+        assert ReferenceServer({METHOD: ANSWER}, database=database).pool_size == grpc_threads_from_env(database)

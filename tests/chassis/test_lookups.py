@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import (
     BigInteger, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, String, Table, bindparam, case,
-    insert, select,
+    event, insert, select,
 )
 
 from services.chassis.database import make_engine, read_engine
@@ -92,3 +92,26 @@ def test_a_missing_parameter_is_refused_not_sent_as_null(engine):
 
     with Lookups(engine).connection() as connection, pytest.raises(InvalidRequestError, match="code"):
         connection.execute(BY_CODE, {})
+
+
+def test_on_sqlite_a_lookup_keeps_its_connection_and_still_reads_the_latest_commit(engine):
+    """SQLite: the connection stays with the lookups (no pool checkout per call), in
+    autocommit, so the next lookup on it reads what was committed since. PostgreSQL: back
+    to the pool after each lookup. Disposing of the engine closes the kept ones."""
+    kept = 1 if engine.dialect.name == "sqlite" else 0
+    lookups = Lookups(engine)
+    with lookups.connection() as connection:
+        assert connection.execute(BY_CODE, {"code": "C"}).first() is None
+    assert engine.pool.checkedout() == kept
+    with engine.begin() as connection:
+        connection.execute(insert(things), {**ROWS[1], "code": "C", "amount": 7})
+    with lookups.connection() as connection:
+        assert connection.execute(BY_CODE, {"code": "C"}).first().amount == 7
+        assert engine.pool.checkedout() == 1  # the kept one, not one more
+    assert engine.pool.checkedout() == kept
+    handed_back: list[object] = []
+    event.listen(engine, "checkin", lambda dbapi_connection, record: handed_back.append(dbapi_connection))
+    engine.dispose()
+    assert len(handed_back) == kept  # the kept connection left the lookups with the pool
+    with lookups.connection() as connection:  # after a dispose, lookups go on on new connections
+        assert connection.execute(BY_CODE, {"code": "A"}).first().flag is True

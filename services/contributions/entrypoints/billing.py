@@ -30,7 +30,9 @@ class BillingServicer(billing_pb2_grpc.BillingServiceServicer):
     def GetBill(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)
         answer = self.use_cases.bills.get_answer(scope, m.get_bill(request))
-        return m.bill_answer(answer.bill, answer.lines, answer.worker_count)
+        # Already serialised (the wrapper hands bytes on as they are): the kept lines joined
+        # to the bill's fields, not parsed into a message to be serialised again.
+        return m.bill_answer_bytes(answer.bill, answer.lines, answer.worker_count)
 
     def ListBills(self, request, context):
         scope = self.use_cases.ctx.authorise(A.READ)

@@ -171,3 +171,23 @@ def test_issued_lines_are_bounded_by_bytes_and_served_only_for_the_names_they_we
     assert lines.get("SPI-4", ani) is None and len(lines) == 2
     lines.put("SPI-1", budi, b"e" * 10)  # rebuilt under new names: replaces, bytes counted once
     assert lines.get("SPI-1", budi) == b"e" * 10 and lines.get("SPI-1", ani) is None and len(lines) == 2
+
+
+@pytest.mark.rule("C-5")
+@pytest.mark.parametrize("workers", [0, 1, 3, 250])  # the bytes' length prefix: 1, 2 and 3 bytes long
+@pytest.mark.parametrize("status", ["OPEN", "PAID", "NOT A STATUS"])  # the last: status_code 0, left out
+def test_c5_get_bill_answer_joined_from_its_parts_is_the_message_serialised(workers, status):
+    from collections import namedtuple
+    from datetime import UTC, datetime
+
+    line = namedtuple("line", "kpj worker_name program payer base_rupiah rate_bp amount_rupiah")
+    lines = [line(f"2{k:010d}", f"Pekerja {k}", program, payer, 4_000_000 + k, 370, -148_000 * k)
+             for k in range(workers) for program, payer in (("JHT", "EMPLOYER"), ("JHT", "WORKER"), ("JPK", "EMPLOYER"))]
+    bill = namedtuple("bill", "bill_number npp employer_name branch_code period_year period_month kind sequence due_date "
+                              "total_rupiah employer_rupiah worker_rupiah paid_rupiah status run_id issued_at")
+    row = bill("SPI-202403-10000001-K2", BINJAI_NPP, "PT Maju", "KC-BINJAI", 2024, 3, "CORRECTION", 2, date(2024, 4, 15),
+               -1_000, -600, -400, 0, status, None if workers % 2 else "run-1", datetime(2024, 4, 1, 7, tzinfo=UTC))
+    part = mapping.lines_part(lines)
+    joined = mapping.bill_answer_bytes(row, part, workers)
+    assert joined == mapping.bill_answer(row, part, workers).SerializeToString()
+    assert len(billing_pb2.GetBillResponse.FromString(joined).bill.lines) == 3 * workers
