@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from services.chassis.lookups import LookupConnection
@@ -52,6 +52,11 @@ class BillRow:
         return OpenBill(self.bill_number, self.period, self.due_date, self.outstanding_rupiah)
 
 
+def bill_row(r) -> BillRow:
+    """A BillRow of a row with the bills table's columns."""
+    return _row(r)
+
+
 def _row(r) -> BillRow:
     issued = r.issued_at.date() if isinstance(r.issued_at, datetime) else r.issued_at
     return BillRow(r.bill_number, r.npp, r.branch_code, Period(r.period_year, r.period_month), r.kind,
@@ -74,6 +79,9 @@ _CREDIT_NOTES_LOCKED = _CREDIT_NOTES.with_for_update()
 CREDIT_NOTES_LEFT = (select(func.coalesce(func.sum(-bills.c.total_rupiah - bills.c.paid_rupiah), 0))
                      .where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT).scalar_subquery())
 _CREDIT_NOTES_LEFT = select(CREDIT_NOTES_LEFT.label("credit_left"))
+# Whether `credit_notes` would find any: the same conditions.
+CREDIT_NOTES_WAITING = exists().where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT,
+                                      -bills.c.total_rupiah > bills.c.paid_rupiah)
 _NUMBER, _AMOUNT = bindparam("b_bill_number"), bindparam("b_amount", type_=bills.c.paid_rupiah.type)
 _ADD_PAID = update(bills).where(bills.c.bill_number == _NUMBER).values(paid_rupiah=bills.c.paid_rupiah + _AMOUNT)
 # A credit note's use and its APPLIED status in one statement (SET reads the row as it was).
@@ -160,18 +168,28 @@ class EmployerFacts:
     data_complete: bool  # C-8 "complete data": known, named, with an address, not closed
 
 
-_EMPLOYER = select(rm_employers.c.branch_code, rm_employers.c.legal_name, rm_employers.c.address,
-                   rm_employers.c.status).where(rm_employers.c.npp == bindparam("npp"))
+EMPLOYER_COLUMNS = (rm_employers.c.branch_code, rm_employers.c.legal_name, rm_employers.c.address,
+                    rm_employers.c.status)
+_EMPLOYER = select(*EMPLOYER_COLUMNS).where(rm_employers.c.npp == bindparam("npp"))
 _BILLED_BRANCH = (select(bills.c.branch_code).where(bills.c.npp == bindparam("npp"))
                   .order_by(bills.c.issued_at.desc()).limit(1))
 _WORKER_BRANCH = select(rm_workers.c.branch_code).where(rm_workers.c.kpj == bindparam("kpj"))
 
 
+def replicated_employer(npp: str, r) -> EmployerFacts:
+    """The facts of a row of rm_employers (`_EMPLOYER`'s columns)."""
+    return employer_facts(npp, r.branch_code, r.legal_name, r.address, r.status)
+
+
+def employer_facts(npp: str, branch_code: str, legal_name: str, address: str, status: str) -> EmployerFacts:
+    complete = bool(legal_name.strip() and address.strip()) and status != "CLOSED"
+    return EmployerFacts(npp, branch_code, complete)
+
+
 def employer(session: Session | Connection | LookupConnection, npp: str) -> EmployerFacts | None:
     r = on_cursor(session).execute(_EMPLOYER, {"npp": npp}).first()
     if r is not None:
-        complete = bool(r.legal_name.strip() and r.address.strip()) and r.status != "CLOSED"
-        return EmployerFacts(npp, r.branch_code, complete)
+        return replicated_employer(npp, r)
     branch = on_cursor(session).execute(_BILLED_BRANCH, {"npp": npp}).scalar_one_or_none()
     return EmployerFacts(npp, branch, False) if branch else None
 

@@ -31,7 +31,7 @@ payments = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("bank_reference", name="uq_payments_bank_reference"),
     Index("ix_payments_branch_status", "branch_code", "status", "paid_on"),
-    Index("ix_payments_npp", "npp", "status"),
+    Index("ix_payments_npp_credit", "npp", "status", "credit_rupiah"),  # C-7: credit left, read per payment (0014)
 )
 payment_allocations = Table(
     "payment_allocations", metadata,

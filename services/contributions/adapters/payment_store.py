@@ -12,12 +12,16 @@ from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.chassis.lookups import LookupConnection
-from services.contributions.adapters.money_bills import CREDIT_NOTES_LEFT
+from services.contributions.adapters.money_bills import (
+    CREDIT_NOTES_LEFT, CREDIT_NOTES_WAITING, EMPLOYER_COLUMNS, BillRow, EmployerFacts, bill_row, employer_facts,
+    replicated_employer,
+)
 from services.contributions.adapters.money_tables import payment_allocations, payments
+from services.contributions.adapters.tables import bills, rm_employers
 from services.contributions.adapters.transaction_cursor import on_cursor, write
 
 MATCHED, SUSPENSE = "MATCHED", "SUSPENSE"
@@ -59,10 +63,32 @@ _CREDIT_SOURCES = (select(payments).where(payments.c.npp == bindparam("npp"), pa
                    .order_by(payments.c.paid_on, payments.c.payment_id))
 _CREDIT_SOURCES_LOCKED = _CREDIT_SOURCES.with_for_update()
 # C-7: payments' unallocated amounts plus credit notes' credit left, in one statement.
+# The payments with credit left only (credit is never negative): an index range, not all the
+# employer's payments (ix_payments_npp_credit).
 _EMPLOYER_CREDIT = select((
     select(func.coalesce(func.sum(payments.c.credit_rupiah), 0))
-    .where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED).scalar_subquery()
+    .where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED, payments.c.credit_rupiah > 0)
+    .scalar_subquery()
     + CREDIT_NOTES_LEFT).label("credit"))
+# Step 1 of a payment (C-7): is there credit waiting (what `credit_notes` and `credit_sources`
+# would find), and the employer's credit, in one statement.
+_CREDIT_STATE = select(
+    or_(CREDIT_NOTES_WAITING, exists().where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED,
+                                             payments.c.credit_rupiah > 0)).label("waiting"),
+    _EMPLOYER_CREDIT.scalar_subquery().label("credit"))
+# Under the write lock, what a payment read before it (`recording.prepare`): its reference
+# still new, and its employer's replicated row, in one statement (no row: not replicated).
+_RECHECK = (select(exists().where(payments.c.bank_reference == bindparam("bank_reference")).label("taken"),
+                   *EMPLOYER_COLUMNS).where(rm_employers.c.npp == bindparam("npp")))
+# Before the lock, a payment naming a bill (`recording.prepare`): its reference recorded
+# already?, the bill, and the bill's employer as replicated (NULLs: not replicated), at once.
+_BEFORE_THE_LOCK = (
+    select(exists().where(payments.c.bank_reference == bindparam("bank_reference")).label("taken"), bills,
+           rm_employers.c.npp.label("employer_npp"), rm_employers.c.branch_code.label("employer_branch"),
+           rm_employers.c.legal_name.label("employer_name"), rm_employers.c.address.label("employer_address"),
+           rm_employers.c.status.label("employer_status"))
+    .select_from(bills.outerjoin(rm_employers, rm_employers.c.npp == bills.c.npp))
+    .where(bills.c.bill_number == bindparam("bill_number")))
 _SUSPENSE_OF = (select(payments).where(payments.c.npp == bindparam("npp"), payments.c.status == SUSPENSE)
                 .order_by(payments.c.paid_on, payments.c.payment_id))
 _LAST_ALLOCATED_ON = (select(func.max(payment_allocations.c.allocated_on).label("last_on"))
@@ -150,6 +176,37 @@ def employer_credit(session: Session | Connection, npp: str) -> int:
     """C-7: the employer's credit, the sum of its payments' unallocated amounts plus the
     credit left on its credit notes (CREDIT bills)."""
     return int(on_cursor(session).execute(_EMPLOYER_CREDIT, {"npp": npp}).scalar_one_or_none())
+
+
+def credit_state(session: Session | Connection, npp: str) -> tuple[bool, int]:
+    """(credit waiting to pay bills: a credit note's or a payment's, the employer's credit (C-7))."""
+    row = on_cursor(session).execute(_CREDIT_STATE, {"npp": npp}).one()
+    return bool(row.waiting), int(row.credit)
+
+
+@dataclass(frozen=True)
+class BeforeTheLock:
+    reference_taken: bool
+    bill: BillRow
+    bill_employer: EmployerFacts | None  # None: the bill's employer is not replicated
+
+
+def before_the_lock(reader: LookupConnection, bank_reference: str, bill_number: str) -> BeforeTheLock | None:
+    """A payment's reads before the write lock when it names a bill, in one statement;
+    None when the bill is not found."""
+    r = reader.execute(_BEFORE_THE_LOCK, {"bank_reference": bank_reference, "bill_number": bill_number}).first()
+    if r is None:
+        return None
+    employer = None if r.employer_npp is None else employer_facts(
+        r.employer_npp, r.employer_branch, r.employer_name, r.employer_address, r.employer_status)
+    return BeforeTheLock(bool(r.taken), bill_row(r), employer)
+
+
+def recheck(session: Session | Connection, bank_reference: str, npp: str) -> tuple[bool, EmployerFacts] | None:
+    """(the reference is recorded already, the employer as replicated now); None when the
+    employer has no replicated row (`money_bills.employer` then knows it by its bills)."""
+    row = on_cursor(session).execute(_RECHECK, {"bank_reference": bank_reference, "npp": npp}).first()
+    return None if row is None else (bool(row.taken), replicated_employer(npp, row))
 
 
 def suspense_of(session: Session | Connection, npp: str) -> list[StoredPayment]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from services.chassis.errors import NotFound
 from services.chassis.repository import ScopedRepository
 from services.contributions.adapters.money_tables import penalties, penalty_corrections, penalty_payments
+from services.contributions.adapters.transaction_cursor import on_cursor
 from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.periods import Period
 
@@ -196,7 +197,7 @@ class PenaltyBook:
 
     def open_of(self, npp: str, *, lock: bool = False) -> list[Penalty]:
         """The employer's penalties with something left to pay, oldest assessment first."""
-        return [_penalty(r) for r in self.session.execute(_OPEN_OF_LOCKED if lock else _OPEN_OF, {"npp": npp})]
+        return [_penalty(r) for r in on_cursor(self.session).execute(_OPEN_OF_LOCKED if lock else _OPEN_OF, {"npp": npp})]
 
     def pay(self, penalty: Penalty, source_id: str, amount: int, paid_on: date, *, from_credit: bool) -> dict:
         """`amount` of `source_id` reaches the penalty; paid off, it is settled on `paid_on`."""

@@ -8,7 +8,7 @@ RecomputeStanding for employers already checked: by employer, no scope.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, UTC
 from typing import Any
 from collections.abc import Mapping
@@ -20,6 +20,7 @@ from services.chassis.repository import ScopedRepository
 from services.contributions.adapters import money_bills
 from services.contributions.adapters.money_tables import employer_standing
 from services.contributions.adapters.tables import bills
+from services.contributions.adapters.transaction_cursor import on_cursor, write
 from services.contributions.domain.standing import AgeingBucket
 
 BUCKET_COLUMNS = {
@@ -34,6 +35,7 @@ class StoredStanding:
 
     in_arrears: bool
     good_standing: bool
+    columns: Mapping[str, Any] = field(default_factory=dict, compare=False)  # the row as stored, `updated_at` aside
 
 
 class StandingRepository(ScopedRepository):
@@ -52,7 +54,7 @@ class StandingRepository(ScopedRepository):
 
 
 # Built once: every payment stores its employer's standing.
-_STORED = select(employer_standing.c.in_arrears, employer_standing.c.good_standing).where(
+_STORED = select(*(c for c in employer_standing.c if c.name not in ("npp", "updated_at"))).where(
     employer_standing.c.npp == bindparam("npp"))
 _INSERT = insert(employer_standing)
 _UPDATE = update(employer_standing).where(employer_standing.c.npp == bindparam("b_npp"))
@@ -82,14 +84,18 @@ class StandingStore:
         return list(self.session.execute(statement.order_by(employers.c.npp).limit(limit)).scalars())
 
     def stored(self, npp: str) -> StoredStanding | None:
-        row = self.session.execute(_STORED, {"npp": npp}).first()
-        return None if row is None else StoredStanding(bool(row.in_arrears), bool(row.good_standing))
+        row = on_cursor(self.session).execute(_STORED, {"npp": npp}).first()
+        if row is None:
+            return None
+        return StoredStanding(bool(row.in_arrears), bool(row.good_standing), dict(row._mapping))
 
-    def save(self, npp: str, *, first: bool, by_bucket: Mapping[AgeingBucket, int], **values: Any) -> None:
-        """The employer's standing as now computed (`first`: none was stored before)."""
-        values = dict(values, updated_at=datetime.now(UTC),
-                      **{column: by_bucket[bucket] for bucket, column in BUCKET_COLUMNS.items()})
-        if first:
-            self.session.execute(_INSERT, dict(values, npp=npp))
-        else:
-            self.session.execute(_UPDATE, dict(values, b_npp=npp))
+    def save(self, npp: str, *, previous: StoredStanding | None, by_bucket: Mapping[AgeingBucket, int],
+             **values: Any) -> None:
+        """The employer's standing as now computed (`previous`: as `stored` read it, None if
+        none was). Not written again when it is what is stored (most payments of an employer
+        with nothing overdue): `updated_at` is when it last changed."""
+        values = dict(values, **{column: by_bucket[bucket] for bucket, column in BUCKET_COLUMNS.items()})
+        if previous is None:
+            write(self.session, _INSERT, dict(values, npp=npp, updated_at=datetime.now(UTC)))
+        elif values != previous.columns:
+            write(self.session, _UPDATE, dict(values, b_npp=npp, updated_at=datetime.now(UTC)))

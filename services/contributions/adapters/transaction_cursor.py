@@ -37,11 +37,23 @@ def _cache(dialect: Dialect) -> StatementCache:
     return cache
 
 
+_PREBUILT = "transaction_cursor.prebuilt"  # a Session's own, in its `info`
+
+
 def on_cursor(executor: Session | Connection | LookupConnection) -> PrebuiltConnection | Connection | LookupConnection:
-    """The Session's transaction on its driver's cursor; anything else as it is."""
+    """The Session's transaction on its driver's cursor; anything else as it is. A Session
+    bound to one Connection (a unit of work's) keeps its cursor's wrapper: asking the
+    Session for its connection cost, at every statement, about as much as the statement."""
     if isinstance(executor, Session):
+        bind = executor.bind
+        cached = executor.info.get(_PREBUILT) if isinstance(bind, Connection) else None
+        if cached is not None and cached.connection is bind:
+            return cached
         connection = executor.connection()
-        return PrebuiltConnection(connection, _cache(connection.dialect))
+        prebuilt = PrebuiltConnection(connection, _cache(connection.dialect))
+        if isinstance(bind, Connection) and connection is bind:
+            executor.info[_PREBUILT] = prebuilt
+        return prebuilt
     return executor
 
 

@@ -2,8 +2,9 @@
 
 The same receipts, in the same order, are recorded on two services seeded alike: one as it
 runs (the employer and bill read before the write lock, the statements on the
-transaction's cursor), one with every read under the lock and every statement through
-SQLAlchemy's Session, as before. Answers, errors and what is stored (payments, allocations,
+transaction's cursor, the bills, credit and standing after a plain payment taken from what
+it read locked and wrote), one with every read under the lock, every statement through
+SQLAlchemy's Session and every row read back, as before. Answers, errors and what is stored (payments, allocations,
 bills, penalties, standing, events, audit) must be the same, ids aside: C-6 penalties,
 C-7 credit notes and credit, suspense, another branch's bill (O-2), a duplicate and a retry.
 """
@@ -21,11 +22,14 @@ from sqlalchemy import select
 from jamsos.contributions.v1 import events_pb2  # noqa: F401 - the event types MessageToDict unpacks
 from jamsos.contributions.v1 import payments_pb2 as pb, payments_pb2_grpc
 from services.chassis.events import parse_envelope
-from services.contributions.adapters import money_bills, payment_store, transaction_cursor
+from services.contributions.adapters import (
+    money_bills, payment_store, penalty_repository, standing_repository, transaction_cursor,
+)
 from services.contributions.adapters.money_tables import (
     employer_standing, payment_allocations, payments, penalties, penalty_payments,
 )
 from services.contributions.adapters.tables import bills, platform
+from services.contributions.application.money import matching, recording
 from services.contributions.application.money.payments import PaymentUseCases
 from services.contributions.bootstrap import definition
 from services.contributions.domain.periods import Period
@@ -142,8 +146,11 @@ def test_c7_record_payment_answers_and_stores_exactly_as_the_path_under_the_lock
     fast_answers, fast_stored = _run(twin_urls[0])
 
     monkeypatch.setattr(PaymentUseCases, "prepare", lambda self, scope, command: None)
-    for module in (transaction_cursor, money_bills, payment_store):
+    for module in (transaction_cursor, money_bills, payment_store, penalty_repository, standing_repository):
         monkeypatch.setattr(module, "on_cursor", lambda executor: executor)
+    # Every row read back after it was written, none taken from what the payment wrote.
+    monkeypatch.setattr(matching, "_bills_now", lambda result, allocated: None)
+    monkeypatch.setattr(recording, "_as_stored", lambda *args, **kwargs: None)
     old_answers, old_stored = _run(twin_urls[1])
 
     assert [a.get("code", "OK") for a in fast_answers] == ["OK"] * 8 + ["ALREADY_EXISTS", "OK"]
@@ -183,3 +190,30 @@ def test_c8_an_employer_changed_after_the_read_before_the_lock_is_read_again(con
     with contributions.app.ctx.base.read_session(across_branches=True) as connection:
         standing = connection.execute(select(employer_standing).where(employer_standing.c.npp == NPP)).one()
     assert (standing.data_complete, standing.good_standing, standing.in_arrears) == (False, False, False)
+
+
+@pytest.mark.rule("C-7")
+def test_c7_a_payment_naming_its_bill_is_read_before_the_lock_in_one_statement(contributions, payments, monkeypatch):
+    """The reference, the bill and its employer come from one statement before the lock; the
+    transaction then only checks them again (the twin test above shows the answers equal)."""
+    prepare, seen = PaymentUseCases.prepare, []
+
+    def recorded(self, scope, command):
+        seen.append(prepare(self, scope, command))
+        return seen[-1]
+
+    monkeypatch.setattr(PaymentUseCases, "prepare", recorded)
+    bill = add_bill(contributions, Period(2021, 5), 800_000, date(2021, 6, 15))
+    for number, npp in enumerate(("", NPP)):
+        response = payments.RecordPayment(pb.RecordPaymentRequest(
+            request_id=f"r-named-{number}", bank_reference=f"NAMED-{number}", amount=rp(1_000),
+            paid_on=d(date(2021, 6, 1)), npp=npp, bill_number=bill))
+        assert response.payment.status == pb.PAYMENT_STATUS_MATCHED
+    with contributions.app.ctx.base.read_session(across_branches=True) as connection:
+        expected = money_bills.employer(connection, NPP)
+    assert [p.facts if p is not None else None for p in seen] == [expected, expected]
+    again = pb.RecordPaymentRequest(request_id="r-named-again", bank_reference="NAMED-0", amount=rp(1_000),
+                                    paid_on=d(date(2021, 6, 1)), bill_number=bill)
+    with pytest.raises(grpc.RpcError) as refused:
+        payments.RecordPayment(again)
+    assert refused.value.code() == grpc.StatusCode.ALREADY_EXISTS and seen[-1] is None  # refused under the lock

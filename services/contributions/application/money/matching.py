@@ -23,14 +23,14 @@ then penalties (C-6), oldest first; what is left is the employer's credit.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters import money_bills, payment_store
 from services.contributions.adapters.penalty_repository import Penalty, PenaltyBook
 from services.contributions.application.money.penalty_assessment import assess_late_penalty
-from services.contributions.application.money.standing_state import StandingView, recompute_standing
+from services.contributions.application.money.standing_state import StandingInputs, StandingView, recompute_standing
 from services.contributions.domain.bills import OpenBill
 from services.contributions.domain.payments import allocate_in_order
 
@@ -42,6 +42,10 @@ class MatchResult:
     penalty_ids: list[str] = field(default_factory=list)
     penalty_payments: list[dict] = field(default_factory=list)  # what reached penalties, from either
     standing: StandingView | None = None  # step 4's, when it ran (not deferred to the end of an import)
+    # The bills touched as they now are, and the new payment's credit left, when known
+    # without reading them again (no credit applied, no bill settled): None otherwise.
+    bills_now: dict[str, money_bills.BillRow] | None = None
+    payment_credit: int | None = None
 
     @property
     def bill_numbers(self) -> list[str]:
@@ -103,6 +107,26 @@ def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     """Step 2: the named bill (if still open), then oldest first, then open penalties; the
     rest is credit. Returns the bill allocation rows. `bills`: the employer's open bills as
     the caller read them, locked, in this transaction (read here when not given)."""
+    return _allocate(uow, payment_id, npp, amount, paid_on, bill_number, result, bills).rows
+
+
+@dataclass(frozen=True)
+class _Allocated:
+    """Step 2's writes, and what they leave (from the locked rows read and the amounts
+    written: the same as reading them again in this transaction)."""
+
+    rows: list[dict]
+    bills_after: list[money_bills.BillRow]  # the open bills read, with what reached them added
+    penalties: list[Penalty]  # the open penalties read (unchanged unless `paid_penalties`)
+    paid_penalties: bool
+    credit_rupiah: int  # what is left on the payment
+
+
+def _allocate(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
+              bill_number: str | None, result: MatchResult,
+              bills: list[money_bills.BillRow] | None, new_payment: dict | None = None) -> _Allocated:
+    """`new_payment`: the payment's row, not stored yet: written here, with its credit left,
+    before what refers to it (instead of an UPDATE of its credit afterwards)."""
     session = uow.session
     if bills is None:
         bills = money_bills.open_bills(session, npp, lock=True)
@@ -113,14 +137,23 @@ def allocate_payment(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     parts = order.to_bills.allocations
     rows = [payment_store.allocation(part.bill_number, part.amount_rupiah, paid_on, from_credit=False,
                                      payment_id=payment_id) for part in parts]
+    if new_payment is not None:
+        payment_store.insert_payment(session, **dict(new_payment, credit_rupiah=order.credit_rupiah))
     payment_store.insert_allocations(session, rows)  # one executemany each
     money_bills.add_payments(session, [(part.bill_number, part.amount_rupiah) for part in parts])
     for part in order.to_penalties.allocations:
         penalty = penalties[part.bill_number]  # reached on the later of payment and assessment
         result.penalty_payments.append(book.pay(penalty, payment_id, part.amount_rupiah,
                                                 max(paid_on, penalty.assessed_on), from_credit=False))
-    payment_store.update_payment(session, payment_id, credit_rupiah=order.credit_rupiah)
-    return rows
+    if new_payment is None:
+        payment_store.update_payment(session, payment_id, credit_rupiah=order.credit_rupiah)
+    added: dict[str, int] = {}
+    for part in parts:
+        added[part.bill_number] = added.get(part.bill_number, 0) + part.amount_rupiah
+    after = [replace(b, paid_rupiah=b.paid_rupiah + added[b.bill_number]) if b.bill_number in added else b
+             for b in bills]
+    return _Allocated(rows, after, list(penalties.values()), bool(order.to_penalties.allocations),
+                      order.credit_rupiah)
 
 
 def _open(penalty: Penalty, outstanding: int | None = None) -> OpenBill:
@@ -128,11 +161,13 @@ def _open(penalty: Penalty, outstanding: int | None = None) -> OpenBill:
     return item if outstanding is None else OpenBill(item.bill_number, item.period, item.due_date, outstanding)
 
 
-def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> list[str]:
-    """Step 3: settle the bills now paid in full; assess C-6 penalties; returns penalty ids."""
+def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date,
+                      known: dict[str, money_bills.BillRow] | None = None) -> list[str]:
+    """Step 3: settle the bills now paid in full; assess C-6 penalties; returns penalty ids.
+    `known`: the bills as they now are in this transaction (`_Allocated`), not read again."""
     session = uow.session
     penalty_ids = []
-    touched = money_bills.bills_named(session, bill_numbers)  # one read for them all
+    touched = known if known is not None else money_bills.bills_named(session, bill_numbers)  # one read for them all
     for number in bill_numbers:
         bill = touched.get(number)
         if bill is None or bill.status != money_bills.OPEN or bill.paid_rupiah < bill.total_rupiah:
@@ -148,25 +183,53 @@ def settle_paid_bills(uow: UnitOfWork, bill_numbers: list[str], today: date) -> 
 def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
                      bill_number: str | None, today: date, standing_later: set[str] | None = None, *,
                      facts: money_bills.EmployerFacts | None = None,
-                     open_bills: list[money_bills.BillRow] | None = None) -> MatchResult:
-    """Steps 1-4 for a payment already stored as MATCHED to employer `npp`. A bulk import
-    passes `standing_later` and recomputes each employer's standing once, at its end.
+                     open_bills: list[money_bills.BillRow] | None = None,
+                     new_payment: dict | None = None) -> MatchResult:
+    """Steps 1-4 for a payment stored as MATCHED to employer `npp`: already, or, given
+    `new_payment` (its row), by step 2 (its credit is 0 until then: step 1 never spends it).
+    A bulk import passes `standing_later` and recomputes each employer's standing once, at its end.
     `facts`: the employer as the caller read it, not read again; `open_bills`: its open
     bills as the caller read them (locked) in this transaction, read again only when step 1
-    paid some of them."""
+    paid some of them.
+
+    The usual payment finds no credit waiting (one statement says so, with the employer's
+    credit) and settles no bill: then what step 2 read locked and wrote is what the bills,
+    penalties and credit now are, and steps 3 and 4 and the answer use it instead of
+    reading them again."""
     result = MatchResult()
-    result.credit_applied = apply_credit(uow, npp, result)
+    waiting, credit_before = payment_store.credit_state(uow.session, npp)
+    if waiting:
+        result.credit_applied = apply_credit(uow, npp, result)
     still = open_bills if not result.credit_applied else None  # unchanged unless credit reached a bill
-    result.allocations = allocate_payment(uow, payment_id, npp, amount, paid_on, bill_number, result, still)
-    result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)
+    allocated = _allocate(uow, payment_id, npp, amount, paid_on, bill_number, result, still, new_payment)
+    result.allocations = allocated.rows
+    known = _bills_now(result, allocated)
+    result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today, known)
     if result.penalty_ids:  # what the payment left as credit pays the penalties it caused
         result.credit_applied += apply_credit(uow, npp, result)
+    unchanged = known is not None and not result.penalty_ids and all(
+        known[n].status == money_bills.OPEN and known[n].outstanding_rupiah > 0 for n in result.bill_numbers)
+    if unchanged:  # no bill settled, no penalty assessed: nothing else moved
+        assert known is not None
+        result.bills_now = {n: known[n] for n in result.bill_numbers}
+        result.payment_credit = allocated.credit_rupiah
     if standing_later is None:
-        outcome = recompute_standing(uow, npp, today, facts)
+        inputs = None  # step 1 may have paid penalties from credit (no bill rows): then read
+        if unchanged and not waiting and not allocated.paid_penalties:
+            inputs = StandingInputs(
+                [b.open_bill() for b in allocated.bills_after if b.outstanding_rupiah > 0],
+                [_open(p) for p in allocated.penalties], credit_before + allocated.credit_rupiah)
+        outcome = recompute_standing(uow, npp, today, facts, inputs)
         result.standing = outcome[0] if outcome is not None else None
     else:
         standing_later.add(npp)
     return result
+
+
+def _bills_now(result: MatchResult, allocated: _Allocated) -> dict[str, money_bills.BillRow] | None:
+    """The employer's open bills as they are after step 2, by number; None when step 1 paid
+    some (those are not among the bills step 2 read, if paid off: they are read again)."""
+    return None if result.credit_applied else {b.bill_number: b for b in allocated.bills_after}
 
 
 def recompute_standings(uow: UnitOfWork, npps: set[str], today: date) -> None:

@@ -120,7 +120,7 @@ def posted(session, row: payment_store.StoredPayment, match: MatchResult | None)
         credit = payment_store.employer_credit(session, row.npp) if row.npp else None
     if match is None:
         return PaymentPosted(view, employer_credit_rupiah=credit)
-    touched = money_bills.bills_named(session, match.bill_numbers)  # one read for them all
+    touched = match.bills_now if match.bills_now is not None else money_bills.bills_named(session, match.bill_numbers)
     return PaymentPosted(view, tuple(match.credit_applied), tuple(touched[n] for n in match.bill_numbers),
                          tuple(PenaltyBook(session).with_corrections(match.penalty_ids)),
                          tuple(match.penalty_payments), credit)

@@ -83,13 +83,20 @@ def prepare(reader: LookupConnection, scope: BranchScope, line: PaymentLine, tod
         validate_line(line, today)
     except InvalidArgument:
         return None
-    if payment_store.by_bank_reference(reader, line.bank_reference.strip()) is not None:
-        return None
-    bill = money_bills.get_bill(reader, line.bill_number) if line.bill_number else None
-    if line.bill_number and (bill is None or not _changeable(scope, bill.branch_code)):
+    reference = line.bank_reference.strip()
+    bill, facts = None, None
+    if line.bill_number:  # the reference, the bill and its employer in one statement
+        found = payment_store.before_the_lock(reader, reference, line.bill_number)
+        if found is None or found.reference_taken or not _changeable(scope, found.bill.branch_code):
+            return None
+        bill = found.bill
+        if line.npp.strip() in ("", bill.npp):
+            facts = found.bill_employer
+    elif payment_store.by_bank_reference(reader, reference) is not None:
         return None
     npp = line.npp.strip() or (bill.npp if bill is not None else "")
-    facts = money_bills.employer(reader, npp) if npp else None
+    if facts is None and npp:  # another employer named, or one known by its bills only
+        facts = money_bills.employer(reader, npp)
     if facts is None or not _changeable(scope, facts.branch_code):
         return None
     return Prepared(facts)
@@ -102,6 +109,10 @@ def _changeable(scope: BranchScope, branch_code: str) -> bool:
 def _still_holds(session, prepared: Prepared, reference: str) -> bool:
     """Under the lock: the reference still new and the employer's row as `prepare` read it
     (membership's events may have changed it since: its branch, or its data, C-8)."""
+    now = payment_store.recheck(session, reference, prepared.facts.npp)  # one statement for both
+    if now is not None:
+        taken, facts = now
+        return not taken and facts == prepared.facts
     return (payment_store.by_bank_reference(session, reference) is None
             and money_bills.employer(session, prepared.facts.npp) == prepared.facts)
 
@@ -139,21 +150,34 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
                           [b.open_bill() for b in open_now])
     if match.outcome is MatchOutcome.SUSPENSE:
         return _suspense(uow, row, facts.branch_code, match.reason)
-    payment_store.insert_payment(session, **row, branch_code=facts.branch_code, status=payment_store.MATCHED)
     result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
-                              line.bill_number or None, today, standing_later, facts=facts, open_bills=open_now)
-    return Recorded(row["payment_id"], result, emit_posted(uow, row["payment_id"]))
+                              line.bill_number or None, today, standing_later, facts=facts, open_bills=open_now,
+                              new_payment=dict(row, branch_code=facts.branch_code, status=payment_store.MATCHED))
+    stored = None  # its credit is final unless credit was spread again after it (then read back)
+    if result.payment_credit is not None:
+        stored = _as_stored(row, facts.branch_code, payment_store.MATCHED, None, credit=result.payment_credit)
+    return Recorded(row["payment_id"], result, emit_posted(uow, row["payment_id"], stored))
 
 
 def _suspense(uow: UnitOfWork, row: dict, branch: str, reason: str) -> Recorded:
     payment_store.insert_payment(uow.session, **row, branch_code=branch, status=payment_store.SUSPENSE,
                                  suspense_reason=reason)
-    return Recorded(row["payment_id"], None, emit_posted(uow, row["payment_id"]))
+    stored = _as_stored(row, branch, payment_store.SUSPENSE, reason, credit=row["credit_rupiah"])
+    return Recorded(row["payment_id"], None, emit_posted(uow, row["payment_id"], stored))
 
 
-def emit_posted(uow: UnitOfWork, payment_id: str) -> payment_store.StoredPayment:
-    """PaymentPosted, and the audit record, from the payment as stored; returns it."""
-    p = payment_store.get_payment(uow.session, payment_id)
+def _as_stored(row: dict, branch: str, status: str, reason: str | None, *, credit: int) -> payment_store.StoredPayment:
+    """The payment row just written (`row` and what was added to it), as reading it back gives it."""
+    return payment_store.StoredPayment(row["payment_id"], row["bank_reference"], row["npp"], branch,
+                                       int(row["amount_rupiah"]), row["paid_on"], status, row["bill_number"],
+                                       int(credit), reason)
+
+
+def emit_posted(uow: UnitOfWork, payment_id: str,
+                stored: payment_store.StoredPayment | None = None) -> payment_store.StoredPayment:
+    """PaymentPosted, and the audit record, from the payment as stored (`stored`: as this
+    transaction just wrote it; read when not given); returns it."""
+    p = stored if stored is not None else payment_store.get_payment(uow.session, payment_id)
     assert p is not None  # stored in this transaction
     unmatched = p.status == payment_store.SUSPENSE
     left = int(p.amount_rupiah) if unmatched else int(p.credit_rupiah)

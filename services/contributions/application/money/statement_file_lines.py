@@ -46,7 +46,6 @@ def record_statement_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine
                             "bank reference already recorded with another amount or date")
     except DomainError as exc:
         return LineRecorded(REJECTED, reason=exc.message)
-    row = payment_store.get_payment(uow.session, recorded.payment_id)
-    assert row is not None
+    row = recorded.payment  # as stored at the end of its line
     bills = tuple(recorded.match.bill_numbers) if recorded.match is not None else ()
     return LineRecorded(RECORDED, row.payment_id, row.status, row.suspense_reason or "", bills)
