@@ -27,8 +27,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import (
-    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, Row, String, Table, Text, delete,
-    insert, select, update,
+    BigInteger, Boolean, Column, Date, DateTime, Index, Integer, MetaData, Row, String, Table, Text, bindparam, delete,
+    exists, insert, select, update,
 )
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import SchemaItem
@@ -38,9 +38,10 @@ from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 
 from .consumer import HandlerRegistry, MessagePosition
 from .convert import enum_word, event_day, to_date
+from .prebuilt import PrebuiltConnection
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
-from .upsert import upsert
+from .upsert import upsert, upsert_statement
 
 if TYPE_CHECKING:
     from alembic.operations import Operations
@@ -155,6 +156,35 @@ def _tables(metadata: MetaData, parts: frozenset[Part]) -> MembershipTables:
     return MembershipTables(employers, workers, employments, wages, positions, risk_groups, marital, family, parts)
 
 
+class _Statements:
+    """The statements of every enrolment and position, built once per set of tables (run
+    prebuilt: building and executing them through the Session was most of an event's CPU)."""
+
+    def __init__(self, t: MembershipTables):
+        kpj: Any = bindparam("kpj")
+        e, m, w, p = t.employments, t.marital, t.workers, t.positions
+        known = []  # what take_up_employment reads before it writes, as one row
+        if Part.WORKER_IDENTITY in t.parts:
+            known.append(select(w.c.member_since).where(w.c.kpj == kpj).scalar_subquery().label("member_since"))
+        if m is not None:
+            known.append(exists().where(e.c.kpj == kpj, e.c.npp == bindparam("npp"),
+                                        e.c.start_date == bindparam("start_date")).label("employed"))
+            known.append(self.latest_marital(m, kpj, bindparam("on")).label("marital"))
+        self.known = select(*known) if known else None
+        self.marital_in_force = select(self.latest_marital(m, kpj, bindparam("on"))) if m is not None else None
+        # Parameters named b_<column> (a column's own name is the SET clause's).
+        self.advance_position = (update(p).where(p.c.topic == bindparam("b_topic"),
+                                                 p.c.partition == bindparam("b_partition"),
+                                                 p.c.last_offset < bindparam("b_last_offset"))
+                                 .values(last_offset=bindparam("b_last_offset"), event_id=bindparam("b_event_id"),
+                                         applied_at=bindparam("b_applied_at")))
+
+    @staticmethod
+    def latest_marital(m: Table, kpj: Any, on: Any) -> Any:
+        return (select(m.c.marital_status).where(m.c.kpj == kpj, m.c.effective_date <= on)
+                .order_by(m.c.effective_date.desc()).limit(1).scalar_subquery())
+
+
 class ChangeHooks(Protocol):
     """What a service does around a change (contributions: corrections of billed periods, C-5)."""
 
@@ -180,14 +210,36 @@ class ApplyAtOnce:
 
 
 class MembershipStore:
-    """The replica's writes, by natural key."""
+    """The replica's writes, by natural key; with `db` (the unit of work's prebuilt
+    connection, same transaction) an event's frequent statements run prebuilt."""
 
-    def __init__(self, tables: MembershipTables, session: Session):
+    def __init__(self, tables: MembershipTables, session: Session, db: PrebuiltConnection | None = None,
+                 statements: _Statements | None = None):
         self.t = tables
         self.session = session
+        self.db = db
+        self._statements = statements
 
     def _has(self, part: Part) -> bool:
         return part in self.t.parts
+
+    @property
+    def statements(self) -> _Statements:
+        if self._statements is None:
+            self._statements = _Statements(self.t)
+        return self._statements
+
+    def _execute(self, statement: Any, params: Mapping[str, Any]) -> Any:
+        return (self.db or self.session).execute(statement, params)
+
+    def _upsert(self, table: Table, values: Mapping[str, Any], key: Sequence[str], *,
+                update: Sequence[str] | None = None) -> None:
+        """`upsert` of one row, its statement run prebuilt when there is `db`."""
+        if self.db is None:
+            upsert(self.session, table, values, key, update=update)
+            return
+        columns = tuple(update) if update is not None else tuple(c for c in values if c not in key)
+        self.db.execute(upsert_statement(table, tuple(key), columns, self.db.dialect.name), dict(values))
 
     # ---- employers (M-1) -------------------------------------------------------------------
     def upsert_employer(self, employer: employers_pb2.Employer) -> None:
@@ -220,47 +272,51 @@ class MembershipStore:
             "programs": programs or ALL_PROGRAMS, "death_date": to_date(worker, "death_date", required=False),
         }
         employment: dict[str, Any] = {"kpj": worker.kpj, "npp": worker.npp, "start_date": start, "end_date": end}
+        # One read before the writes (none of which it reads): the member-since date held,
+        # whether this employment is known, the latest marital status entry.
+        statement = self.statements.known
+        known: Any = None if statement is None else self._execute(
+            statement, {"kpj": worker.kpj, "npp": worker.npp, "start_date": start, "on": date.max}).first()
         if self._has(Part.WORKER_IDENTITY):
-            known = self.session.execute(select(self.t.workers.c.member_since)
-                                         .where(self.t.workers.c.kpj == worker.kpj)).scalar()
+            since = known.member_since
             values.update(nik=worker.nik, birth_date=to_date(worker, "birth_date"), marital_status=marital,
-                          member_since=min(known, start) if known else start, end_date=end,
+                          member_since=min(since, start) if since else start, end_date=end,
                           end_reason=worker.end_reason or None)
             employment["branch_code"] = worker.branch_code
-        e = self.t.employments
-        new_employment = self.t.marital is not None and self.session.execute(select(e.c.kpj).where(
-            e.c.kpj == worker.kpj, e.c.npp == worker.npp, e.c.start_date == start)).first() is None
-        upsert(self.session, self.t.workers, values, ["kpj"])
-        upsert(self.session, self.t.employments, employment, ["kpj", "npp", "start_date"])
+        new_employment = self.t.marital is not None and not known.employed
+        self._upsert(self.t.workers, values, ["kpj"])
+        self._upsert(self.t.employments, employment, ["kpj", "npp", "start_date"])
         self.set_wage(worker.kpj, start, worker.monthly_wage.rupiah)
         if new_employment:  # the same enrolment re-sent must not re-date a status (M-6)
-            self._status_with_employment(worker.kpj, start, marital, to_date(worker, "birth_date", required=False))
+            self._status_with_employment(worker.kpj, start, marital, to_date(worker, "birth_date", required=False),
+                                         known.marital)
 
-    def _status_with_employment(self, kpj: str, start: date, marital: str, birth: date | None) -> None:
+    def _status_with_employment(self, kpj: str, start: date, marital: str, birth: date | None,
+                                latest: str | None) -> None:
         """The history entry membership keeps with an employment (M-6): a new member's status
         holds from birth (so a report dated before the start, arriving later, is not masked);
-        a later employment's from its start, only when it differs from the latest entry."""
-        latest = self.marital_in_force(kpj, date.max)
+        a later employment's from its start, only when it differs from the latest entry
+        (`latest`, read before the employment's writes, which leave that history alone)."""
         if latest is None:
             self.set_marital(kpj, birth or start, marital)
         elif latest != marital:
             self.set_marital(kpj, start, marital)
 
     def set_wage(self, kpj: str, since: date, monthly_wage: int) -> None:
-        upsert(self.session, self.t.wages, {"kpj": kpj, "effective_date": since, "monthly_wage": monthly_wage},
-               ["kpj", "effective_date"])
+        self._upsert(self.t.wages, {"kpj": kpj, "effective_date": since, "monthly_wage": monthly_wage},
+                     ["kpj", "effective_date"])
 
     def marital_in_force(self, kpj: str, on: date) -> str | None:
-        m = self.t.marital
-        if m is None:
+        statement = self.statements.marital_in_force
+        if statement is None:
             return None
-        return self.session.execute(select(m.c.marital_status).where(m.c.kpj == kpj, m.c.effective_date <= on)
-                                    .order_by(m.c.effective_date.desc()).limit(1)).scalar()
+        status: str | None = self._execute(statement, {"kpj": kpj, "on": on}).scalar()
+        return status
 
     def set_marital(self, kpj: str, since: date, marital_status: str) -> None:
         if self.t.marital is not None:
-            upsert(self.session, self.t.marital, {"kpj": kpj, "effective_date": since, "marital_status": marital_status},
-                   ["kpj", "effective_date"])
+            self._upsert(self.t.marital, {"kpj": kpj, "effective_date": since, "marital_status": marital_status},
+                         ["kpj", "effective_date"])
 
     def set_current_marital(self, kpj: str, marital_status: str) -> None:
         if self._has(Part.WORKER_IDENTITY):
@@ -302,13 +358,10 @@ class MembershipStore:
     # ---- how far it has caught up ------------------------------------------------------------
     def record_position(self, position: MessagePosition, event_id: str) -> None:
         """The partition's highest offset applied: it only moves forward (a replay is behind it)."""
-        p = self.t.positions
         row = {"topic": position.topic, "partition": position.partition, "last_offset": position.offset,
                "event_id": event_id[:36], "applied_at": datetime.now(UTC)}
-        upsert(self.session, p, row, ["topic", "partition"], update=())
-        self.session.execute(update(p).where(p.c.topic == position.topic, p.c.partition == position.partition,
-                                             p.c.last_offset < position.offset)
-                             .values(last_offset=position.offset, event_id=row["event_id"], applied_at=row["applied_at"]))
+        self._upsert(self.t.positions, row, ["topic", "partition"], update=())
+        self._execute(self.statements.advance_position, {f"b_{name}": value for name, value in row.items()})
 
 
 class MembershipQueries:
@@ -353,9 +406,10 @@ class MembershipReplica:
 
     def __init__(self, metadata: MetaData, parts: Iterable[Part] = ()):
         self.tables = _tables(metadata, frozenset(parts))
+        self._statements = _Statements(self.tables)
 
-    def store(self, session: Session) -> MembershipStore:
-        return MembershipStore(self.tables, session)
+    def store(self, session: Session, db: PrebuiltConnection | None = None) -> MembershipStore:
+        return MembershipStore(self.tables, session, db, self._statements)
 
     def queries(self, session: Session) -> MembershipQueries:
         return MembershipQueries(self.tables, session)
@@ -379,7 +433,7 @@ class MembershipReplica:
             registry.on(events_pb2.WorkerFamilyChanged, handlers.on_family_changed)
         registry.on(events_pb2.WorkerTerminated, handlers.on_worker_terminated)
         registry.on(events_pb2.WorkerDied, handlers.on_worker_died)
-        registry.track_positions(lambda uow, envelope, position: self.store(uow.session)
+        registry.track_positions(lambda uow, envelope, position: self.store(uow.session, uow.prebuilt)
                                  .record_position(position, envelope.event_id))
 
 
@@ -389,7 +443,7 @@ class _Handlers:
         self.hooks = hooks
 
     def _store(self, uow: UnitOfWork) -> MembershipStore:
-        return self.replica.store(uow.session)
+        return self.replica.store(uow.session, uow.prebuilt)
 
     # ---- employers (M-1, C-3) --------------------------------------------------------------
     def on_employer_registered(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.EmployerRegistered) -> None:

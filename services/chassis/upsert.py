@@ -27,11 +27,11 @@ def upsert(session: Session, table: Table, rows: Mapping[str, Any] | Iterable[Ma
     key = tuple(key)
     columns = tuple(update) if update is not None else tuple(c for c in rows[0] if c not in key)
     dialect = session.get_bind().dialect.name
-    session.execute(_statement(table, key, columns, dialect), rows)
+    session.execute(upsert_statement(table, key, columns, dialect), rows)
 
 
 @functools.lru_cache(maxsize=512)
-def _statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
+def upsert_statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
     """Built once per table, key and columns: the values travel as parameters, and building
     the ON CONFLICT clause (its `excluded` columns) cost more than the row's own INSERT."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -203,3 +203,31 @@ def test_the_position_is_written_in_the_transaction_of_the_event_it_applied(bill
     with pytest.raises(InvalidArgument):
         s.feed(bad)
     assert s.positions() == {} and s.rows(s.replica.tables.workers) == []
+
+
+@pytest.mark.rule("M-3", "M-6")
+@pytest.mark.parametrize("parts", [set(), {Part.MARITAL_HISTORY}, {Part.WORKER_IDENTITY, Part.FAMILY}, set(Part)],
+                         ids=["plain", "marital", "identity", "all"])
+def test_the_prebuilt_writes_leave_the_rows_the_session_writes_leave(tmp_path, parts):
+    """Handlers write through the unit of work's prebuilt connection; a store on a Session
+    alone (no `db`) is the reference: the same employments leave the same rows."""
+    (tmp_path / "prebuilt").mkdir()
+    (tmp_path / "session").mkdir()
+    prebuilt, session_only = Service(tmp_path / "prebuilt", parts), Service(tmp_path / "session", parts)
+    sent = [worker(), worker(), worker(wage=5_000_000),  # re-sent, then a new wage on the same start
+            worker(npp=OTHER_NPP, start=date(2022, 7, 1)), worker(start=date(2019, 5, 6))]
+    for offset, w in enumerate(sent):
+        assert prebuilt.feed(events_pb2.WorkerEnrolled(worker=w)) == "applied"
+        with session_only.app.unit_of_work() as uow:
+            store = session_only.replica.store(uow.session)
+            assert store.db is None
+            store.take_up_employment(w)
+            store.record_position(MessagePosition(TOPIC, 0, offset), "event")
+            uow.commit()
+    t = prebuilt.replica.tables
+    for table in (t.workers, t.employments, t.wages, t.marital):
+        if table is not None:
+            assert prebuilt.rows(table) == session_only.rows(table) != []
+    assert prebuilt.positions() == session_only.positions() == {(TOPIC, 0): len(sent) - 1}
+    for service in (prebuilt, session_only):
+        service.engine.dispose()

@@ -116,7 +116,7 @@ def worker_facts(session: Session, period: Period, *, npps: list[str], kpjs: lis
 
     Every per-worker fact is a correlated subquery on a primary key (kpj, ...), so the
     plan is a handful of index probes per worker whatever the size of the tables."""
-    statement = _worker_facts_statement(rm_employments.c.npp.in_(npps))
+    statement = worker_facts_statement(rm_employments.c.npp.in_(npps))
     if kpjs is not None:  # one worker's standing on a bill (corrections), same rule as the run's
         statement = statement.where(rm_employments.c.kpj.in_(kpjs))
     return session.execute(statement, _period_parameters(period)).all()
@@ -148,13 +148,13 @@ def _chunk_facts_sql(dialect: Dialect) -> tuple[str, dict]:
     found = _CHUNK_FACTS_SQL.get(dialect.name)
     if found is None:
         chunk = rm_employments.c.npp == any_(bindparam("npps", type_=ARRAY(rm_employments.c.npp.type)))
-        compiled = _worker_facts_statement(chunk).compile(dialect=dialect)
+        compiled = worker_facts_statement(chunk).compile(dialect=dialect)
         constants = {name: value for name, value in compiled.construct_params(_check=False).items() if value is not None}
         found = _CHUNK_FACTS_SQL[dialect.name] = (str(compiled), constants)
     return found
 
 
-def _worker_facts_statement(employers: ColumnElement[bool]):
+def worker_facts_statement(employers: ColumnElement[bool]):
     """The facts query of `worker_facts` for the employments matching `employers`, the
     period's first and last days as the parameters `period_start` and `period_end`."""
     start, end = bindparam("period_start", type_=Date), bindparam("period_end", type_=Date)

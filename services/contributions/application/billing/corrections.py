@@ -33,11 +33,11 @@ from collections.abc import Callable
 from jamsos.contributions.v1 import events_pb2
 from services.chassis.config import topic_of
 from services.chassis.convert import from_date, from_period, from_rupiah
+from services.chassis.prebuilt import PrebuiltConnection
 from services.chassis.unit_of_work import UnitOfWork
-from services.contributions.adapters import bill_store, billing_facts, pending_corrections
+from services.contributions.adapters import bill_store, billing_facts, pending_corrections, worker_billing_facts
 from services.contributions.adapters.rule_repository import RuleRepository
 from services.contributions.adapters.bill_queries import billed_periods_of_employers
-from services.contributions.adapters.billing_run_repository import BillingJobStore
 from services.contributions.application.billing.chunk import bill_chunk, job_terms
 from services.contributions.application.billing.pricing import enrolled_programs, shares
 from services.contributions.domain.calculation import WorkerWageFacts, compute_lines, correction_lines
@@ -96,15 +96,16 @@ def correct_worker_billing(uow: UnitOfWork, *, kpj: str, npps: list[str], since:
     termination, death, touching the employers `npps`) and record every billed period of
     those employers whose bill the worker joins or leaves by it; returns how many. The
     branch's next billing job bills them (`issue_pending_corrections`)."""
-    session = uow.session
-    employers = sorted(set(npps) | set(billing_facts.employers_of_worker(session, kpj)))
-    billing_facts.lock_employers(session, employers)
-    periods = _billed_periods(session, employers, Period.of(since))
-    before = {key: _billable(session, kpj, *key) for key in periods}
+    session, db = uow.session, uow.prebuilt  # the reads of every event prebuilt (worker_billing_facts)
+    employers = sorted(set(npps) | set(worker_billing_facts.employers_of_worker(db, kpj)))
+    worker_billing_facts.lock_employers(db, employers)
+    periods = _billed_periods(db, employers, Period.of(since))
+    terms = _TermsOnce(session)  # read once for both sides: a change of employments leaves them alone
+    before = {key: _billable(session, kpj, *key, terms=terms, db=db) for key in periods}
     apply()
     recorded = 0
     for (npp, period), branch in periods.items():
-        if before[(npp, period)] != _billable(session, kpj, npp, period):
+        if before[(npp, period)] != _billable(session, kpj, npp, period, terms=terms, db=db):
             pending_corrections.record(session, npp, period, kpj, branch, since)
             recorded += 1
     return recorded
@@ -139,31 +140,53 @@ def issue_pending_corrections(uow: UnitOfWork, run_id: str, branch_code: str, to
     return issued
 
 
-def _billed_periods(session, employers: list[str], since: Period) -> dict[tuple[str, Period], str]:
+def _billed_periods(db: PrebuiltConnection, employers: list[str], since: Period) -> dict[tuple[str, Period], str]:
     """(npp, period) -> branch of every period from `since` that a run has billed or gone
-    past for these employers: with a regular bill, or passed over because nobody was billable."""
-    found = {(npp, period): bill_store.regular_bill(session, npp, period).branch_code
-             for npp, period in billed_periods_of_employers(session, employers, since)}
-    for npp in employers:
-        branch = billing_facts.employer_branch(session, npp)
-        if branch is not None:
-            for period in BillingJobStore(session).runs_past_employer(branch, npp, since):
-                found.setdefault((npp, period), branch)
-    return found
+    past for these employers: with a regular bill, or passed over because nobody was billable
+    (one prebuilt statement per employer)."""
+    return worker_billing_facts.billed_periods(db, employers, since)
 
 
 _Priced = tuple[WorkerWageFacts, frozenset[str]]
+_Terms = tuple[int | None, int | None]  # the employer's risk group, its branch's UMK
 
 
-def _billable(session, kpj: str, npp: str, period: Period) -> _Priced | None:
-    """The worker's facts on `npp`'s bill of `period` by the run's rule, or None when the
-    run would not bill them there (no employment in the period, a later employer's, no wage)."""
-    rows = billing_facts.worker_facts(session, period, npps=[npp], kpjs=[kpj])
+def _employer_terms(session, npp: str, period: Period) -> _Terms:
+    """What prices `npp`'s workers of `period` besides their own facts: the employer's risk
+    group (C-3) and, where it has one, the UMK of its branch (C-6a)."""
     risk_group = billing_facts.employer_risk_group(session, npp, period)
-    if not rows or risk_group is None or rows[0].wage is None or rows[0].wage < 0:
+    if risk_group is None:
+        return None, None
+    branch = billing_facts.employer_branch(session, npp)
+    return risk_group, RuleRepository(session).umk_in_force(branch, billing_facts.last_day(period)) if branch else None
+
+
+class _TermsOnce:
+    """`_employer_terms` read once per employer and period."""
+
+    def __init__(self, session):
+        self.session = session
+        self.known: dict[tuple[str, Period], _Terms] = {}
+
+    def __call__(self, npp: str, period: Period) -> _Terms:
+        if (npp, period) not in self.known:
+            self.known[(npp, period)] = _employer_terms(self.session, npp, period)
+        return self.known[(npp, period)]
+
+
+def _billable(session, kpj: str, npp: str, period: Period, *, terms: Callable[[str, Period], _Terms] | None = None,
+              db: PrebuiltConnection | None = None) -> _Priced | None:
+    """The worker's facts on `npp`'s bill of `period` by the run's rule, or None when the
+    run would not bill them there (no employment in the period, a later employer's, no wage,
+    no risk group). With `db` the same statement runs prebuilt."""
+    rows = (worker_billing_facts.worker_on_bill(db, kpj, npp, period) if db is not None
+            else billing_facts.worker_facts(session, period, npps=[npp], kpjs=[kpj]))
+    if not rows or rows[0].wage is None or rows[0].wage < 0:
         return None
-    row, branch = rows[0], billing_facts.employer_branch(session, npp)
-    umk = RuleRepository(session).umk_in_force(branch, billing_facts.last_day(period)) if branch else None
+    risk_group, umk = terms(npp, period) if terms is not None else _employer_terms(session, npp, period)
+    if risk_group is None:
+        return None
+    row = rows[0]
     marital = row.marital or billing_facts.DEFAULT_MARITAL_STATUS
     return WorkerWageFacts(kpj, row.wage, marital, risk_group, umk), enrolled_programs(row.programs)
 
