@@ -170,8 +170,8 @@ class Settings:
             log_level=_env("LOG_LEVEL", "INFO"),
             rpc_log_slow_ms=float(_env("RPC_LOG_SLOW_MS", "250")),
             rpc_log_every_call=_env("RPC_LOG_EVERY_CALL", "0") == "1",
-            grpc_threads=_positive_from_env("GRPC_THREADS"),
-            grpc_max_streams=_positive_from_env("GRPC_MAX_STREAMS"),
+            grpc_threads=_positive("GRPC_THREADS", _env("GRPC_THREADS", "")),
+            grpc_max_streams=_positive("GRPC_MAX_STREAMS", _env("GRPC_MAX_STREAMS", "")),
             events=EventSettings.from_env(),
         )
 
@@ -183,12 +183,12 @@ def default_grpc_threads(database: str) -> int:
 
 def grpc_threads_from_env(database: str) -> int:
     """GRPC_THREADS, else the default of `database` (the bench's reference server reads it too)."""
-    return _positive_from_env("GRPC_THREADS") or default_grpc_threads(database)
+    return _positive("GRPC_THREADS", _env("GRPC_THREADS", "")) or default_grpc_threads(database)
 
 
-def _positive_from_env(name: str) -> int | None:
-    """A count from the environment, at least 1; None when unset."""
-    value = _env(name, "")
+def _positive(name: str, value: str) -> int | None:
+    """A count read from the environment variable `name` (read by the caller, so the
+    configuration table's test sees the name), at least 1; None when unset."""
     if not value:
         return None
     number = int(value)
