@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, func, select, update
+from sqlalchemy import Connection, and_, bindparam, case, exists, func, select, text, update
 from sqlalchemy.orm import Session
 
 from services.chassis.lookups import LookupConnection
@@ -107,6 +107,21 @@ def bills_named(session: Session | Connection, bill_numbers: Iterable[str]) -> d
     if not numbers:
         return {}
     return {r.bill_number: _row(r) for r in session.execute(_BILLS_NAMED, {"numbers": numbers})}
+
+
+# PostgreSQL: one employer's money changes take turns (a transaction-scoped advisory lock on
+# its NPP). The row locks below cover the bills, credit and penalties a payment finds; two
+# payments of an employer with nothing open find no row in common, and each would answer (and
+# store the standing of) the employer's credit without the other's. SQLite: writers take
+# turns already (BEGIN IMMEDIATE).
+_EMPLOYER_MONEY_TURN = text("SELECT pg_advisory_xact_lock(hashtextextended('employer-money:' || :npp, 0))")
+
+
+def take_employer_turn(session: Session | Connection, npp: str) -> None:
+    """Until this transaction ends, no other money change of `npp` runs (PostgreSQL)."""
+    dialect = session.get_bind().dialect if isinstance(session, Session) else session.dialect
+    if dialect.name == "postgresql":
+        session.execute(_EMPLOYER_MONEY_TURN, {"npp": npp})
 
 
 def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:

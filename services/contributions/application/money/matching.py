@@ -197,6 +197,8 @@ def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     penalties and credit now are, and steps 3 and 4 and the answer use it instead of
     reading them again."""
     result = MatchResult()
+    if open_bills is None:  # given: the caller took the employer's turn before reading them
+        money_bills.take_employer_turn(uow.session, npp)
     waiting, credit_before = payment_store.credit_state(uow.session, npp)
     if waiting:
         result.credit_applied = apply_credit(uow, npp, result)
@@ -240,6 +242,7 @@ def recompute_standings(uow: UnitOfWork, npps: set[str], today: date) -> None:
 
 def apply_credit_to_new_bills(uow: UnitOfWork, npp: str, today: date) -> MatchResult:
     """A bill was issued: the employer's credit pays it (steps 1, 3, 4)."""
+    money_bills.take_employer_turn(uow.session, npp)
     result = MatchResult()
     result.credit_applied = apply_credit(uow, npp, result)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today)

@@ -145,6 +145,7 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         payments.require_suspense_branch(branch)
         reason = f"employer {npp} is not known" if npp else "no employer given"
         return _suspense(uow, row, branch, reason)
+    money_bills.take_employer_turn(session, facts.npp)  # PostgreSQL: its other money changes wait
     open_now = money_bills.open_bills(session, facts.npp, lock=True)  # locked: step 2 allocates from them
     match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
                           [b.open_bill() for b in open_now])

@@ -1,0 +1,35 @@
+"""Payments of one employer at the same time take turns (C-7), on both databases.
+
+An employer with no open bill keeps each payment as credit. Such payments lock no bill, credit
+or penalty row in common, so on PostgreSQL two of them could each read the credit before the
+other committed and both answer it without the other. Taking turns per employer, the answers'
+employer credits are the running totals 1, 2, ... n times the amount, each once.
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+import pytest
+
+from jamsos.contributions.v1 import payments_pb2 as pb
+from tests.contributions.service.money_fixtures import NPP, d, rp
+
+AMOUNT, THREADS, EACH = 1_000, 6, 4
+
+
+@pytest.mark.rule("C-7")
+def test_c7_concurrent_payments_of_an_employer_answer_each_running_total_once(contributions, payments):
+    def pay(thread: int) -> list[int]:
+        credits = []
+        for k in range(EACH):
+            response = payments.RecordPayment(pb.RecordPaymentRequest(
+                request_id=f"together-{thread}-{k}", bank_reference=f"TOGETHER-{thread}-{k}", amount=rp(AMOUNT),
+                paid_on=d(date(2021, 6, 1)), npp=NPP))
+            assert response.payment.status == pb.PAYMENT_STATUS_MATCHED
+            credits.append(response.employer_credit.rupiah)
+        return credits
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        answered = sorted(c for credits in pool.map(pay, range(THREADS)) for c in credits)
+    assert answered == [AMOUNT * n for n in range(1, THREADS * EACH + 1)]
