@@ -41,7 +41,7 @@ from .convert import enum_word, event_day, to_date
 from .prebuilt import PrebuiltConnection
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
-from .upsert import upsert, upsert_statement
+from .upsert import upsert
 
 if TYPE_CHECKING:
     from alembic.operations import Operations
@@ -234,12 +234,7 @@ class MembershipStore:
 
     def _upsert(self, table: Table, values: Mapping[str, Any], key: Sequence[str], *,
                 update: Sequence[str] | None = None) -> None:
-        """`upsert` of one row, its statement run prebuilt when there is `db`."""
-        if self.db is None:
-            upsert(self.session, table, values, key, update=update)
-            return
-        columns = tuple(update) if update is not None else tuple(c for c in values if c not in key)
-        self.db.execute(upsert_statement(table, tuple(key), columns, self.db.dialect.name), dict(values))
+        upsert(self.db or self.session, table, values, key, update=update)
 
     # ---- employers (M-1) -------------------------------------------------------------------
     def upsert_employer(self, employer: employers_pb2.Employer) -> None:

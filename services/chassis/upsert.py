@@ -14,24 +14,27 @@ from sqlalchemy import Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .prebuilt import PrebuiltConnection
 
-def upsert(session: Session, table: Table, rows: Mapping[str, Any] | Iterable[Mapping[str, Any]],
+
+def upsert(session: Session | PrebuiltConnection, table: Table, rows: Mapping[str, Any] | Iterable[Mapping[str, Any]],
            key: Iterable[str], *, update: Iterable[str] | None = None) -> None:
     """Insert `rows`; on a clash of the `key` columns update the other columns (or `update`).
 
-    `update=()` keeps the existing row (insert if missing, else do nothing).
+    `update=()` keeps the existing row (insert if missing, else do nothing). On a
+    `PrebuiltConnection` (a unit of work's `prebuilt`) the statement runs compiled once.
     """
     rows = [dict(rows)] if isinstance(rows, Mapping) else [dict(r) for r in rows]
     if not rows:
         return
     key = tuple(key)
     columns = tuple(update) if update is not None else tuple(c for c in rows[0] if c not in key)
-    dialect = session.get_bind().dialect.name
-    session.execute(upsert_statement(table, key, columns, dialect), rows)
+    dialect = session.dialect.name if isinstance(session, PrebuiltConnection) else session.get_bind().dialect.name
+    session.execute(_statement(table, key, columns, dialect), rows if len(rows) > 1 else rows[0])
 
 
 @functools.lru_cache(maxsize=512)
-def upsert_statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
+def _statement(table: Table, key: tuple[str, ...], columns: tuple[str, ...], dialect: str) -> Insert:
     """Built once per table, key and columns: the values travel as parameters, and building
     the ON CONFLICT clause (its `excluded` columns) cost more than the row's own INSERT."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -16,11 +16,14 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, and_, any_, bindparam, func, literal, or_, select, text
+from sqlalchemy import ColumnElement, Date, String, and_, any_, bindparam, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import Session
 
+from services.chassis.prebuilt import PrebuiltConnection
+
+from services.contributions.adapters.transaction_cursor import on_cursor
 from services.contributions.adapters.tables import (
     bills, rm_employer_risk_groups, rm_employers, rm_employments, rm_worker_marital, rm_worker_wages, rm_workers,
 )
@@ -79,12 +82,19 @@ def count_employers(session: Session, branch_code: str) -> int:
     return session.execute(select(func.count()).select_from(rm_employers).where(rm_employers.c.branch_code == branch_code)).scalar_one()
 
 
-def lock_employers(session: Session, npps: list[str]) -> None:
+# Built once (corrections run them for every employment change the read model applies).
+_LOCK_EMPLOYERS = (select(rm_employers.c.npp)
+                   .where(rm_employers.c.npp == bindparam("npps", type_=ARRAY(String)).any_())
+                   .order_by(rm_employers.c.npp).with_for_update())
+_EMPLOYERS_OF_WORKER = select(rm_employments.c.npp).where(rm_employments.c.kpj == bindparam("kpj")).distinct()
+
+
+def lock_employers(session: Session | PrebuiltConnection, npps: list[str]) -> None:
     """Row locks on the chunk's employers until commit: two runs over the same employers
     (a branch run and a national one) take turns, and the second sees the first's bills."""
-    if npps and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(rm_employers.c.npp).where(rm_employers.c.npp.in_(npps))
-                        .order_by(rm_employers.c.npp).with_for_update())
+    cursor = on_cursor(session)
+    if npps and cursor.dialect.name == "postgresql":
+        cursor.execute(_LOCK_EMPLOYERS, {"npps": list(npps)})
 
 
 def already_billed(session: Session, npps: list[str], period: Period) -> set[str]:
@@ -193,5 +203,5 @@ def facts_of_workers(session: Session, kpjs: list[str], period: Period) -> dict[
     return {r.kpj: (r.wage, r.marital or DEFAULT_MARITAL_STATUS, r.programs) for r in rows}
 
 
-def employers_of_worker(session: Session, kpj: str) -> list[str]:
-    return list(session.execute(select(rm_employments.c.npp).where(rm_employments.c.kpj == kpj).distinct()).scalars())
+def employers_of_worker(session: Session | PrebuiltConnection, kpj: str) -> list[str]:
+    return list(on_cursor(session).execute(_EMPLOYERS_OF_WORKER, {"kpj": kpj}).scalars())

@@ -54,10 +54,6 @@ class BillRow:
 
 def bill_row(r) -> BillRow:
     """A BillRow of a row with the bills table's columns."""
-    return _row(r)
-
-
-def _row(r) -> BillRow:
     issued = r.issued_at.date() if isinstance(r.issued_at, datetime) else r.issued_at
     return BillRow(r.bill_number, r.npp, r.branch_code, Period(r.period_year, r.period_month), r.kind,
                    r.due_date, int(r.total_rupiah), int(r.paid_rupiah), r.status, r.settled_on, issued)
@@ -95,7 +91,7 @@ _SETTLE = (update(bills).where(bills.c.bill_number == _NUMBER)
 
 def get_bill(session: Session | Connection | LookupConnection, bill_number: str) -> BillRow | None:
     r = on_cursor(session).execute(_BILL, {"bill_number": bill_number}).first()
-    return _row(r) if r else None
+    return bill_row(r) if r else None
 
 
 def bills_named(session: Session | Connection, bill_numbers: Iterable[str]) -> dict[str, BillRow]:
@@ -106,7 +102,7 @@ def bills_named(session: Session | Connection, bill_numbers: Iterable[str]) -> d
         return {bill.bill_number: bill} if bill is not None else {}
     if not numbers:
         return {}
-    return {r.bill_number: _row(r) for r in session.execute(_BILLS_NAMED, {"numbers": numbers})}
+    return {r.bill_number: bill_row(r) for r in session.execute(_BILLS_NAMED, {"numbers": numbers})}
 
 
 # PostgreSQL: one employer's money changes take turns (a transaction-scoped advisory lock on
@@ -127,12 +123,12 @@ def take_employer_turn(session: Session | Connection, npp: str) -> None:
 def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""
-    return [_row(r) for r in on_cursor(session).execute(_OPEN_BILLS_LOCKED if lock else _OPEN_BILLS, {"npp": npp})]
+    return [bill_row(r) for r in on_cursor(session).execute(_OPEN_BILLS_LOCKED if lock else _OPEN_BILLS, {"npp": npp})]
 
 
 def credit_notes(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """CREDIT bills of `npp` with credit left, oldest period first (locked like `open_bills`)."""
-    return [_row(r) for r in on_cursor(session).execute(_CREDIT_NOTES_LOCKED if lock else _CREDIT_NOTES, {"npp": npp})]
+    return [bill_row(r) for r in on_cursor(session).execute(_CREDIT_NOTES_LOCKED if lock else _CREDIT_NOTES, {"npp": npp})]
 
 
 def credit_notes_left(session: Session | Connection, npp: str) -> int:
@@ -149,7 +145,7 @@ def bills_of_period(session: Session, npp: str, period: Period) -> list[BillRow]
     rows = session.execute(select(bills).where(
         bills.c.npp == npp, bills.c.period_year == period.year, bills.c.period_month == period.month,
     ).order_by(bills.c.sequence, bills.c.bill_number))
-    return [_row(r) for r in rows]
+    return [bill_row(r) for r in rows]
 
 
 def add_payment(session: Session | Connection, bill_number: str, amount_rupiah: int) -> None:

@@ -11,19 +11,12 @@ billing run's own statement (`billing_facts.worker_facts_statement`), built once
 from __future__ import annotations
 
 from sqlalchemy import String, bindparam, literal, null, select, tuple_, union_all
-from sqlalchemy.dialects.postgresql import ARRAY
 
 from services.chassis.prebuilt import PrebuiltConnection
 from services.contributions.adapters.billing_facts import worker_facts_statement, last_day
 from services.contributions.adapters.billing_run_repository import DONE
 from services.contributions.adapters.tables import billing_jobs, billing_runs, bills, rm_employers, rm_employments
 from services.contributions.domain.periods import Period
-
-_EMPLOYERS_OF_WORKER = select(rm_employments.c.npp).where(rm_employments.c.kpj == bindparam("kpj")).distinct()
-
-_LOCK_EMPLOYERS = (select(rm_employers.c.npp)
-                   .where(rm_employers.c.npp == bindparam("npps", type_=ARRAY(String)).any_())
-                   .order_by(rm_employers.c.npp).with_for_update())
 
 
 def _periods_of_employer():
@@ -50,17 +43,6 @@ _PERIODS_OF_EMPLOYER = _periods_of_employer()
 # rule of who is billed), built once.
 _WORKER_ON_BILL = (worker_facts_statement(rm_employments.c.npp == bindparam("npp", type_=String))
                    .where(rm_employments.c.kpj == bindparam("kpj", type_=String)))
-
-
-def employers_of_worker(db: PrebuiltConnection, kpj: str) -> list[str]:
-    """`billing_facts.employers_of_worker`, prebuilt."""
-    return list(db.execute(_EMPLOYERS_OF_WORKER, {"kpj": kpj}).scalars())
-
-
-def lock_employers(db: PrebuiltConnection, npps: list[str]) -> None:
-    """`billing_facts.lock_employers`, prebuilt (the employers as one array)."""
-    if npps and db.dialect.name == "postgresql":
-        db.execute(_LOCK_EMPLOYERS, {"npps": npps})
 
 
 def billed_periods(db: PrebuiltConnection, employers: list[str], since: Period) -> dict[tuple[str, Period], str]:

@@ -189,5 +189,8 @@ def test_c5_get_bill_answer_joined_from_its_parts_is_the_message_serialised(work
                -1_000, -600, -400, 0, status, None if workers % 2 else "run-1", datetime(2024, 4, 1, 7, tzinfo=UTC))
     part = mapping.lines_part(lines)
     joined = mapping.bill_answer_bytes(row, part, workers)
-    assert joined == mapping.bill_answer(row, part, workers).SerializeToString()
+    message = billing_pb2.GetBillResponse()  # the same answer as a message, serialised by protobuf
+    message.bill.ParseFromString(part)
+    message.bill.MergeFrom(mapping._bill(row, row.period_year, row.period_month, workers))
+    assert joined == message.SerializeToString()
     assert len(billing_pb2.GetBillResponse.FromString(joined).bill.lines) == 3 * workers

@@ -52,10 +52,10 @@ def test_c5_billed_periods_of_a_worker_change_are_those_the_former_statements_fo
     feed(worker_transferred(K2, A, B, 4_000_000, date(2024, 4, 1)))  # K2 at A and at B
     with contributions.app.ctx.base.unit_of_work() as uow:
         session, db = uow.session, uow.prebuilt
-        assert sorted(worker_billing_facts.employers_of_worker(db, K2)) == sorted(
+        assert sorted(billing_facts.employers_of_worker(db, K2)) == sorted(
             billing_facts.employers_of_worker(session, K2)) == [A, B]
-        assert worker_billing_facts.employers_of_worker(db, "20000000099") == []
-        worker_billing_facts.lock_employers(db, [A, B])
+        assert billing_facts.employers_of_worker(db, "20000000099") == []
+        billing_facts.lock_employers(db, [A, B])
         for employers in ([A, B, C], [C], [A], [UNKNOWN, B], ["10000004", A], []):
             for since in (Period(2024, 1), Period(2024, 3), Period(2024, 4), Period(2024, 5)):
                 new = worker_billing_facts.billed_periods(db, employers, since)

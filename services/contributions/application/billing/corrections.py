@@ -26,6 +26,7 @@ today.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
 from collections.abc import Callable
@@ -97,10 +98,10 @@ def correct_worker_billing(uow: UnitOfWork, *, kpj: str, npps: list[str], since:
     those employers whose bill the worker joins or leaves by it; returns how many. The
     branch's next billing job bills them (`issue_pending_corrections`)."""
     session, db = uow.session, uow.prebuilt  # the reads of every event prebuilt (worker_billing_facts)
-    employers = sorted(set(npps) | set(worker_billing_facts.employers_of_worker(db, kpj)))
-    worker_billing_facts.lock_employers(db, employers)
+    employers = sorted(set(npps) | set(billing_facts.employers_of_worker(db, kpj)))
+    billing_facts.lock_employers(db, employers)
     periods = _billed_periods(db, employers, Period.of(since))
-    terms = _TermsOnce(session)  # read once for both sides: a change of employments leaves them alone
+    terms = functools.cache(functools.partial(_employer_terms, session))  # once for both sides: the change leaves them alone
     before = {key: _billable(session, kpj, *key, terms=terms, db=db) for key in periods}
     apply()
     recorded = 0
@@ -159,19 +160,6 @@ def _employer_terms(session, npp: str, period: Period) -> _Terms:
         return None, None
     branch = billing_facts.employer_branch(session, npp)
     return risk_group, RuleRepository(session).umk_in_force(branch, billing_facts.last_day(period)) if branch else None
-
-
-class _TermsOnce:
-    """`_employer_terms` read once per employer and period."""
-
-    def __init__(self, session):
-        self.session = session
-        self.known: dict[tuple[str, Period], _Terms] = {}
-
-    def __call__(self, npp: str, period: Period) -> _Terms:
-        if (npp, period) not in self.known:
-            self.known[(npp, period)] = _employer_terms(self.session, npp, period)
-        return self.known[(npp, period)]
 
 
 def _billable(session, kpj: str, npp: str, period: Period, *, terms: Callable[[str, Period], _Terms] | None = None,
