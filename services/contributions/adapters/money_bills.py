@@ -120,6 +120,14 @@ def take_employer_turn(session: Session | Connection, npp: str) -> None:
         session.execute(_EMPLOYER_MONEY_TURN, {"npp": npp})
 
 
+def take_employer_turns(session: Session | Connection, npps: Iterable[str]) -> None:
+    """The turns of several employers, in NPP order: two statements naming the same employers
+    in opposite orders would each hold one turn and wait for the other's (a deadlock). Taking a
+    turn again later in the transaction is free (PostgreSQL's advisory locks stack)."""
+    for npp in sorted({n.strip() for n in npps if n.strip()}):
+        take_employer_turn(session, npp)
+
+
 def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""

@@ -13,9 +13,10 @@ from datetime import date
 import pytest
 
 from jamsos.contributions.v1 import payments_pb2 as pb
-from tests.contributions.service.money_fixtures import NPP, d, rp
+from tests.contributions.service.money_fixtures import BINJAI, NPP, add_employer, d, rp
 
 AMOUNT, THREADS, EACH = 1_000, 6, 4
+SECOND_NPP = "99000003"
 
 
 @pytest.mark.rule("C-7")
@@ -33,3 +34,24 @@ def test_c7_concurrent_payments_of_an_employer_answer_each_running_total_once(co
     with ThreadPoolExecutor(THREADS) as pool:
         answered = sorted(c for credits in pool.map(pay, range(THREADS)) for c in credits)
     assert answered == [AMOUNT * n for n in range(1, THREADS * EACH + 1)]
+
+
+@pytest.mark.rule("C-7")
+def test_c7_statements_naming_two_employers_in_opposite_orders_both_import(contributions, payments):
+    """Each statement takes its employers' turns in NPP order, not its lines': two statements
+    with the same employers in opposite orders never hold one turn each and wait for the
+    other's (PostgreSQL would abort one as a deadlock)."""
+    add_employer(contributions, SECOND_NPP)
+
+    def import_statement(round_: int, npps: tuple[str, str]) -> list[int]:
+        lines = [pb.BankStatementLine(bank_reference=f"OPPOSITE-{round_}-{'-'.join(npps)}-{k}", amount=rp(AMOUNT),
+                                      paid_on=d(date(2021, 6, 1)), npp=npp)
+                 for k, npp in enumerate(npps * EACH)]
+        response = payments.ImportBankStatement(pb.ImportBankStatementRequest(
+            request_id=f"opposite-{round_}-{'-'.join(npps)}", branch_code=BINJAI, lines=lines))
+        return [result.outcome for result in response.results]
+
+    for round_ in range(THREADS):
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(import_statement, [round_, round_], [(NPP, SECOND_NPP), (SECOND_NPP, NPP)]))
+        assert outcomes == [[pb.STATEMENT_LINE_OUTCOME_RECORDED] * (2 * EACH)] * 2

@@ -59,6 +59,10 @@ class PaymentUseCases:
         the statement (new request id) records nothing twice: known references are DUPLICATE."""
         today, user = self.ctx.today(), current_principal().user_id
         touched: set[str] = set()  # employers whose standing is recomputed once, after the lines
+        # The named employers' turns up front, in NPP order (not the lines'): no deadlock
+        # between two statements naming them in opposite orders.
+        money_bills.take_employer_turns(uow.session, (line.npp for line in command.lines
+                                                      if not isinstance(line, RejectedLine)))
         results = [LineRecorded(REJECTED, reason=line.reason) if isinstance(line, RejectedLine)
                    else record_statement_line(uow, scope, line, today, user, touched)  # the one path of every line
                    for line in command.lines]
