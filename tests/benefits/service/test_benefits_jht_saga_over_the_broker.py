@@ -5,11 +5,16 @@ benefits, which opens the payment order for exactly that amount. Both services r
 their relays and consumers on the harness's tansu broker."""
 from __future__ import annotations
 
+import sys
+import threading
 import time
+import traceback
 from datetime import date
+from pathlib import Path
 
 import grpc
 import pytest
+from sqlalchemy import select
 
 from jamsos.benefits.v1 import payouts_pb2 as ppb
 from jamsos.contributions.v1 import events_pb2 as contributions_events
@@ -32,6 +37,27 @@ def orders_for(callers: Callers, claim_id: str) -> list[ppb.PaymentOrder]:
 
 def settled_events(contributions) -> list:
     return events(contributions, contributions_events.JhtSettled)
+
+
+def saga_state(*runtimes) -> str:
+    """Where the saga stands, for a failure's message: each service's outbox (published or
+    not) and inbox, its consumers' assignments, and the stacks of its threads still alive."""
+    lines = []
+    for rt in runtimes:
+        tables = rt.definition.tables
+        with rt.app.ctx.base.read_session() as session:
+            outbox = session.execute(select(tables["outbox"].c.event_type, tables["outbox"].c.published_at)).all()
+            inbox = session.execute(select(tables["inbox"].c.consumer, tables["inbox"].c.event_type)).all()
+        lines.append(f"{rt.definition.name}: outbox {[(t.rsplit('.', 1)[-1], p is not None) for t, p in outbox]}; "
+                     f"inbox {[tuple(r) for r in inbox]}; consumers ready "
+                     f"{[(r.applier.name, r.ready.is_set()) for r in rt.consumer_runners]}")
+    frames = sys._current_frames()
+    for thread in threading.enumerate():
+        if thread.name.startswith(("benefits", "contributions", "kafka")) and thread.ident in frames:
+            stack = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in traceback.extract_stack(frames[thread.ident])
+                     if Path(f.filename).name != "threading.py"]
+            lines.append(f"{thread.name}: {' < '.join(reversed(stack[-4:]))}")
+    return "\n".join(lines)
 
 
 @pytest.mark.rule("B-JHT-1", "C-9")
@@ -59,7 +85,8 @@ def test_b_jht_1_a_payout_approved_while_contributions_is_down_is_settled_once_w
             while time.monotonic() < deadline and not orders:
                 orders = orders_for(callers, claim.claim_id)
                 time.sleep(0.5)
-            assert [(o.kind, o.amount.rupiah, o.kpj) for o in orders] == [(ppb.PAYMENT_ORDER_KIND_JHT_BALANCE, BALANCE, kpj)]
+            assert [(o.kind, o.amount.rupiah, o.kpj) for o in orders] == [(ppb.PAYMENT_ORDER_KIND_JHT_BALANCE, BALANCE, kpj)], \
+                saga_state(benefits, contributions)
             assert [(e.claim_id, e.amount.rupiah) for e in settled_events(contributions)] == [(claim.claim_id, BALANCE)]
     finally:
         benefits.stop(grace=0)
