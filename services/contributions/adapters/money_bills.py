@@ -67,7 +67,7 @@ _BILLS_NAMED = select(bills).where(bills.c.bill_number.in_(bindparam("numbers", 
 _OPEN_BILLS = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == OPEN,
                                    bills.c.total_rupiah > bills.c.paid_rupiah)
                .order_by(bills.c.period_year, bills.c.period_month, bills.c.due_date, bills.c.bill_number))
-_OPEN_BILLS_LOCKED = _OPEN_BILLS.with_for_update()
+_OPEN_BILLS_LOCKED = OPEN_BILLS_LOCKED = _OPEN_BILLS.with_for_update()  # public: `payment_store` adds a payment's state
 _CREDIT_NOTES = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT,
                                      -bills.c.total_rupiah > bills.c.paid_rupiah)
                  .order_by(bills.c.period_year, bills.c.period_month, bills.c.sequence, bills.c.bill_number))

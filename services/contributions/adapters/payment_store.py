@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from services.chassis.lookups import LookupConnection
 from services.contributions.adapters.money_bills import (
-    CREDIT_NOTES_LEFT, CREDIT_NOTES_WAITING, EMPLOYER_COLUMNS, BillRow, EmployerFacts, bill_row, employer_facts,
-    replicated_employer,
+    CREDIT_NOTES_LEFT, CREDIT_NOTES_WAITING, EMPLOYER_COLUMNS, OPEN_BILLS_LOCKED, BillRow, EmployerFacts, bill_row,
+    employer_facts, replicated_employer,
 )
-from services.contributions.adapters.money_tables import payment_allocations, payments
+from services.contributions.adapters.money_tables import payment_allocations, payments, penalties
 from services.contributions.adapters.tables import bills, rm_employers
 from services.contributions.adapters.transaction_cursor import on_cursor, write
 
@@ -71,11 +71,19 @@ _EMPLOYER_CREDIT = select((
     .scalar_subquery()
     + CREDIT_NOTES_LEFT).label("credit"))
 # Step 1 of a payment (C-7): is there credit waiting (what `credit_notes` and `credit_sources`
-# would find), and the employer's credit, in one statement.
-_CREDIT_STATE = select(
+# would find), the employer's credit, and has it open penalties (what `PenaltyBook.open_of`
+# would find: step 2 reads them only then), in one statement.
+_STATE_COLUMNS = (
     or_(CREDIT_NOTES_WAITING, exists().where(payments.c.npp == bindparam("npp"), payments.c.status == MATCHED,
                                              payments.c.credit_rupiah > 0)).label("waiting"),
-    _EMPLOYER_CREDIT.scalar_subquery().label("credit"))
+    _EMPLOYER_CREDIT.scalar_subquery().label("credit"),
+    exists().where(penalties.c.npp == bindparam("npp"),
+                   penalties.c.amount_rupiah > penalties.c.paid_rupiah).label("penalties_open"))
+_CREDIT_STATE = select(*_STATE_COLUMNS)
+# A payment's first read under the employer's turn: its open bills, locked, each row with the
+# state above (the same values: one statement where there were three; 16 -> 14 per payment
+# on SQLite). No open bill, no row: the state is then read on its own.
+_OPEN_BILLS_AND_STATE = OPEN_BILLS_LOCKED.add_columns(*_STATE_COLUMNS)
 # Under the write lock, what a payment read before it (`recording.prepare`): its reference
 # still new, and its employer's replicated row, in one statement (no row: not replicated).
 _RECHECK = (select(exists().where(payments.c.bank_reference == bindparam("bank_reference")).label("taken"),
@@ -178,10 +186,26 @@ def employer_credit(session: Session | Connection, npp: str) -> int:
     return int(on_cursor(session).execute(_EMPLOYER_CREDIT, {"npp": npp}).scalar_one_or_none())
 
 
-def credit_state(session: Session | Connection, npp: str) -> tuple[bool, int]:
-    """(credit waiting to pay bills: a credit note's or a payment's, the employer's credit (C-7))."""
-    row = on_cursor(session).execute(_CREDIT_STATE, {"npp": npp}).one()
-    return bool(row.waiting), int(row.credit)
+@dataclass(frozen=True)
+class CreditState:
+    waiting: bool  # credit waiting to pay bills: a credit note's or a payment's
+    credit_rupiah: int  # the employer's credit (C-7)
+    penalties_open: bool  # penalties with something left to pay (C-6)
+
+
+def _credit_state(row) -> CreditState:
+    return CreditState(bool(row.waiting), int(row.credit), bool(row.penalties_open))
+
+
+def credit_state(session: Session | Connection, npp: str) -> CreditState:
+    return _credit_state(on_cursor(session).execute(_CREDIT_STATE, {"npp": npp}).one())
+
+
+def open_bills_and_state(session: Session | Connection, npp: str) -> tuple[list[BillRow], CreditState | None]:
+    """`money_bills.open_bills(npp, lock=True)` and, when it finds any, `credit_state(npp)`
+    as of the same moment, in one statement (None: no open bill, read the state itself)."""
+    rows = on_cursor(session).execute(_OPEN_BILLS_AND_STATE, {"npp": npp}).all()
+    return [bill_row(r) for r in rows], (_credit_state(rows[0]) if rows else None)
 
 
 @dataclass(frozen=True)

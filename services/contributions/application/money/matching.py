@@ -124,15 +124,17 @@ class _Allocated:
 
 def _allocate(uow: UnitOfWork, payment_id: str, npp: str, amount: int, paid_on: date,
               bill_number: str | None, result: MatchResult,
-              bills: list[money_bills.BillRow] | None, new_payment: dict | None = None) -> _Allocated:
+              bills: list[money_bills.BillRow] | None, new_payment: dict | None = None,
+              penalties_open: bool = True) -> _Allocated:
     """`new_payment`: the payment's row, not stored yet: written here, with its credit left,
-    before what refers to it (instead of an UPDATE of its credit afterwards)."""
+    before what refers to it (instead of an UPDATE of its credit afterwards). `penalties_open`
+    False: the employer has none (`credit_state` said so in this transaction), not read."""
     session = uow.session
     if bills is None:
         bills = money_bills.open_bills(session, npp, lock=True)
     named = bill_number if bill_number in {b.bill_number for b in bills} else None
     book = PenaltyBook(session)
-    penalties = {p.penalty_id: p for p in book.open_of(npp, lock=True)}
+    penalties = {p.penalty_id: p for p in book.open_of(npp, lock=True)} if penalties_open else {}
     order = allocate_in_order(amount, [b.open_bill() for b in bills], [_open(p) for p in penalties.values()], named)
     parts = order.to_bills.allocations
     rows = [payment_store.allocation(part.bill_number, part.amount_rupiah, paid_on, from_credit=False,
@@ -184,13 +186,13 @@ def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
                      bill_number: str | None, today: date, standing_later: set[str] | None = None, *,
                      facts: money_bills.EmployerFacts | None = None,
                      open_bills: list[money_bills.BillRow] | None = None,
-                     new_payment: dict | None = None) -> MatchResult:
+                     new_payment: dict | None = None, state: payment_store.CreditState | None = None) -> MatchResult:
     """Steps 1-4 for a payment stored as MATCHED to employer `npp`: already, or, given
     `new_payment` (its row), by step 2 (its credit is 0 until then: step 1 never spends it).
     A bulk import passes `standing_later` and recomputes each employer's standing once, at its end.
     `facts`: the employer as the caller read it, not read again; `open_bills`: its open
     bills as the caller read them (locked) in this transaction, read again only when step 1
-    paid some of them.
+    paid some of them; `state`: the employer's `credit_state` read with them (one statement).
 
     The usual payment finds no credit waiting (one statement says so, with the employer's
     credit) and settles no bill: then what step 2 read locked and wrote is what the bills,
@@ -199,11 +201,15 @@ def post_to_employer(uow: UnitOfWork, payment_id: str, npp: str, amount: int, pa
     result = MatchResult()
     if open_bills is None:  # given: the caller took the employer's turn before reading them
         money_bills.take_employer_turn(uow.session, npp)
-    waiting, credit_before = payment_store.credit_state(uow.session, npp)
+    if state is None:
+        state = payment_store.credit_state(uow.session, npp)
+    waiting, credit_before = state.waiting, state.credit_rupiah
     if waiting:
         result.credit_applied = apply_credit(uow, npp, result)
     still = open_bills if not result.credit_applied else None  # unchanged unless credit reached a bill
-    allocated = _allocate(uow, payment_id, npp, amount, paid_on, bill_number, result, still, new_payment)
+    # Step 1 pays penalties, never assesses one: none open before it, none after.
+    allocated = _allocate(uow, payment_id, npp, amount, paid_on, bill_number, result, still, new_payment,
+                          penalties_open=state.penalties_open)
     result.allocations = allocated.rows
     known = _bills_now(result, allocated)
     result.penalty_ids = settle_paid_bills(uow, result.bill_numbers, today, known)

@@ -146,14 +146,16 @@ def record_line(uow: UnitOfWork, scope: BranchScope, line: PaymentLine, today: d
         reason = f"employer {npp} is not known" if npp else "no employer given"
         return _suspense(uow, row, branch, reason)
     money_bills.take_employer_turn(session, facts.npp)  # PostgreSQL: its other money changes wait
-    open_now = money_bills.open_bills(session, facts.npp, lock=True)  # locked: step 2 allocates from them
+    # Locked: step 2 allocates from them; with the employer's credit state (one statement).
+    open_now, state = payment_store.open_bills_and_state(session, facts.npp)
     match = match_payment(Payment(reference, line.amount_rupiah, line.paid_on, facts.npp, line.bill_number or None),
                           [b.open_bill() for b in open_now])
     if match.outcome is MatchOutcome.SUSPENSE:
         return _suspense(uow, row, facts.branch_code, match.reason)
     result = post_to_employer(uow, row["payment_id"], facts.npp, line.amount_rupiah, line.paid_on,
                               line.bill_number or None, today, standing_later, facts=facts, open_bills=open_now,
-                              new_payment=dict(row, branch_code=facts.branch_code, status=payment_store.MATCHED))
+                              new_payment=dict(row, branch_code=facts.branch_code, status=payment_store.MATCHED),
+                              state=state)
     stored = None  # its credit is final unless credit was spread again after it (then read back)
     if result.payment_credit is not None:
         stored = _as_stored(row, facts.branch_code, payment_store.MATCHED, None, credit=result.payment_credit)
