@@ -3,16 +3,17 @@
 Lines go in with PostgreSQL's COPY through the session's own connection (same
 transaction as the bills and the outbox rows), or with one executemany elsewhere
 (SQLite). A billing chunk writes tens of thousands of lines: row-by-row INSERTs would
-dominate a monthly run. Bills go in as one INSERT of arrays on PostgreSQL (COPY is
+dominate a monthly run. Bills go in as one INSERT of a JSON array on PostgreSQL (COPY is
 refused on a table under row security, and an executemany is a statement per bill).
 """
 from __future__ import annotations
 
+import json
+from datetime import date, datetime
 from typing import NamedTuple
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from services.contributions.adapters.tables import bill_lines, bills
@@ -29,18 +30,29 @@ def bill_number(npp: str, period: Period, sequence: int = 0) -> str:
 
 
 BILL_COLUMNS = tuple(column.name for column in bills.columns)
-# PostgreSQL: every bill of a chunk in one statement, a column per array (unnest zips them).
-_INSERT_BILL_ARRAYS = insert(bills).from_select(
-    list(BILL_COLUMNS),
-    select(*(func.unnest(bindparam(name, type_=ARRAY(bills.c[name].type))) for name in BILL_COLUMNS)),
+# PostgreSQL: every bill of a chunk in one statement, the rows as one JSON text that the
+# server turns into bills rows. psycopg dumps list parameters element by element in
+# Python: insert_bills cost ~30 us of CPU a bill with 16 lists, ~17 us with the JSON
+# text (the billing bench at 300,000 workers, 15,000 bills).
+_INSERT_BILLS_JSON = text(
+    f"INSERT INTO bills ({', '.join(BILL_COLUMNS)}) "
+    f"SELECT {', '.join(BILL_COLUMNS)} FROM json_populate_recordset(NULL::bills, CAST(:rows AS json))"
 )
+
+
+def _json_value(value: object) -> str:
+    """Dates and times as ISO text (PostgreSQL reads them back into date / timestamptz)."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
 def insert_bills(session: Session, rows: Sequence[dict]) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(_INSERT_BILL_ARRAYS, {name: [row[name] for row in rows] for name in BILL_COLUMNS})
+        session.execute(_INSERT_BILLS_JSON, {"rows": json.dumps([{name: row[name] for name in BILL_COLUMNS}
+                                                                  for row in rows], default=_json_value)})
     else:
         session.execute(insert(bills), list(rows))
 
