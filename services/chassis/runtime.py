@@ -201,6 +201,10 @@ class ServiceRuntime:
         deadline = time.monotonic() + THREADS_STOP_SECONDS
         for thread in self._threads:
             thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        left = [thread.name for thread in self._threads if thread.is_alive()]
+        if left:  # said, not silent: a consumer or job still working when the process goes
+            log.warning("%s stopped with threads still running after %.0f s: %s", self.definition.name,
+                        THREADS_STOP_SECONDS, ", ".join(left))
         if self.http is not None:
             self.http.stop()
         self.engine.dispose()

@@ -40,3 +40,22 @@ def test_jobs_run_beside_the_server_until_the_runtime_stops(database_url, enable
         runtime.stop(grace=0)
     assert ticker.stopped.is_set() is enabled  # stopped by the runtime's stop event, not left running
     assert not [t for t in threading.enumerate() if t.name == "membership-ticker"]
+
+
+def test_a_job_still_running_after_the_stop_deadline_is_named_in_the_log(sqlite_url, caplog, monkeypatch):
+    create_schema(sqlite_url)
+    released = threading.Event()
+
+    def stubborn(stop: threading.Event) -> None:
+        released.wait(10)  # ignores the stop event: a job stuck in a call that does not return
+
+    monkeypatch.setattr("services.chassis.runtime.THREADS_STOP_SECONDS", 0.2)
+    definition = dataclasses.replace(widget_service.definition(), jobs=lambda app: [("stubborn", stubborn)])
+    runtime = ServiceRuntime(definition, settings_for(sqlite_url, jobs_enabled=True)).start(migrate=False)
+    try:
+        with caplog.at_level("WARNING", logger="jamsos.runtime"):
+            runtime.stop(grace=0)
+        assert any("threads still running" in r.getMessage() and "membership-stubborn" in r.getMessage()
+                   for r in caplog.records)
+    finally:
+        released.set()

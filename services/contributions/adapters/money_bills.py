@@ -67,7 +67,7 @@ _BILLS_NAMED = select(bills).where(bills.c.bill_number.in_(bindparam("numbers", 
 _OPEN_BILLS = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == OPEN,
                                    bills.c.total_rupiah > bills.c.paid_rupiah)
                .order_by(bills.c.period_year, bills.c.period_month, bills.c.due_date, bills.c.bill_number))
-_OPEN_BILLS_LOCKED = OPEN_BILLS_LOCKED = _OPEN_BILLS.with_for_update()  # public: `payment_store` adds a payment's state
+OPEN_BILLS_LOCKED = _OPEN_BILLS.with_for_update()  # public: `payment_store` adds a payment's state to it
 _CREDIT_NOTES = (select(bills).where(bills.c.npp == bindparam("npp"), bills.c.status == CREDIT,
                                      -bills.c.total_rupiah > bills.c.paid_rupiah)
                  .order_by(bills.c.period_year, bills.c.period_month, bills.c.sequence, bills.c.bill_number))
@@ -131,7 +131,7 @@ def take_employer_turns(session: Session | Connection, npps: Iterable[str]) -> N
 def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""
-    return [bill_row(r) for r in on_cursor(session).execute(_OPEN_BILLS_LOCKED if lock else _OPEN_BILLS, {"npp": npp})]
+    return [bill_row(r) for r in on_cursor(session).execute(OPEN_BILLS_LOCKED if lock else _OPEN_BILLS, {"npp": npp})]
 
 
 def credit_notes(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
