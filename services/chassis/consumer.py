@@ -272,8 +272,9 @@ def finish_join(consumer: KafkaConsumer, name: str, seconds: float = FINISH_JOIN
     stable group. tansu keeps a member that left between its JoinGroup answer and its
     SyncGroup as the group's leader: every later member's SyncGroup then waits for an
     assignment nobody sends, fails, rejoins, for good (a service stopped 0.3-3 s after it
-    started never consumed again when it came back: tests/chassis/test_consumer_stopped_mid_join.py). What these polls fetch
-    is not applied and not committed: the next owner reads it from the committed offset."""
+    started never consumed again when it came back: test_consumer_stopped_mid_join). What
+    these polls fetch is not applied and not committed: the next owner reads it from the
+    committed offset."""
     coordinator = consumer._coordinator  # kafka-python keeps the member's state there only
     deadline = time.monotonic() + seconds
     while coordinator.state is MemberState.REBALANCING and time.monotonic() < deadline:

@@ -9,7 +9,7 @@ refused on a table under row security, and an executemany is a statement per bil
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 from collections.abc import Iterable, Sequence
 
@@ -42,7 +42,7 @@ _INSERT_BILLS_JSON = text(
 
 def _json_value(value: object) -> str:
     """Dates and times as ISO text (PostgreSQL reads them back into date / timestamptz)."""
-    if isinstance(value, date | datetime):
+    if isinstance(value, date):  # a datetime is one too
         return value.isoformat()
     raise TypeError(f"no JSON form for {type(value).__name__}")
 

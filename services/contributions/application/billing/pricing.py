@@ -58,9 +58,24 @@ class LinePricer:
         self._rules_key = json.dumps(rules.to_dict(), sort_keys=True)
         # (marital, risk group, programs) -> (married, enrolled programs), each validated once
         self._plans: dict[tuple, tuple[bool, frozenset[str]]] = {}
+        # The facts as read -> their lines, in front of the shared memo: the rules and UMK are
+        # this pricer's own, so the wage alone decides the base, and a hit skips the base, the
+        # key and the lock (0.45 -> 0.26 us a worker over 200,000 workers of 24 combinations).
+        self._by_facts: dict[tuple, WorkerLines] = {}
 
     def lines(self, kpj: str, wage: int, marital: str | None, risk_group: int, programs: str | None) -> WorkerLines:
         """The worker's lines, totals and COPY text (validated by the domain on first use)."""
+        facts = (wage, marital, risk_group, programs)
+        known = self._by_facts.get(facts)
+        if known is not None:
+            return known
+        found = self._lines(kpj, wage, marital, risk_group, programs)
+        if len(self._by_facts) >= _CACHE_LIMIT:
+            self._by_facts.clear()
+        self._by_facts[facts] = found
+        return found
+
+    def _lines(self, kpj: str, wage: int, marital: str | None, risk_group: int, programs: str | None) -> WorkerLines:
         if wage < 0:
             raise InvalidArgument.field("wage_rupiah", f"negative wage of {kpj}")
         base = contribution_base(wage, self.umk_rupiah)
