@@ -24,7 +24,11 @@ class Upload:
     def text_lines(self) -> Iterator[str]:
         """The file as text lines (MT940 is ASCII; anything else is shown, not guessed)."""
         self.file.seek(0)
-        yield from io.TextIOWrapper(self.file, encoding="utf-8", errors="replace", newline="")
+        text = io.TextIOWrapper(self.file, encoding="utf-8", errors="replace", newline="")
+        try:
+            yield from text
+        finally:
+            text.detach()  # the file is read again: a wrapper closes what it wraps when it goes
 
     def binary(self) -> IO[bytes]:
         self.file.seek(0)

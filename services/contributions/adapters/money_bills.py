@@ -128,6 +128,22 @@ def take_employer_turns(session: Session | Connection, npps: Iterable[str]) -> N
         take_employer_turn(session, npp)
 
 
+_EMPLOYERS_OF_BILLS = (select(bills.c.npp).distinct()
+                       .where(bills.c.bill_number.in_(bindparam("numbers", expanding=True))))
+_NUMBERS_PER_STATEMENT = 500  # an IN list's parameters stay far below SQLite's limit
+
+
+def employers_of_bills(session: Session | Connection, bill_numbers: Iterable[str]) -> set[str]:
+    """The NPPs whose bills these are, of every branch (for taking turns only, never shown);
+    unknown numbers name nobody."""
+    numbers = sorted(set(bill_numbers))
+    found: set[str] = set()
+    for start in range(0, len(numbers), _NUMBERS_PER_STATEMENT):
+        chunk = numbers[start:start + _NUMBERS_PER_STATEMENT]
+        found.update(session.execute(_EMPLOYERS_OF_BILLS, {"numbers": chunk}).scalars())
+    return found
+
+
 def open_bills(session: Session | Connection, npp: str, *, lock: bool = False) -> list[BillRow]:
     """Bills of `npp` with something still to pay, oldest period first. `lock` takes row
     locks (PostgreSQL) so two payments of one employer cannot both fill the same bill."""

@@ -13,7 +13,10 @@ from datetime import date
 import pytest
 
 from jamsos.contributions.v1 import payments_pb2 as pb
-from tests.contributions.service.money_fixtures import BINJAI, NPP, add_employer, d, rp
+from services.contributions.domain.periods import Period
+from tests.contributions.bank_file_builders import Entry, mt940
+from tests.contributions.service.bank_file_calls import send_file
+from tests.contributions.service.money_fixtures import BINJAI, NPP, add_bill, add_employer, bill, d, rp
 
 AMOUNT, THREADS, EACH = 1_000, 6, 4
 SECOND_NPP = "99000003"
@@ -55,3 +58,28 @@ def test_c7_statements_naming_two_employers_in_opposite_orders_both_import(contr
         with ThreadPoolExecutor(2) as pool:
             outcomes = list(pool.map(import_statement, [round_, round_], [(NPP, SECOND_NPP), (SECOND_NPP, NPP)]))
         assert outcomes == [[pb.STATEMENT_LINE_OUTCOME_RECORDED] * (2 * EACH)] * 2
+
+
+@pytest.mark.rule("C-7")
+def test_c7_files_naming_two_employers_in_opposite_orders_both_import_also_by_bill_number_alone(
+        contributions, payments):
+    """ImportBankStatementFile reads the file once for the employers it names, by NPP or by
+    a bill number alone, and takes their turns in NPP order before its first line: two files
+    with the same employers in opposite orders both import (on PostgreSQL, turns taken line
+    by line held one each and waited for the other's: one file was aborted as a deadlock)."""
+    add_employer(contributions, SECOND_NPP)
+    second_bill = add_bill(contributions, Period(2021, 5), 10_000_000, date(2021, 6, 15), npp=SECOND_NPP)
+    by_npp, by_bill = f"NPP {NPP}", f"IURAN {second_bill}"
+
+    def import_file(round_: int, remittances: tuple[str, str]) -> list[int]:
+        name = "-".join(r.split()[0] for r in remittances)
+        entries = [Entry(f"FILE-{round_}-{name}-{k}", AMOUNT, date(2021, 6, 1), remittance)
+                   for k, remittance in enumerate([remittances[0]] * EACH + [remittances[1]] * EACH)]
+        answer = send_file(payments, mt940(entries, statement=f"STMT-{round_}-{name}"), "mt940", f"file-{round_}-{name}")
+        return [result.outcome for result in answer.results]
+
+    for round_ in range(THREADS):
+        with ThreadPoolExecutor(2) as pool:
+            outcomes = list(pool.map(import_file, [round_, round_], [(by_npp, by_bill), (by_bill, by_npp)]))
+        assert outcomes == [[pb.STATEMENT_LINE_OUTCOME_RECORDED] * (2 * EACH)] * 2
+    assert bill(contributions, second_bill).paid_rupiah == THREADS * 2 * EACH * AMOUNT

@@ -1,6 +1,7 @@
 """Import of a bank's statement file as the bank sent it (C-7): MT940 or camt.053.
 
-One transaction, read as a stream: the header first (an imported statement's id with
+One transaction, read as a stream, twice: first for the employers its receipts name (their
+money turns taken up front, in NPP order), then the header (an imported statement's id with
 another file is refused), then each line through the same path as every receipt
 (`statement_file_lines.record_statement_line`: C-7 matching by the NPP and bill number
 found in the remittance information, then the line's amount and date as for any receipt:
@@ -16,7 +17,7 @@ written as they come (`bank_file_store.LineOutcomes`) and read back a page at a 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -24,7 +25,7 @@ from services.chassis.errors import RuleViolation
 from services.chassis.ids import uuid7
 from services.chassis.scope import BranchScope
 from services.chassis.unit_of_work import UnitOfWork
-from services.contributions.adapters import bank_file_store
+from services.contributions.adapters import bank_file_store, money_bills
 from services.contributions.adapters.bank_file_store import LineOutcomes, StatementLineRepository, StoredLine
 from services.contributions.adapters.bank_file_upload import Upload
 from services.contributions.adapters.camt_statement import read_camt053
@@ -118,9 +119,15 @@ def statement_items(file_format: BankFileFormat, upload: Upload) -> Iterator[Sta
 
 
 def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, upload: Upload,
-                          items: Iterator[StatementItem], today: date, user: str,
+                          read_items: Callable[[], Iterator[StatementItem]], today: date, user: str,
                           inline_max: int = RESULTS_INLINE_MAX) -> StatementFileImported:
+    """`read_items` reads the file from its start each time it is called: once for the
+    employers its lines name, once for the lines."""
     PaymentRepository(uow.session, scope).require_suspense_branch(command.branch_code)
+    # The employers the file names take their turns first, in NPP order (not the file's): two
+    # files naming them in opposite orders would each hold one turn and wait for the other's.
+    money_bills.take_employer_turns(uow.session, employers_named(uow, read_items()))
+    items = read_items()  # one reading at a time: the readings share the file's position
     first = next(items, None)
     if not isinstance(first, StatementHeader):
         raise malformed("the file holds no statement")
@@ -158,6 +165,21 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
     uow.count("bank_statement_file_imported")
     return StatementFileImported(outcomes.import_id, header, command.file_format, totals, before is not None, summary,
                                  upload.sha256)
+
+
+def employers_named(uow: UnitOfWork, items: Iterator[StatementItem]) -> set[str]:
+    """The employers the file's receipts name: by NPP, or by a bill number alone (its
+    employer, as a line's recording finds it)."""
+    npps: set[str] = set()
+    bills_alone: set[str] = set()
+    for item in items:
+        if isinstance(item, StatementLine) and item.amount_sen > 0 and whole_rupiah(item.amount_sen) is not None:
+            named = remittance_identifiers(item.remittance)
+            if named.npp:
+                npps.add(named.npp)
+            elif named.bill_number:
+                bills_alone.add(named.bill_number)
+    return npps | money_bills.employers_of_bills(uow.session, bills_alone)
 
 
 def statement_lines(repo: StatementLineRepository, query: ListStatementLines) -> StatementLinePage:

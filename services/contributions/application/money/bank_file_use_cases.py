@@ -24,7 +24,7 @@ class StatementFileUseCases:
 
     def import_file(self, uow: UnitOfWork, scope: BranchScope, command: ImportStatementFile, upload: Upload,
                     today: date, user: str) -> StatementFileImported:
-        return import_statement_file(uow, scope, command, upload, statement_items(command.file_format, upload),
+        return import_statement_file(uow, scope, command, upload, lambda: statement_items(command.file_format, upload),
                                      today, user, self.results_inline_max)
 
     def lines(self, scope: BranchScope, query: ListStatementLines) -> StatementLinePage:
