@@ -1,6 +1,6 @@
 """Import of a bank's statement file as the bank sent it (C-7): MT940 or camt.053.
 
-One transaction, read as a stream, twice: first for the employers its receipts name (their
+One transaction, read as a stream, twice: first for the employers its lines name (their
 money turns taken up front, in NPP order), then the header (an imported statement's id with
 another file is refused), then each line through the same path as every receipt
 (`statement_file_lines.record_statement_line`: C-7 matching by the NPP and bill number
@@ -168,12 +168,13 @@ def import_statement_file(uow: UnitOfWork, scope: BranchScope, command: ImportSt
 
 
 def employers_named(uow: UnitOfWork, items: Iterator[StatementItem]) -> set[str]:
-    """The employers the file's receipts name: by NPP, or by a bill number alone (its
-    employer, as a line's recording finds it)."""
+    """The employers the file's lines name: by NPP, or by a bill number alone (its employer,
+    as a line's recording finds it). Every line's, also those `_import_line` will not record:
+    a turn too many costs nothing, one missing is taken at its line (out of NPP order)."""
     npps: set[str] = set()
     bills_alone: set[str] = set()
     for item in items:
-        if isinstance(item, StatementLine) and item.amount_sen > 0 and whole_rupiah(item.amount_sen) is not None:
+        if isinstance(item, StatementLine):
             named = remittance_identifiers(item.remittance)
             if named.npp:
                 npps.add(named.npp)
