@@ -1,16 +1,18 @@
 """Building and reading event envelopes (jamsos.common.v1.EventEnvelope)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 
 from jamsos.common.v1 import envelope_pb2
 
 from . import context
 from .ids import uuid7
+
+_TYPE_URL_PREFIX = "type.googleapis.com/"  # Any.Pack's default
 
 
 @dataclass(frozen=True)
@@ -35,20 +37,28 @@ def make_envelope(
     occurred_at: datetime | None = None,
 ) -> envelope_pb2.EventEnvelope:
     event_id = uuid7()
+    correlation = context.correlation_id()
     envelope = envelope_pb2.EventEnvelope(
         event_id=event_id,
         event_type=payload.DESCRIPTOR.full_name,
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         branch_code=branch_code,
-        correlation_id=context.correlation_id() or event_id,
-        causation_id=context.causation_id() or context.correlation_id() or event_id,
+        correlation_id=correlation or event_id,
+        causation_id=context.causation_id() or correlation or event_id,
         producer=producer,
     )
-    envelope.occurred_at.FromDatetime(occurred_at or datetime.now(UTC))
-    any_payload = AnyMessage()
-    any_payload.Pack(payload)
-    envelope.payload.CopyFrom(any_payload)
+    # A billing chunk emits an event per bill: the Timestamp and Any helpers (Python code
+    # in protobuf) cost about a third of an envelope, the fields set directly the same bytes.
+    if occurred_at is None:
+        seconds, micros = divmod(time.time_ns() // 1_000, 1_000_000)  # datetime.now(UTC)'s precision
+        envelope.occurred_at.seconds = seconds
+        envelope.occurred_at.nanos = micros * 1_000
+    else:
+        envelope.occurred_at.FromDatetime(occurred_at)
+    packed = envelope.payload  # Any.Pack with its default prefix
+    packed.type_url = _TYPE_URL_PREFIX + payload.DESCRIPTOR.full_name
+    packed.value = payload.SerializeToString()
     return envelope
 
 
