@@ -6,8 +6,6 @@ Repositories read the caller's scope from here, so no query can forget the branc
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from .errors import PermissionDenied
@@ -123,16 +121,23 @@ def noted_branches() -> tuple[bool, frozenset[str] | None]:
     return (True, holder[0]) if holder else (False, None)
 
 
-@contextmanager
-def request_context(
-    principal: Principal | None, correlation: str | None, causation: str | None = None,
-    refusals: list[Refusal] | None = None,
-) -> Iterator[None]:
-    tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation),
-              _refusals.set(refusals), _visible.set([]))
-    try:
-        yield
-    finally:
+class request_context:  # noqa: N801 - used as a function: `with request_context(...):`
+    """The caller, correlation and causation of one request for the code it runs (a class,
+    not a generator: every call enters one)."""
+
+    __slots__ = ("_values", "_tokens")
+
+    def __init__(self, principal: Principal | None, correlation: str | None, causation: str | None = None,
+                 refusals: list[Refusal] | None = None):
+        self._values = (principal, correlation, causation, refusals)
+
+    def __enter__(self) -> None:
+        principal, correlation, causation, refusals = self._values
+        self._tokens = (_principal.set(principal), _correlation_id.set(correlation), _causation_id.set(causation),
+                        _refusals.set(refusals), _visible.set([]))
+
+    def __exit__(self, *exc: object) -> None:
+        tokens = self._tokens
         _visible.reset(tokens[4])
         _refusals.reset(tokens[3])
         _causation_id.reset(tokens[2])

@@ -30,6 +30,7 @@ class Role(str, Enum):
 ALL_ROLES = frozenset(Role)
 # Roles that never change anything, whatever a table says (O-3: the auditor only reads).
 READ_ONLY_ROLES = frozenset({Role.HEAD_OFFICE_AUDITOR})
+_MAX_ANSWERS = 4096  # (action, roles) pairs kept: tokens are signed, their role sets few
 
 
 def known_roles(roles: Iterable[Role | str]) -> frozenset[Role]:
@@ -53,11 +54,23 @@ class ActionTable:
         self.permissions: Mapping[Enum, frozenset[Role]] = MappingProxyType(
             {action: frozenset(roles) for action, roles in permissions.items()})
         self.reads = frozenset(reads)
+        self._answers: dict[tuple[Enum, frozenset[Role | str]], bool] = {}
 
     def roles_for(self, action: Enum) -> frozenset[Role]:
         return self.permissions[action]
 
     def allows(self, action: Enum, roles: Iterable[Role | str]) -> bool:
+        if isinstance(roles, frozenset):  # a principal's: the answer kept (every call asks it)
+            key = (action, roles)
+            answer = self._answers.get(key)
+            if answer is None:
+                if len(self._answers) >= _MAX_ANSWERS:
+                    self._answers.clear()
+                answer = self._answers[key] = self._allows(action, roles)
+            return answer
+        return self._allows(action, roles)
+
+    def _allows(self, action: Enum, roles: Iterable[Role | str]) -> bool:
         held = known_roles(roles)
         if action not in self.reads:
             held -= READ_ONLY_ROLES
@@ -65,7 +78,7 @@ class ActionTable:
 
     def require(self, action: Enum, roles: Iterable[Role | str]) -> None:
         """PermissionDenied naming the roles `action` needs, unless one of `roles` has it."""
-        roles = list(roles)
+        roles = roles if isinstance(roles, frozenset) else list(roles)
         if not self.allows(action, roles):
             needed = ", ".join(sorted(role.value for role in self.permissions[action]))
             held = ", ".join(sorted(str(getattr(r, "value", r)) for r in roles)) or "none"
