@@ -29,8 +29,11 @@ POOL_SIZE = DEFAULT_GRPC_THREADS + BACKGROUND_CONNECTIONS
 def make_engine(url: str, *, pool_size: int = POOL_SIZE) -> Engine:
     if url.startswith("sqlite"):
         _ensure_sqlite_folder(url)
+        # Last in, first out: the connection used last has the freshest page cache (in WAL
+        # mode a connection drops its cache once another one has written). A payment's
+        # handler took 1.0-1.05 against 1.2 ms of CPU with 1 or 4 callers, the same with 8.
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False},
-                               pool_size=pool_size, max_overflow=pool_size)
+                               pool_size=pool_size, max_overflow=pool_size, pool_use_lifo=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take over so that a unit of
         # work is one real transaction and writers queue instead of failing mid-way
