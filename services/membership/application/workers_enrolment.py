@@ -43,6 +43,14 @@ WORKER_AGGREGATE = "worker"
 
 
 @dataclass(frozen=True)
+class Enrolled:
+    """An enrolment written, and its worker as its event carries it (the answer reuses it)."""
+
+    enrolment: Enrolment
+    message: workers_pb2.Worker
+
+
+@dataclass(frozen=True)
 class EnrolmentTarget:
     """The employer a worker enrols into, checked once per request or batch."""
 
@@ -183,7 +191,7 @@ class EnrolmentUseCases:
         """Role (O-3, by the employer's kind, M-7), employer and write scope (O-2)."""
         return enrolment_target(self.ctx, npp, requested_kind)
 
-    def enrol(self, uow: UnitOfWork, target: EnrolmentTarget, command: EnrolWorker, today: date) -> Enrolment:
+    def enrol(self, uow: UnitOfWork, target: EnrolmentTarget, command: EnrolWorker, today: date) -> Enrolled:
         """EnrolWorker (M-3, M-4, M-7, M-8; O-2, O-3): a new member, a transfer or a
         re-enrolment, written with its event and audit record."""
         nik = normalise_nik(command.nik)
@@ -193,7 +201,7 @@ class EnrolmentUseCases:
         kpj = None if existing else repo.allocate_kpjs(1)[0]
         enrolment = enrol_one(command, today, existing, kpj)
         writer = EnrolmentWriter(uow, repo)
-        writer.add(enrolment, existing)
+        message = writer.add(enrolment, existing)
         writer.flush()
         writer.count()
-        return enrolment
+        return Enrolled(enrolment, message)

@@ -258,9 +258,10 @@ def view_to_proto(view: c.WorkerView) -> workers_pb2.Worker:
     return worker_to_proto(view.worker, view.monthly_wage_rupiah)
 
 
-def enrolment_to_proto(enrolment) -> workers_pb2.EnrolWorkerResponse:
+def enrolment_to_proto(enrolment, worker: workers_pb2.Worker | None = None) -> workers_pb2.EnrolWorkerResponse:
+    """The answer to EnrolWorker; `worker` is the enrolment's worker already encoded (for its event)."""
     return workers_pb2.EnrolWorkerResponse(
-        worker=worker_to_proto(enrolment.worker),
+        worker=worker if worker is not None else worker_to_proto(enrolment.worker),
         outcome=workers_pb2.ENROLMENT_OUTCOME_TRANSFERRED if enrolment.is_transfer else workers_pb2.ENROLMENT_OUTCOME_ENROLLED,
         previous_npp=enrolment.closed.npp if enrolment.closed else "",
     )

@@ -44,8 +44,12 @@ class WorkerServicer(workers_pb2_grpc.WorkerServiceServicer):
         employer = target.employer
         command = m.enrolment_command(request, npp=employer.npp, branch_code=employer.branch_code,
                                       kind=target.kind, today=today)
-        return self.ctx.base.mutation(request, pb.EnrolWorkerResponse, lambda uow: m.enrolment_to_proto(
-            self.uc.enrolment.enrol(uow, target, command, today)))
+
+        def enrol(uow: UnitOfWork) -> pb.EnrolWorkerResponse:
+            enrolled = self.uc.enrolment.enrol(uow, target, command, today)
+            return m.enrolment_to_proto(enrolled.enrolment, enrolled.message)
+
+        return self.ctx.base.mutation(request, pb.EnrolWorkerResponse, enrol)
 
     def BulkEnrolWorkers(self, request_iterator, context):
         yield from self.uc.bulk.run(iter(request_iterator))
