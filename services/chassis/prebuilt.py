@@ -124,6 +124,15 @@ class _Compiled:
             values[driver_name] = value if process is None or value is None else process(value)
         return values
 
+    def tuples(self, cursor: Any) -> list[tuple[Any, ...]]:
+        """The rows as the driver's plain tuples, processed where a column needs it."""
+        raw_rows = cursor.fetchall()
+        if self.plain or self.row_type is None:
+            return list(raw_rows)
+        processors = self.result_processors
+        return [tuple(value if process is None or value is None else process(value)
+                      for process, value in zip(processors, raw, strict=True)) for raw in raw_rows]
+
     def rows(self, cursor: Any) -> list[Any]:
         raw_rows = cursor.fetchall()
         if self.row_type is None:  # text: the cursor names the columns

@@ -28,6 +28,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
+from services.chassis.lookups import LookupConnection
+
 from services.chassis.errors import NotFound
 from services.chassis.repository import ScopedRepository
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
@@ -74,8 +76,12 @@ class BillLookup(ScopedRepository):
         return self.session.execute(_LINES, {"bill_number": bill_number}).all()
 
     def workers(self, bill_number: str) -> Workers:
-        """The (kpj, worker name) pairs the bill's lines show now, by KPJ."""
-        return tuple((row.kpj, row.worker_name) for row in self.session.execute(_WORKERS, {"bill_number": bill_number}))
+        """The (kpj, worker name) pairs the bill's lines show now, by KPJ (every GetBill reads
+        them: as the driver's tuples, no named row built for each worker)."""
+        params = {"bill_number": bill_number}
+        if isinstance(self.session, LookupConnection):
+            return tuple(self.session.tuples(_WORKERS, params))
+        return tuple((row.kpj, row.worker_name) for row in self.session.execute(_WORKERS, params))
 
 
 def workers_of(lines: Sequence[Any]) -> Workers:
