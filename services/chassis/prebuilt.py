@@ -260,6 +260,11 @@ class PrebuiltConnection:
         dbapi = self._driver_connection()
         cursor = dbapi.cursor()
         try:
+            if many and len(cast(Sequence[Any], params)) == 1:
+                # One set: a plain execute. psycopg's executemany enters a pipeline and syncs
+                # it (an enrolment's five one-row lists cost twice their statements).
+                self._run(cursor.execute, compiled.sql, compiled.parameters(first), dbapi, cursor)
+                return PrebuiltResult([], cursor.rowcount)
             if many:
                 values = [compiled.parameters(p) for p in cast(Sequence[Mapping[str, Any]], params)]
                 self._run(cursor.executemany, compiled.sql, values, dbapi, cursor)
