@@ -135,15 +135,11 @@ class _Compiled:
                       for process, value in zip(processors, raw, strict=True)) for raw in raw_rows]
 
     def rows(self, cursor: Any) -> list[Any]:
-        raw_rows = cursor.fetchall()
-        if self.row_type is None:  # text: the cursor names the columns
+        """The rows as named rows (attributes and `_mapping`, as SQLAlchemy's)."""
+        row_type = self.row_type
+        if row_type is None:  # text: the cursor names the columns
             row_type = _text_row_type(tuple(d[0] for d in cursor.description))
-            return [row_type(*raw) for raw in raw_rows]
-        if self.plain:
-            return [self.row_type(*raw) for raw in raw_rows]
-        processors = self.result_processors
-        return [self.row_type(*(value if process is None or value is None else process(value)
-                                for process, value in zip(processors, raw, strict=True))) for raw in raw_rows]
+        return [row_type(*values) for values in self.tuples(cursor)]
 
 
 @functools.lru_cache(maxsize=256)
@@ -272,6 +268,21 @@ class PrebuiltConnection:
             self._run(cursor.execute, compiled.sql, compiled.parameters(first), dbapi, cursor)
             rows = compiled.rows(cursor) if cursor.description is not None else []
             return PrebuiltResult(rows, cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def copy_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """PostgreSQL's `COPY ... FROM STDIN` of `rows` (values in the statement's column order)
+        on the transaction's cursor, its errors raised as every statement's."""
+        dbapi = self._driver_connection()
+        cursor = dbapi.cursor()
+
+        def copy(statement: str, values: Sequence[Sequence[Any]]) -> None:
+            with cursor.copy(statement) as stream:
+                for row in values:
+                    stream.write_row(row)
+        try:
+            self._run(copy, sql, rows, dbapi, cursor)
         finally:
             cursor.close()
 

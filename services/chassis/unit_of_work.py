@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import Connection, Engine, Insert, Table, exc, insert
+from sqlalchemy import Connection, Engine, Insert, Table, insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import metrics, outbox_signal
@@ -161,26 +161,13 @@ class UnitOfWork:
             return
         now = datetime.now(UTC)
         outbox = self._tables["outbox"]
-        if len(self._pending) >= _BULK_EVENTS and self._engine.dialect.name in _BULK_WRITERS:
-            rows = [(e.envelope.event_id, e.envelope.event_type, e.topic, e.key, e.envelope.SerializeToString(),
-                     now, None) for e in self._pending]
-            _BULK_WRITERS[self._engine.dialect.name](self, outbox, rows)
+        rows = [(e.envelope.event_id, e.envelope.event_type, e.topic, e.key, e.envelope.SerializeToString(), now, None)
+                for e in self._pending]
+        bulk = _BULK_WRITERS.get(self._engine.dialect.name) if len(rows) >= _BULK_EVENTS else None
+        if bulk is not None:
+            bulk(self.prebuilt, outbox, rows)
         else:
-            self.prebuilt.execute(
-                insert_into(outbox),
-                [
-                    {
-                        "event_id": e.envelope.event_id,
-                        "event_type": e.envelope.event_type,
-                        "topic": e.topic,
-                        "message_key": e.key,
-                        "envelope": e.envelope.SerializeToString(),
-                        "created_at": now,
-                        "published_at": None,
-                    }
-                    for e in self._pending
-                ],
-            )
+            self.prebuilt.execute(insert_into(outbox), [dict(zip(OUTBOX_COLUMNS, row, strict=True)) for row in rows])
         self.committed_events.extend(self._pending)
         self._pending = []
         self._wrote_outbox = True
@@ -227,33 +214,18 @@ class UnitOfWork:
 OutboxRow = tuple[Any, ...]  # values in OUTBOX_COLUMNS order
 
 
-def _copy_outbox_rows(uow: UnitOfWork, outbox: Table, rows: list[OutboxRow]) -> None:
+def _copy_outbox_rows(db: PrebuiltConnection, outbox: Table, rows: list[OutboxRow]) -> None:
     """PostgreSQL: one COPY on the transaction's connection (the outbox holds no branch's
     rows, so no row security refuses it). A multi-row INSERT cost the client more than the
     executemany: psycopg parses a long statement's text at every execution."""
-    connection = uow.connection
-    if not connection.in_transaction():
-        connection.begin()  # its begin listeners first (the branch scope), as every statement's
-    dialect = connection.dialect
-    preparer = dialect.identifier_preparer
-    sql = (f"COPY {preparer.format_table(outbox)} ({', '.join(preparer.quote(c) for c in OUTBOX_COLUMNS)}) "
-           "FROM STDIN")
-    driver: Any = connection.connection.driver_connection
-    try:
-        with driver.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-    except dialect.loaded_dbapi.Error as error:
-        # As SQLAlchemy raises it (prebuilt.py does the same); a lost connection is not pooled again.
-        if dialect.is_disconnect(error, driver, None):
-            connection.invalidate(error)
-        raise exc.DBAPIError.instance(sql, None, error, dialect.loaded_dbapi.Error, dialect=dialect) from error
+    preparer = db.dialect.identifier_preparer
+    db.copy_rows(f"COPY {preparer.format_table(outbox)} ({', '.join(preparer.quote(c) for c in OUTBOX_COLUMNS)}) "
+                 "FROM STDIN", rows)
 
 
-def _insert_outbox_rows(uow: UnitOfWork, outbox: Table, rows: list[OutboxRow]) -> None:
+def _insert_outbox_rows(db: PrebuiltConnection, outbox: Table, rows: list[OutboxRow]) -> None:
     """SQLite: multi-row INSERTs, each value through its column's bind processor (a time
     stored as text exactly as the executemany stores it)."""
-    db = uow.prebuilt
     dialect = db.dialect
     processors = [outbox.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in OUTBOX_COLUMNS]
     table = dialect.identifier_preparer.format_table(outbox)
@@ -284,7 +256,7 @@ def _multi_row_insert(table: str, rows: int) -> str:
     return f"INSERT INTO {table} ({', '.join(OUTBOX_COLUMNS)}) VALUES {', '.join([one] * rows)}"
 
 
-_BULK_WRITERS: dict[str, Callable[[UnitOfWork, Table, list[OutboxRow]], None]] = {
+_BULK_WRITERS: dict[str, Callable[[PrebuiltConnection, Table, list[OutboxRow]], None]] = {
     "postgresql": _copy_outbox_rows,
     "sqlite": _insert_outbox_rows,
 }

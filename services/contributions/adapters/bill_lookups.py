@@ -28,9 +28,8 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, select
 
-from services.chassis.lookups import LookupConnection
-
 from services.chassis.errors import NotFound
+from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
 from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
 
@@ -61,6 +60,8 @@ class BillLookup(ScopedRepository):
     """One bill as a caller reads it (O-2): another branch's bill is NotFound, audited, as
     `BillRepository.readable` answers it; on PostgreSQL row security holds it too."""
 
+    session: LookupConnection  # on the lookup path only (`tuples`)
+
     def bill(self, bill_number: str, *, key: str) -> Any:
         """The bill's row (the columns of `_BILL`) if the caller may read it, else NotFound
         naming `key`."""
@@ -78,10 +79,7 @@ class BillLookup(ScopedRepository):
     def workers(self, bill_number: str) -> Workers:
         """The (kpj, worker name) pairs the bill's lines show now, by KPJ (every GetBill reads
         them: as the driver's tuples, no named row built for each worker)."""
-        params = {"bill_number": bill_number}
-        if isinstance(self.session, LookupConnection):
-            return tuple(self.session.tuples(_WORKERS, params))
-        return tuple((row.kpj, row.worker_name) for row in self.session.execute(_WORKERS, params))
+        return tuple(self.session.tuples(_WORKERS, {"bill_number": bill_number}))
 
 
 def workers_of(lines: Sequence[Any]) -> Workers:
