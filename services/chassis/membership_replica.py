@@ -39,6 +39,7 @@ from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 from .consumer import HandlerRegistry, MessagePosition
 from .convert import enum_word, event_day, to_date
 from .prebuilt import PrebuiltConnection
+from .row_security import not_branch_data
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
 from .upsert import upsert
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 Envelope = envelope_pb2.EventEnvelope
 ALL_PROGRAMS = "JHT,JKK,JK,JPK"  # no program listed is all four (membership's enrolment default, M-4)
 POSITIONS = "rm_replica_positions"
+NAMES_VERSION = "rm_names_version"
+NAMES_VERSION_ROW = 1
 
 
 class Part(StrEnum):
@@ -59,6 +62,8 @@ class Part(StrEnum):
     WORKER_IDENTITY = "worker_identity"    # NIK, birth date, marital status now, member since, end of work,
                                            # each employment's branch (what a claim is decided on)
     FAMILY = "family"                      # the family as last listed (M-6)
+    NAMES_VERSION = "names_version"        # one counter, moved with every change of a held worker's name
+                                           # (what a kept answer showing names is checked against in one row)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ class MembershipTables:
     risk_groups: Table | None = None
     marital: Table | None = None
     family: Table | None = None
+    names_version: Table | None = None
     parts: frozenset[Part] = field(default_factory=frozenset)
 
 
@@ -153,7 +159,18 @@ def _tables(metadata: MetaData, parts: frozenset[Part]) -> MembershipTables:
         Column("married", Boolean, nullable=False),
         Column("member_id", String(36), nullable=True),  # membership's stable id (M-6)
     ) if Part.FAMILY in parts else None
-    return MembershipTables(employers, workers, employments, wages, positions, risk_groups, marital, family, parts)
+    # A single row (id 1). Moved in the transaction that renames a worker the replica holds,
+    # so an answer built from names at version v is current while the row still reads v; a
+    # KPJ's first row changes no name held before (a kept answer showing "" for an unknown
+    # worker is its keeper's to refuse). Events of one worker arrive in order (keyed by KPJ).
+    names_version = Table(
+        NAMES_VERSION, metadata,
+        Column("id", Integer, primary_key=True),
+        Column("version", BigInteger, nullable=False),
+        info=not_branch_data("one counter of the replica's worker names, no branch's data"),
+    ) if Part.NAMES_VERSION in parts else None
+    return MembershipTables(employers, workers, employments, wages, positions, risk_groups, marital, family,
+                            names_version, parts)
 
 
 class _Statements:
@@ -170,7 +187,12 @@ class _Statements:
             known.append(exists().where(e.c.kpj == kpj, e.c.npp == bindparam("npp"),
                                         e.c.start_date == bindparam("start_date")).label("employed"))
             known.append(self.latest_marital(m, kpj, bindparam("on")).label("marital"))
+        if t.names_version is not None:
+            known.append(select(w.c.name).where(w.c.kpj == kpj).scalar_subquery().label("name"))
         self.known = select(*known) if known else None
+        v = t.names_version
+        self.bump_names = (update(v).where(v.c.id == NAMES_VERSION_ROW).values(version=v.c.version + 1)
+                           if v is not None else None)
         self.marital_in_force = select(self.latest_marital(m, kpj, bindparam("on"))) if m is not None else None
         # Parameters named b_<column> (a column's own name is the SET clause's).
         self.advance_position = (update(p).where(p.c.topic == bindparam("b_topic"),
@@ -279,6 +301,8 @@ class MembershipStore:
                           end_reason=worker.end_reason or None)
             employment["branch_code"] = worker.branch_code
         new_employment = self.t.marital is not None and not known.employed
+        if self.t.names_version is not None and known.name is not None and known.name != values["name"]:
+            self._bump_names_version()
         self._upsert(self.t.workers, values, ["kpj"])
         self._upsert(self.t.employments, employment, ["kpj", "npp", "start_date"])
         self.set_wage(worker.kpj, start, worker.monthly_wage.rupiah)
@@ -296,6 +320,14 @@ class MembershipStore:
             self.set_marital(kpj, birth or start, marital)
         elif latest != marital:
             self.set_marital(kpj, start, marital)
+
+    def _bump_names_version(self) -> None:
+        """A held worker's name changes in this transaction: every answer built before is stale.
+        The row is the migration's; were it missing, it is made (an update of nothing would
+        leave every kept answer current forever)."""
+        assert self.t.names_version is not None and self.statements.bump_names is not None
+        if self._execute(self.statements.bump_names, {}).rowcount == 0:
+            self._upsert(self.t.names_version, {"id": NAMES_VERSION_ROW, "version": 1}, ["id"])
 
     def set_wage(self, kpj: str, since: date, monthly_wage: int) -> None:
         self._upsert(self.t.wages, {"kpj": kpj, "effective_date": since, "monthly_wage": monthly_wage},
@@ -538,5 +570,16 @@ def create_positions_table_op(op: Operations) -> None:
                     sa.PrimaryKeyConstraint("topic", "partition"))
 
 
+def create_names_version_table_op(op: Operations) -> None:
+    """The names version's one row (Part.NAMES_VERSION) in a service's migration."""
+    import sqlalchemy as sa
+
+    table = op.create_table(NAMES_VERSION,
+                            sa.Column("id", sa.Integer(), nullable=False),
+                            sa.Column("version", sa.BigInteger(), nullable=False),
+                            sa.PrimaryKeyConstraint("id"))
+    op.bulk_insert(table, [{"id": NAMES_VERSION_ROW, "version": 0}])
+
+
 __all__ = ["ApplyAtOnce", "ChangeHooks", "MembershipQueries", "MembershipReplica", "MembershipStore",
-           "MembershipTables", "Part", "create_positions_table_op"]
+           "MembershipTables", "Part", "create_names_version_table_op", "create_positions_table_op"]

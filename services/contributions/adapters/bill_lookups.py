@@ -14,10 +14,12 @@ and its lines are written in one transaction and its lines never change afterwar
 Building the answer's lines was still most of the call (about 0.4 ms of message building
 and 0.5 ms of reading for 250 lines). Since a bill's lines are only ever inserted, with
 their bill (`bill_store`), `IssuedLines` keeps a bill's lines as the answer serialised
-them; what may change under them is the workers' names (the read model), so a kept entry
-is served only while the bill's (kpj, name) pairs read in this call are the ones it was
-built from: one statement of a row per worker instead of a row per line. The bill's own
-row, and the branch check on it (O-2), are read every call.
+them; what may change under them is the workers' names (the read model). The replica moves
+its names version in the transaction that renames a worker it holds (`Part.NAMES_VERSION`),
+and the bill's row is read with it, so a kept entry is served only while the version it was
+built at still holds: no statement beyond the bill's own row (reading the bill's (kpj, name)
+pairs to compare cost as much as the row). The bill's row, and the branch check on it
+(O-2), are read every call.
 """
 from __future__ import annotations
 
@@ -31,13 +33,14 @@ from sqlalchemy import bindparam, func, select
 from services.chassis.errors import NotFound
 from services.chassis.lookups import LookupConnection
 from services.chassis.repository import ScopedRepository
-from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_workers
+from services.contributions.adapters.tables import bill_lines, bills, rm_employers, rm_names_version, rm_workers
 
 # Built once, at import: the lookup path compiles a statement once per dialect.
 _BILL = (select(bills.c.bill_number, bills.c.npp, func.coalesce(rm_employers.c.legal_name, "").label("employer_name"),
                 bills.c.branch_code, bills.c.period_year, bills.c.period_month, bills.c.kind, bills.c.sequence,
                 bills.c.due_date, bills.c.total_rupiah, bills.c.employer_rupiah, bills.c.worker_rupiah,
-                bills.c.paid_rupiah, bills.c.status, bills.c.run_id, bills.c.issued_at)
+                bills.c.paid_rupiah, bills.c.status, bills.c.run_id, bills.c.issued_at,
+                func.coalesce(select(rm_names_version.c.version).scalar_subquery(), 0).label("names_version"))
          .outerjoin(rm_employers, rm_employers.c.npp == bills.c.npp)
          .where(bills.c.bill_number == bindparam("bill_number")))
 _LINES = (select(bill_lines.c.kpj, func.coalesce(rm_workers.c.name, "").label("worker_name"), bill_lines.c.program,
@@ -45,14 +48,6 @@ _LINES = (select(bill_lines.c.kpj, func.coalesce(rm_workers.c.name, "").label("w
           .outerjoin(rm_workers, rm_workers.c.kpj == bill_lines.c.kpj)
           .where(bill_lines.c.bill_number == bindparam("bill_number"))
           .order_by(bill_lines.c.kpj, bill_lines.c.id))
-# The (kpj, name) pairs of a bill's lines, each once, in the lines' order (by KPJ); the
-# KPJs made distinct before the join: a name looked up per worker, not per line.
-_BILLED = (select(bill_lines.c.kpj).where(bill_lines.c.bill_number == bindparam("bill_number"))
-           .distinct().subquery("billed"))
-_WORKERS = (select(_BILLED.c.kpj, func.coalesce(rm_workers.c.name, "").label("worker_name"))
-            .outerjoin(rm_workers, rm_workers.c.kpj == _BILLED.c.kpj)
-            .order_by(_BILLED.c.kpj))
-
 Workers = tuple[tuple[str, str], ...]
 
 
@@ -76,52 +71,52 @@ class BillLookup(ScopedRepository):
         """The lines of a bill the caller may read (`bill()` first): their parent's branch is theirs."""
         return self.session.execute(_LINES, {"bill_number": bill_number}).all()
 
-    def workers(self, bill_number: str) -> Workers:
-        """The (kpj, worker name) pairs the bill's lines show now, by KPJ (every GetBill reads
-        them: as the driver's tuples, no named row built for each worker)."""
-        return tuple(self.session.tuples(_WORKERS, {"bill_number": bill_number}))
-
 
 def workers_of(lines: Sequence[Any]) -> Workers:
-    """The (kpj, worker name) pairs of lines read by `BillLookup.lines`, each once, in order:
-    what `BillLookup.workers` reads for the same bill."""
+    """The (kpj, worker name) pairs of lines read by `BillLookup.lines`, each once, in order
+    (their number is the bill's worker count)."""
     return tuple(dict.fromkeys((line.kpj, line.worker_name) for line in lines))
 
 
 class IssuedLines:
-    """Bills' lines as their answer serialised them, by bill number, each with the workers'
-    names it was built from; bounded by the bytes it holds (oldest used dropped first).
+    """Bills' lines as their answer serialised them, by bill number, each with the names
+    version it was built at and its worker count; bounded by the bytes it holds (oldest used
+    dropped first).
 
     Sound because lines are written once, with their bill, and never updated or deleted;
-    the names are the only part read from elsewhere, so an entry is served only for the
-    same (kpj, name) pairs. It holds no scope: the caller has read the bill's row, with its
-    branch check, before asking."""
+    the names are the only part read from elsewhere, so an entry is served only at the
+    version it was built at. The version is read (with the bill) before the lines, so an
+    entry's names are at least that version's: a rename in between costs a miss, never a
+    stale name. Lines showing a worker the read model does not hold (an empty name) are not
+    kept: the replica's first row for a KPJ moves no version. It holds no scope: the caller
+    has read the bill's row, with its branch check, before asking."""
 
     def __init__(self, max_bytes: int):
         self._max_bytes = max_bytes
-        self._entries: OrderedDict[str, tuple[Workers, bytes]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[int, bytes, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, bill_number: str, workers: Workers) -> bytes | None:
+    def get(self, bill_number: str, names_version: int) -> tuple[bytes, int] | None:
+        """The kept lines and worker count, if built at `names_version`."""
         with self._lock:
             entry = self._entries.get(bill_number)
-            if entry is None or entry[0] != workers:
+            if entry is None or entry[0] != names_version:
                 return None
             self._entries.move_to_end(bill_number)
-            return entry[1]
+            return entry[1], entry[2]
 
-    def put(self, bill_number: str, workers: Workers, serialised: bytes) -> None:
-        if len(serialised) > self._max_bytes:
-            return  # a bill larger than the whole budget is built every time
+    def put(self, bill_number: str, names_version: int, serialised: bytes, workers: Workers) -> None:
+        if len(serialised) > self._max_bytes or any(not name for _, name in workers):
+            return  # built every time: larger than the whole budget, or a worker not yet known
         with self._lock:
             old = self._entries.pop(bill_number, None)
             if old is not None:
                 self._bytes -= len(old[1])
-            self._entries[bill_number] = (workers, serialised)
+            self._entries[bill_number] = (names_version, serialised, len(workers))
             self._bytes += len(serialised)
             while self._bytes > self._max_bytes:
-                _, (_, dropped) = self._entries.popitem(last=False)
+                _, (_, dropped, _) = self._entries.popitem(last=False)
                 self._bytes -= len(dropped)
 
     def __len__(self) -> int:

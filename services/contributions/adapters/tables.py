@@ -23,12 +23,14 @@ offices = OfficeReplica(metadata)
 rm_offices = offices.table
 # Effective-dated risk groups and marital status, so a period is billed with the facts in
 # force then and a back-dated change can be billed as a correction; address and kind head the SPI.
-membership = MembershipReplica(metadata, {Part.EMPLOYER_DETAILS, Part.RISK_GROUPS, Part.MARITAL_HISTORY})
+membership = MembershipReplica(metadata, {Part.EMPLOYER_DETAILS, Part.RISK_GROUPS, Part.MARITAL_HISTORY,
+                                         Part.NAMES_VERSION})  # the names version: GetBill's kept lines
 rm_employers = membership.tables.employers
 rm_workers = membership.tables.workers
 rm_employments = membership.tables.employments
 rm_worker_wages = membership.tables.wages
 rm_replica_positions = membership.tables.positions
+rm_names_version = cast(Table, membership.tables.names_version)
 rm_employer_risk_groups = cast(Table, membership.tables.risk_groups)
 rm_worker_marital = cast(Table, membership.tables.marital)
 

@@ -142,8 +142,13 @@ def test_c5_get_bill_kept_lines_answer_as_built_and_a_renamed_worker_shows_at_on
     assert len(kept) >= 1  # the first answer built the lines and kept them
     again = wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number)
     assert again == first == old_path(contributions, office, "ADMINISTRATION_OFFICER", number)
-    # The read model renames a worker: the kept lines carry the old name and are not served.
+    # The read model renames a worker: the kept lines carry the old name and are not served
+    # (the names version moved in the rename's transaction); the same name again moves nothing.
+    before = version(contributions)
     Feed(contributions)(worker_enrolled(K3, BINJAI_NPP, 900_000, start=date(2024, 1, 2), name="Siti Rahayu"))
+    assert version(contributions) == before + 1
+    Feed(contributions)(worker_enrolled(K3, BINJAI_NPP, 900_000, start=date(2024, 1, 2), name="Siti Rahayu"))
+    assert version(contributions) == before + 1
     renamed = wire(contributions_channel, office, "ADMINISTRATION_OFFICER", number)
     assert renamed == old_path(contributions, office, "ADMINISTRATION_OFFICER", number)
     names = {line.kpj: line.worker_name for line in billing_pb2.GetBillResponse.FromString(renamed).bill.lines}
@@ -159,18 +164,49 @@ def test_c5_get_bill_kept_lines_answer_as_built_and_a_renamed_worker_shows_at_on
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
 
-def test_issued_lines_are_bounded_by_bytes_and_served_only_for_the_names_they_were_built_from():
+@pytest.mark.rule("C-5")
+def test_c5_lines_of_a_worker_the_read_model_did_not_hold_are_not_kept_and_the_name_shows_once_enrolled(
+        contributions, contributions_channel, issued):
+    unknown, office = issued[-1], "KC-BINJAI"
+    kept = contributions.app.billing.bills.issued_lines
+    feed = Feed(contributions)
+    feed(employer_registered(UNKNOWN_NPP))
+    first = billing_pb2.GetBillResponse.FromString(wire(contributions_channel, office, "ADMINISTRATION_OFFICER", unknown))
+    assert {line.worker_name for line in first.bill.lines} == {""}
+    assert kept.get(unknown, version(contributions)) is None  # an empty name is not kept
+    # The worker's first row in the read model moves no names version; the answer shows it all the same.
+    before = version(contributions)
+    feed(worker_enrolled("20000000055", UNKNOWN_NPP, 2_000_000, start=date(2024, 1, 2), name="Rina"))
+    assert version(contributions) == before
+    names = {line.kpj: line.worker_name
+             for line in billing_pb2.GetBillResponse.FromString(
+                 wire(contributions_channel, office, "ADMINISTRATION_OFFICER", unknown)).bill.lines}
+    assert names == {"20000000055": "Rina", "20000000066": ""}
+    assert wire(contributions_channel, office, "ADMINISTRATION_OFFICER", unknown) == \
+        old_path(contributions, office, "ADMINISTRATION_OFFICER", unknown)
+
+
+def version(contributions) -> int:
+    from services.contributions.adapters.tables import rm_names_version
+
+    with contributions.app.ctx.base.read_session() as session:
+        return session.execute(select(rm_names_version.c.version)).scalar_one()
+
+
+def test_issued_lines_are_bounded_by_bytes_and_served_only_at_the_names_version_they_were_built_at():
     lines = IssuedLines(max_bytes=100)
-    ani, budi = ((K1, "Ani"),), ((K1, "Budi"),)
-    lines.put("SPI-1", ani, b"a" * 40)
-    lines.put("SPI-2", ani, b"b" * 40)
-    assert lines.get("SPI-1", ani) == b"a" * 40 and lines.get("SPI-1", budi) is None
-    lines.put("SPI-3", ani, b"c" * 40)  # over 100 bytes: the least recently used (SPI-2) goes
-    assert lines.get("SPI-2", ani) is None and lines.get("SPI-1", ani) and lines.get("SPI-3", ani)
-    lines.put("SPI-4", ani, b"d" * 101)  # larger than the whole budget: not kept, nothing dropped for it
-    assert lines.get("SPI-4", ani) is None and len(lines) == 2
-    lines.put("SPI-1", budi, b"e" * 10)  # rebuilt under new names: replaces, bytes counted once
-    assert lines.get("SPI-1", budi) == b"e" * 10 and lines.get("SPI-1", ani) is None and len(lines) == 2
+    ani = ((K1, "Ani"),)
+    lines.put("SPI-1", 7, b"a" * 40, ani)
+    lines.put("SPI-2", 7, b"b" * 40, ani)
+    assert lines.get("SPI-1", 7) == (b"a" * 40, 1) and lines.get("SPI-1", 8) is None
+    lines.put("SPI-3", 7, b"c" * 40, ani)  # over 100 bytes: the least recently used (SPI-2) goes
+    assert lines.get("SPI-2", 7) is None and lines.get("SPI-1", 7) and lines.get("SPI-3", 7)
+    lines.put("SPI-4", 7, b"d" * 101, ani)  # larger than the whole budget: not kept, nothing dropped for it
+    assert lines.get("SPI-4", 7) is None and len(lines) == 2
+    lines.put("SPI-1", 8, b"e" * 10, ((K1, "Budi"), (K2, "Ani")))  # rebuilt at a new version: replaces, bytes once
+    assert lines.get("SPI-1", 8) == (b"e" * 10, 2) and lines.get("SPI-1", 7) is None and len(lines) == 2
+    lines.put("SPI-5", 8, b"f" * 10, ((K1, "Budi"), (K2, "")))  # a worker not known yet: built every time
+    assert lines.get("SPI-5", 8) is None and len(lines) == 2
 
 
 @pytest.mark.rule("C-5")

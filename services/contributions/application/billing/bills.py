@@ -47,22 +47,19 @@ class BillReader:
             return BillView(bill, repo.lines_of(bill))
 
     def get_answer(self, scope: BranchScope, query: GetBill) -> BillAnswer:
-        """GetBill: the bill's row and branch check every call (O-2); its lines from
-        `issued_lines` while the workers' names they show are still the names read now,
-        else read, serialised and kept."""
+        """GetBill: the bill's row, its branch check (O-2) and the replica's names version
+        every call; its lines from `issued_lines` while kept at that version, else read,
+        serialised and kept."""
         number = _required(query.bill_number)
         with self.ctx.base.lookup() as connection:
             lookup = BillLookup(connection, scope)
             bill = lookup.bill(number.strip(), key=number)
-            workers = lookup.workers(bill.bill_number)
-            kept = self.issued_lines.get(bill.bill_number, workers)
+            kept = self.issued_lines.get(bill.bill_number, bill.names_version)
             if kept is not None:
-                return BillAnswer(bill, kept, len(workers))
+                return BillAnswer(bill, *kept)
             lines = lookup.lines(bill.bill_number)
-        # Keyed by the names these lines carry, not those read just before: a rename in
-        # between then costs a miss, never an answer with a stale name.
         built, shown = lines_part(lines), workers_of(lines)
-        self.issued_lines.put(bill.bill_number, shown, built)
+        self.issued_lines.put(bill.bill_number, bill.names_version, built, shown)
         return BillAnswer(bill, built, len(shown))
 
     def list(self, scope: BranchScope, query: ListBills) -> BillPage:
