@@ -110,6 +110,29 @@ def test_a_service_keeps_only_the_parts_it_selects(tmp_path):
     assert {"nik", "birth_date", "member_since", "end_reason"} <= set(full.tables.workers.c.keys())
 
 
+@pytest.mark.parametrize("parts", [{Part.NAMES_VERSION}, {Part.NAMES_VERSION, Part.MARITAL_HISTORY, Part.WORKER_IDENTITY}])
+def test_the_names_version_moves_with_each_rename_of_a_held_worker_only(tmp_path, parts):
+    s = Service(tmp_path, parts)
+    version = s.replica.tables.names_version
+
+    def renamed(name: str, npp: str = NPP) -> events_pb2.WorkerEnrolled:
+        enrolled = worker(npp)
+        enrolled.name = name
+        return events_pb2.WorkerEnrolled(worker=enrolled)
+
+    s.feed(events_pb2.WorkerEnrolled(worker=worker()))  # the KPJ's first row: no name held before
+    s.feed(events_pb2.WorkerEnrolled(worker=worker()))  # the same name again
+    assert s.rows(version) == []
+    # A rename: the row is made when missing (a schema made without the migration's row).
+    s.feed(renamed("Budi S."))
+    assert s.rows(version) == [(1, 1)]
+    s.feed(events_pb2.WorkerTransferred(worker=worker(OTHER_NPP, start=date(2023, 7, 1)), previous_npp=NPP,
+                                        previous_end_date=d(date(2023, 6, 30))))  # back to "Budi Santoso"
+    s.feed(renamed("Budi Santoso", OTHER_NPP))
+    assert s.rows(version) == [(1, 2)]
+    s.engine.dispose()
+
+
 @pytest.mark.rule("M-3", "M-8")
 def test_enrolment_transfer_and_death_go_through_the_hooks_with_the_dates_they_take_effect(billing_like):
     s = billing_like
