@@ -230,7 +230,14 @@ class GroupedInsert:
     def _insert_and_commit(self, driver: Any, batch: list[_Pending]) -> None:
         cursor = driver.cursor()
         try:
-            if self._sqlite:  # autocommit at the driver (database.py): the transaction is ours
+            if self._sqlite and len(batch) == 1:
+                # Autocommit at the driver (database.py): one INSERT alone is its own
+                # transaction, without a BEGIN and a COMMIT of its own to run (a third of
+                # an uncontended audit row's cost in its thread).
+                statement = self._statements.compiled(self._insert, tuple(batch[0].row))
+                cursor.execute(statement.sql, statement.parameters(batch[0].row))
+                return
+            if self._sqlite:  # the transaction is ours
                 cursor.execute("BEGIN IMMEDIATE")
             for keys, rows in _by_keys(batch).items():
                 statement = self._statements.compiled(self._insert, keys)

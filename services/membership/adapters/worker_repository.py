@@ -28,7 +28,7 @@ from services.membership.domain.family import FamilyMember, Relation
 from services.membership.domain.marital_history import MaritalStatusEntry
 from services.membership.domain.numbers import make_kpj
 from services.membership.domain.person import MaritalStatus, Sex
-from services.membership.domain.workers import MembershipKind, Program, Worker, WorkerStatus
+from services.membership.domain.workers import IdentityOnRecord, MembershipKind, Program, Worker, WorkerStatus
 
 KPJ_SEQUENCE = "kpj"
 PROGRAM_ORDER = (Program.JHT, Program.JKK, Program.JK, Program.JPK)
@@ -96,6 +96,8 @@ _BY_NIK = select(workers).where(workers.c.nik == bindparam("nik"))
 _BY_NIKS = select(workers).where(workers.c.nik.in_(bindparam("niks", expanding=True))).order_by(workers.c.nik)
 _BY_NIKS_LOCKED = _BY_NIKS.with_for_update()
 _BY_NIK_LOCKED = _BY_NIK.with_for_update()
+_IDENTITY_BY_NIK = select(workers.c.kpj, workers.c.nik, workers.c.birth_date, workers.c.name, workers.c.status,
+                          workers.c.branch_code).where(workers.c.nik == bindparam("nik"))
 # The day whose wage a record shows: today, or the first day of a future start (M-4).
 _WAGE_DAY = case((workers.c.start_date > bindparam("today", type_=Date), workers.c.start_date),
                  else_=bindparam("today", type_=Date))
@@ -205,6 +207,13 @@ class WorkerRepository(ScopedRepository):
         with self.every_branch():
             row = self.session.execute(_BY_NIK_LOCKED if lock else _BY_NIK, {"nik": nik}).first()
         return _worker(row) if row else None
+
+    def identity_by_nik(self, nik: str) -> IdentityOnRecord | None:
+        """What FindKpj needs of the record of this NIK, whichever branch holds it (as `by_nik`)."""
+        with self.every_branch():
+            row = self.session.execute(_IDENTITY_BY_NIK, {"nik": nik}).first()
+        return IdentityOnRecord(row.kpj, row.nik, row.birth_date, row.name, WorkerStatus(row.status),
+                                row.branch_code) if row else None
 
     def insert_workers(self, new: Sequence[Worker]) -> None:
         if not new:

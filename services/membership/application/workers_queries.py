@@ -54,8 +54,8 @@ class WorkerQueries:
     def find_kpj(self, scope: BranchScope, command: FindKpj) -> KpjFound:
         """M-5: the KPJ of a member who lost the card, from NIK plus birth date; audited."""
         with self.ctx.base.lookup() as connection:
-            worker = WorkerRepository(connection, scope).by_nik(command.nik)
-        if worker is None or not worker.matches_identity(command.nik, command.birth_date):
+            worker = WorkerRepository(connection, scope).identity_by_nik(command.nik)
+        if worker is None or not worker.matches(command.nik, command.birth_date):
             self._audit_lookup(command, "NOT_FOUND", None)
             raise NotFound("worker", NO_MATCH)
         try:

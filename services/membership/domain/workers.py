@@ -66,6 +66,31 @@ def enrolment_action(kind: MembershipKind) -> MembershipAction:
     return MembershipAction.ENROL_WORKER
 
 
+def identity_matches(nik_on_record: str, born_on_record: date, nik: str, birth_date: date) -> bool:
+    """M-5: the NIK given (spaces and dots allowed) and the birth date are the record's."""
+    try:
+        return nik_on_record == normalise_nik(nik) and born_on_record == birth_date
+    except InvalidArgument:
+        return False
+
+
+@dataclass(frozen=True)
+class IdentityOnRecord:
+    """What finding a KPJ by identity (M-5) reads of a record: the identity to match, the
+    branch to check the caller against, the answer. Not a Worker: building one (its enums,
+    its programs) for a lookup that shows three fields cost more than the fields."""
+
+    kpj: str
+    nik: str
+    birth_date: date
+    name: str
+    status: WorkerStatus
+    branch_code: str
+
+    def matches(self, nik: str, birth_date: date) -> bool:
+        return identity_matches(self.nik, self.birth_date, nik, birth_date)
+
+
 @dataclass(frozen=True)
 class Worker:
     """A member's record (M-4). `employer_npp`, `branch_code` and `start_date` describe the
@@ -105,10 +130,7 @@ class Worker:
 
     def matches_identity(self, nik: str, birth_date: date) -> bool:
         """M-5: a member who lost the card finds the KPJ with NIK plus birth date."""
-        try:
-            return self.nik == normalise_nik(nik) and self.birth_date == birth_date
-        except InvalidArgument:
-            return False
+        return identity_matches(self.nik, self.birth_date, nik, birth_date)
 
     # ---- transitions -------------------------------------------------------------
     def terminate(self, termination_date: date, reason: EndReason | str, *, today: date) -> Worker:
