@@ -117,7 +117,7 @@ class _KeptConnections:
 class Lookups:
     """The lookup connections of one engine (one pool, one compiled cache). On SQLite the
     lookups keep the connections they used (`_KeptConnections`); on PostgreSQL each goes
-    back to the pool after the lookup (its pre-ping, its rollback of the scope's transaction)."""
+    back to the pool after the lookup (its ping when idle, its rollback of the scope's transaction)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
