@@ -80,36 +80,47 @@ class LookupConnection:
             cursor.close()
 
 
+_GENERATION = "jamsos_kept_generation"
+
+
 class _KeptConnections:
     """SQLite connections kept out of the pool by their users between uses: the pool's
     checkout and return were a sixth of a GetWorker's time in its thread, and a SQLite
     connection in autocommit has nothing to reset between uses (each statement reads the
     latest commit). At most one per use at once (so at most the gRPC threads); back to the
-    pool when the engine is disposed (which closes them), or when one is handed back with a
-    transaction open (the pool's reset is wanted then)."""
+    pool when the engine is disposed (which closes them; one in use then goes back when
+    handed back), or when one is handed back with a transaction open (the pool's reset is
+    wanted then)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
         self._idle: list[Any] = []
         self._lock = threading.Lock()
+        # Moved by every dispose: a connection taken before one (from the pool disposed
+        # then) goes back to that pool when handed back, never into `_idle`.
+        self._generation = 0
         event.listen(engine, "engine_disposed", lambda _engine: self.close())
 
     def take(self) -> Any:
         with self._lock:
             if self._idle:
-                return self._idle.pop()
-        return self._engine.raw_connection()
+                return self._idle.pop()  # kept in this generation (a dispose empties `_idle`)
+            generation = self._generation
+        fairy = self._engine.raw_connection()
+        fairy.info[_GENERATION] = generation
+        return fairy
 
     def give_back(self, fairy: Any) -> None:
-        if fairy.driver_connection.in_transaction:
-            fairy.close()
-            return
         with self._lock:
-            self._idle.append(fairy)
+            if fairy.info.get(_GENERATION) == self._generation and not fairy.driver_connection.in_transaction:
+                self._idle.append(fairy)
+                return
+        fairy.close()
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
+            self._generation += 1
         for fairy in idle:
             fairy.close()
 
