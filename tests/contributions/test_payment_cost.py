@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from jamsos.contributions.v1 import payments_pb2 as pb
 from services.contributions.adapters import money_bills, payment_store
@@ -23,6 +22,7 @@ from services.contributions.domain.periods import Period
 from tests.contributions.service import test_contrib_money_payment_path as twin
 from tests.contributions.service.money_fixtures import NPP, add_bill, d, rp
 from tests.contributions.service.test_contrib_money_payment_path import twin_urls  # noqa: F401 - a fixture
+from tests.harness.sqlite_trace import SqliteTrace
 
 # The one read before the write lock, then the transaction: what each statement does.
 USUAL_PAYMENT = [
@@ -57,26 +57,15 @@ def _what(sql: str) -> str:
 def traced(contributions, payments):
     if contributions.engine.dialect.name != "sqlite":
         pytest.skip("statements are traced with SQLite's trace callback")
-    statements: list[str] = []
-    on = [False]
+    trace = SqliteTrace()
 
-    def watch(dbapi_connection, _record, _proxy) -> None:
-        dbapi_connection.set_trace_callback(lambda sql: statements.append(sql) if on[0] else None)
-
-    event.listen(contributions.engine, "checkout", watch)
-    contributions.engine.dispose()  # every connection from here on is a watched one
-
-    def trace(call):
-        statements.clear()
-        on[0] = True
-        try:
+    def shapes(call):
+        with trace.recording() as statements:
             call()
-        finally:
-            on[0] = False
         return [_what(sql) for sql in statements]
 
-    yield trace
-    event.remove(contributions.engine, "checkout", watch)
+    with trace.watching(contributions.engine):
+        yield shapes
 
 
 def _pay(payments, number: int, bill: str, amount: int = 1_000):

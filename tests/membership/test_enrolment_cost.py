@@ -5,7 +5,6 @@ is answered from the stored response after one read. Counted on the driver's con
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 
 import grpc
@@ -15,48 +14,35 @@ from sqlalchemy.pool import Pool
 
 from services.membership.bootstrap import definition
 from tests.membership.service.workers_fixtures import enrol_request, register_employer, workers_of
+from tests.harness.sqlite_trace import SqliteTrace
 from tests.service_harness import Caller, start_service, token_for
 
 
-class StatementLog:
-    """The SQL the service's SQLite connections run while `recording`."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-        self.recording = threading.Event()
-
-    def trace(self, sql: str) -> None:
-        if self.recording.is_set():
-            self.statements.append(sql)
-
-    def on_connect(self, dbapi_connection, _record) -> None:
-        dbapi_connection.set_trace_callback(self.trace)
-
-    def shapes(self) -> list[str]:
-        """Each statement as its verb and table: `INSERT workers`, `BEGIN IMMEDIATE`."""
-        shapes = []
-        for sql in self.statements:
-            words = re.findall(r"[A-Za-z_]+", sql)
-            verb = words[0].upper()
-            if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
-                shapes.append(" ".join(words[:2]).upper() if verb == "BEGIN" else verb)
-            else:
-                table = words[words.index("FROM") + 1] if verb == "SELECT" else words[2] if verb == "INSERT" else words[1]
-                shapes.append(f"{verb} {table}")
-        return shapes
+def shapes(statements: list[str]) -> list[str]:
+    """Each statement as its verb and table: `INSERT workers`, `BEGIN IMMEDIATE`."""
+    found = []
+    for sql in statements:
+        words = re.findall(r"[A-Za-z_]+", sql)
+        verb = words[0].upper()
+        if verb in ("BEGIN", "COMMIT", "ROLLBACK"):
+            found.append(" ".join(words[:2]).upper() if verb == "BEGIN" else verb)
+        else:
+            table = words[words.index("FROM") + 1] if verb == "SELECT" else words[2] if verb == "INSERT" else words[1]
+            found.append(f"{verb} {table}")
+    return found
 
 
 @pytest.fixture
-def traced(sqlite_url) -> Iterator[tuple[StatementLog, Caller]]:
-    log = StatementLog()
-    event.listen(Pool, "connect", log.on_connect)  # before the service opens its first connection
+def traced(sqlite_url) -> Iterator[tuple[SqliteTrace, Caller]]:
+    log = SqliteTrace()
+    event.listen(Pool, "connect", log.watch)  # before the service opens its first connection
     runtime = start_service(definition(), sqlite_url)
     try:
         with grpc.insecure_channel(f"127.0.0.1:{runtime.grpc_port}") as channel:
             yield log, lambda office, *roles, user=None: Caller(channel, token_for(office, *roles, user=user))
     finally:
         runtime.stop(grace=0)
-        event.remove(Pool, "connect", log.on_connect)
+        event.remove(Pool, "connect", log.watch)
 
 
 NEW_MEMBER = [
@@ -82,15 +68,12 @@ def test_a_new_member_is_one_transaction_of_eleven_statements(traced):
     stub = workers_of(as_user)
     stub.EnrolWorker(enrol_request(npp))  # the first: statements compiled, sequence row made
     request = enrol_request(npp)
-    log.recording.set()
-    first = stub.EnrolWorker(request)
-    log.recording.clear()
-    assert log.shapes() == NEW_MEMBER
+    with log.recording() as statements:
+        first = stub.EnrolWorker(request)
+    assert shapes(statements) == NEW_MEMBER
 
-    log.statements.clear()
-    log.recording.set()
-    again = stub.EnrolWorker(request)
-    log.recording.clear()
+    with log.recording() as statements:
+        again = stub.EnrolWorker(request)
     assert again == first
-    assert log.shapes()[:3] == ["SELECT employers", "BEGIN IMMEDIATE", "SELECT idempotency_keys"]
-    assert not [s for s in log.shapes() if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert shapes(statements)[:3] == ["SELECT employers", "BEGIN IMMEDIATE", "SELECT idempotency_keys"]
+    assert not [s for s in shapes(statements) if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]

@@ -11,55 +11,26 @@ after a few payments and after many. Speed itself is shown by `make bench`, not 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import event
 
 from jamsos.contributions.v1 import payments_pb2 as pb
 from services.contributions.domain.periods import Period
 from tests.contributions.service.money_fixtures import NPP, add_bill, d, rp
+from tests.harness.sqlite_trace import SqliteTrace
 
 _BILL = "SPI-202101-" + NPP
 _NOT_PLANNED = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "PRAGMA")
-
-
-class _Trace:
-    """Each connection's statements (with their values) and the VM steps spent in each."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.statements: list[str] = []
-        self.steps: Counter[str] = Counter()
-
-    def watch(self, dbapi_connection, _record, _proxy) -> None:
-        current = ["-"]
-
-        def traced(sql: str) -> None:
-            current[0] = sql
-            if self.on:
-                self.statements.append(sql)
-
-        def stepped() -> int:
-            if self.on:
-                self.steps[current[0]] += 1
-            return 0  # go on
-
-        dbapi_connection.set_trace_callback(traced)
-        dbapi_connection.set_progress_handler(stepped, 1)
 
 
 @pytest.fixture
 def traced(contributions, payments):
     if contributions.engine.dialect.name != "sqlite":
         pytest.skip("the statements and their plans are read with SQLite's trace and EXPLAIN QUERY PLAN")
-    trace = _Trace()
-    event.listen(contributions.engine, "checkout", trace.watch)
-    contributions.engine.dispose()  # every connection from here on is a watched one
-    add_bill(contributions, Period(2021, 1), 10**12, date(2021, 2, 15))  # thousands of payments leave it open
-    yield trace
-    event.remove(contributions.engine, "checkout", trace.watch)
+    with SqliteTrace(steps=True).watching(contributions.engine) as trace:
+        add_bill(contributions, Period(2021, 1), 10**12, date(2021, 2, 15))  # thousands of payments leave it open
+        yield trace
 
 
 def _pay(payments, number: int) -> None:
@@ -68,17 +39,12 @@ def _pay(payments, number: int) -> None:
         paid_on=d(date(2021, 2, 1)), npp=NPP, bill_number=_BILL))
 
 
-def _measured(trace: _Trace, payments, numbers: range) -> tuple[list[str], int]:
+def _measured(trace: SqliteTrace, payments, numbers: range) -> tuple[list[str], int]:
     """The statements and the VM steps of the payments `numbers`."""
-    trace.statements.clear()
-    trace.steps.clear()
-    trace.on = True
-    try:
+    with trace.recording() as statements:
         for number in numbers:
             _pay(payments, number)
-    finally:
-        trace.on = False
-    return list(trace.statements), sum(trace.steps.values())
+    return list(statements), sum(trace.steps.values())
 
 
 def _shape(sql: str) -> str:
