@@ -102,4 +102,4 @@ def consumers(ctx: MembershipContext) -> list[ConsumerSpec]:
     registry = HandlerRegistry()
     registry.on(benefits_events.MemberDeceased, handlers.on_member_deceased)
     registry.on(benefits_events.MemberTotallyDisabled, handlers.on_member_totally_disabled)
-    return [ConsumerSpec(CONSUMER, ("benefits",), registry)]
+    return [ConsumerSpec(CONSUMER, ("benefits",), registry, patient=True)]  # no caller waits on them

@@ -107,7 +107,7 @@ def on_jht_payout_approved(uow: UnitOfWork, envelope, payload: benefits_events_p
 def consumers(_use_cases: LedgerUseCases) -> list[ConsumerSpec]:
     registry = HandlerRegistry()
     registry.on(benefits_events_pb2.JhtPayoutApproved, on_jht_payout_approved)
-    return [ConsumerSpec(PAYOUT_CONSUMER, ("benefits",), registry)]
+    return [ConsumerSpec(PAYOUT_CONSUMER, ("benefits",), registry, patient=True)]  # a settlement, not a reply
 
 
 class LedgerUseCases:
