@@ -23,9 +23,9 @@ together, each caller back once its own row is committed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine, Table, event, insert
 from sqlalchemy.engine.interfaces import Dialect
@@ -34,9 +34,6 @@ from sqlalchemy.sql import Select
 from . import row_security
 from .database import sqlite_write_turn
 from .prebuilt import PrebuiltResult, StatementCache
-
-T = TypeVar("T")
-
 
 
 class LookupConnection:
@@ -48,22 +45,13 @@ class LookupConnection:
         self._cache = cache
 
     def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> PrebuiltResult:
-        return self._read(statement, params, lambda compiled, cursor: PrebuiltResult(compiled.rows(cursor), cursor.rowcount))
-
-    def tuples(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> list[tuple[Any, ...]]:
-        """The rows of `statement` as plain tuples, no named row built: for many rows that are
-        only compared or copied (a bill's 250 workers checked against its kept answer)."""
-        return self._read(statement, params, lambda compiled, cursor: compiled.tuples(cursor))
-
-    def _read(self, statement: Select[Any], params: Mapping[str, Any] | None,
-              take: Callable[[Any, Any], T]) -> T:
         compiled = self._cache.compiled(statement, ())  # a SELECT's SQL does not depend on the names given
         if not compiled.runnable:
             raise ValueError("IN lists expand per call: run this statement through read_session()")
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(params))
-            return take(compiled, cursor)
+            return PrebuiltResult(compiled.rows(cursor), cursor.rowcount)
         finally:
             cursor.close()
 

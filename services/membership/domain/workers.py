@@ -66,14 +66,6 @@ def enrolment_action(kind: MembershipKind) -> MembershipAction:
     return MembershipAction.ENROL_WORKER
 
 
-def identity_matches(nik_on_record: str, born_on_record: date, nik: str, birth_date: date) -> bool:
-    """M-5: the NIK given (spaces and dots allowed) and the birth date are the record's."""
-    try:
-        return nik_on_record == normalise_nik(nik) and born_on_record == birth_date
-    except InvalidArgument:
-        return False
-
-
 @dataclass(frozen=True)
 class IdentityOnRecord:
     """What finding a KPJ by identity (M-5) reads of a record: the identity to match, the
@@ -88,7 +80,12 @@ class IdentityOnRecord:
     branch_code: str
 
     def matches(self, nik: str, birth_date: date) -> bool:
-        return identity_matches(self.nik, self.birth_date, nik, birth_date)
+        """M-5: a member who lost the card finds the KPJ with NIK (spaces and dots allowed)
+        plus birth date."""
+        try:
+            return self.nik == normalise_nik(nik) and self.birth_date == birth_date
+        except InvalidArgument:
+            return False
 
 
 @dataclass(frozen=True)
@@ -127,10 +124,6 @@ class Worker:
 
     def age_on(self, day: date) -> int:
         return age_on(self.birth_date, day)
-
-    def matches_identity(self, nik: str, birth_date: date) -> bool:
-        """M-5: a member who lost the card finds the KPJ with NIK plus birth date."""
-        return identity_matches(self.nik, self.birth_date, nik, birth_date)
 
     # ---- transitions -------------------------------------------------------------
     def terminate(self, termination_date: date, reason: EndReason | str, *, today: date) -> Worker:

@@ -16,6 +16,7 @@ from services.membership.domain.worker_rules import worker_rules_on
 from services.membership.domain.workers import (
     ALL_PROGRAMS,
     EnrolWorker,
+    IdentityOnRecord,
     MembershipKind,
     Program,
     WorkerStatus,
@@ -294,6 +295,7 @@ class TestChanges:
 
     @pytest.mark.rule("M-5")
     def test_m5_member_is_found_by_nik_and_birth_date(self, siti):
-        assert siti.matches_identity(NIK[:6] + " " + NIK[6:], BORN)
-        assert not siti.matches_identity(NIK, date(1990, 2, 4))
-        assert not siti.matches_identity("not a nik", BORN)
+        record = IdentityOnRecord(siti.kpj, siti.nik, siti.birth_date, siti.name, siti.status, siti.branch_code)
+        assert record.matches(NIK[:6] + " " + NIK[6:], BORN)
+        assert not record.matches(NIK, date(1990, 2, 4))
+        assert not record.matches("not a nik", BORN)
