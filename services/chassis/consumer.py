@@ -14,7 +14,9 @@ registry made `HandlerRegistry(in_batches=True)` has up to `batch_size` events o
 applied in one transaction (one inbox read, one inbox insert, each partition's position
 once); every event is still applied once in effect, through the inbox. If any of them fails,
 nothing of the batch is kept and its events are applied again one per transaction, so a
-failing event never takes the others with it: it alone is retried and dead-lettered. Events
+failing event never takes the others with it: it alone is retried and dead-lettered. A
+handler registered with `many` gets the batch's consecutive events of its type at once (the
+read models' enrolments: a statement for the run instead of several an event). Events
 of another registry are one per transaction, and ignored ones (no handler) ride in the
 transaction of the next one (a position to record is all they write).
 
@@ -25,6 +27,7 @@ until it is back, never dead-lettered.
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -51,6 +54,8 @@ from .unit_of_work import UnitOfWork
 log = logging.getLogger("jamsos.consumer")
 
 Handler = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, Message], None]
+# A run of consecutive events of one type in one go, with the effect of each applied in order.
+ManyHandler = Callable[[UnitOfWork, Sequence[tuple[envelope_pb2.EventEnvelope, Message]]], None]
 M = TypeVar("M", bound=Message)
 
 
@@ -78,6 +83,7 @@ PositionTracker = Callable[[UnitOfWork, envelope_pb2.EventEnvelope, MessagePosit
 class Subscription:
     payload_cls: type[Message]
     handler: Handler
+    many: ManyHandler | None = None
 
 
 class HandlerRegistry:
@@ -93,9 +99,15 @@ class HandlerRegistry:
         self.position_tracker: PositionTracker | None = None
         self.in_batches = in_batches
 
-    def on(self, payload_cls: type[M], handler: Callable[[UnitOfWork, envelope_pb2.EventEnvelope, M], None]) -> None:
+    def on(self, payload_cls: type[M], handler: Callable[[UnitOfWork, envelope_pb2.EventEnvelope, M], None], *,
+           many: Callable[[UnitOfWork, Sequence[tuple[envelope_pb2.EventEnvelope, M]]], None] | None = None) -> None:
+        """`handler` applies one event; `many`, if given, a run of consecutive ones of a batch
+        in one go (set-based: a statement for the run where `handler` makes one an event),
+        with the effect of `handler` on each in order. Its writes carry no event's own ids
+        (what it emits or audits is under the run's first event)."""
         # The applier unpacks the payload as `payload_cls` before it calls the handler.
-        self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, cast(Handler, handler))
+        self._by_type[payload_cls.DESCRIPTOR.full_name] = Subscription(payload_cls, cast(Handler, handler),
+                                                                       cast(ManyHandler | None, many))
 
     def track_positions(self, tracker: PositionTracker) -> None:
         """`tracker` runs in the transaction of every message given with its position, the
@@ -176,28 +188,37 @@ class EventApplier:
 
     def _run_handlers(self, uow: UnitOfWork, items: Sequence[Item], subscriptions: Sequence[Subscription | None]
                       ) -> tuple[list[str], list[envelope_pb2.EventEnvelope]]:
-        """Each new event's handler in order; the outcomes, and the events applied."""
+        """Each new event's handler in order (consecutive events of a type with a `many`
+        handler in one call of it); the outcomes, and the events applied."""
         wanted = [envelope.event_id for (envelope, _), s in zip(items, subscriptions, strict=True) if s is not None]
         seen: set[str] = set()
         if wanted:
             seen = set(uow.session.execute(self._statements_for(uow)[0],
                                            {"consumer": self.name, "event_ids": wanted}).scalars())
         outcomes: list[str] = []
-        applied: list[envelope_pb2.EventEnvelope] = []
+        to_apply: list[tuple[Subscription, envelope_pb2.EventEnvelope, Message]] = []
         for (envelope, _), subscription in zip(items, subscriptions, strict=True):
             if subscription is None:
                 outcomes.append("ignored")
             elif envelope.event_id in seen:
                 outcomes.append("duplicate")
             else:
-                payload = unpack_payload(envelope, subscription.payload_cls)
+                to_apply.append((subscription, envelope, unpack_payload(envelope, subscription.payload_cls)))
+                seen.add(envelope.event_id)
+                outcomes.append("applied")
+        for _, run in itertools.groupby(to_apply, key=lambda item: id(item[0])):
+            group = list(run)
+            subscription = group[0][0]
+            if subscription.many is not None and len(group) > 1:
+                # Its own flow, as one event's: under the run's first.
+                with context.request_context(self._system, group[0][1].correlation_id or None, group[0][1].event_id):
+                    subscription.many(uow, [(envelope, payload) for _, envelope, payload in group])
+                continue
+            for _, envelope, payload in group:
                 # Its own flow: what the handler emits or audits carries this event's ids.
                 with context.request_context(self._system, envelope.correlation_id or None, envelope.event_id):
                     subscription.handler(uow, envelope, payload)
-                seen.add(envelope.event_id)
-                applied.append(envelope)
-                outcomes.append("applied")
-        return outcomes, applied
+        return outcomes, [envelope for _, envelope, _ in to_apply]
 
     def _statements_for(self, uow: UnitOfWork) -> tuple[Select[Any], Insert]:
         """The inbox read and insert, built once (the values travel as parameters)."""

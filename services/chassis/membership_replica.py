@@ -20,6 +20,7 @@ behind it too), so a reader can tell how far it has caught up (`positions()`).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -173,6 +174,12 @@ def _tables(metadata: MetaData, parts: frozenset[Part]) -> MembershipTables:
                             names_version, parts)
 
 
+def known_names(t: MembershipTables) -> set[str]:
+    """What an enrolment reads of a held worker's row, by the replica's parts."""
+    return ({"member_since"} if Part.WORKER_IDENTITY in t.parts else set()) | (
+        {"name"} if t.names_version is not None else set())
+
+
 class _Statements:
     """The statements of every enrolment and position, built once per set of tables (run
     prebuilt: building and executing them through the Session was most of an event's CPU)."""
@@ -194,6 +201,14 @@ class _Statements:
         self.bump_names = (update(v).where(v.c.id == NAMES_VERSION_ROW).values(version=v.c.version + 1)
                            if v is not None else None)
         self.marital_in_force = select(self.latest_marital(m, kpj, bindparam("on"))) if m is not None else None
+        # The same for many workers at once (a run of enrolments): a row each of what is held.
+        kpjs: Any = bindparam("kpjs", expanding=True)
+        held = [w.c[name] for name in ("member_since", "name") if name in known_names(t)]
+        self.held_workers = select(w.c.kpj, *held).where(w.c.kpj.in_(kpjs)) if held else None
+        self.held_employments = (select(e.c.kpj, e.c.npp, e.c.start_date).where(e.c.kpj.in_(kpjs))
+                                 if m is not None else None)
+        self.held_marital = (select(m.c.kpj, m.c.marital_status).where(m.c.kpj.in_(kpjs))
+                             .order_by(m.c.kpj, m.c.effective_date) if m is not None else None)
         # Parameters named b_<column> (a column's own name is the SET clause's).
         self.advance_position = (update(p).where(p.c.topic == bindparam("b_topic"),
                                                  p.c.partition == bindparam("b_partition"),
@@ -207,12 +222,44 @@ class _Statements:
                 .order_by(m.c.effective_date.desc()).limit(1).scalar_subquery())
 
 
+@dataclass(frozen=True)
+class EmploymentChange:
+    """Worker `kpj` joins or leaves employers `npps` from `since`."""
+
+    kpj: str
+    npps: tuple[str, ...]
+    since: date
+
+
+@dataclass(frozen=True)
+class _Known:
+    """What an enrolment reads of its worker before it writes (none of which it reads): the
+    member-since date and name held, whether this employment is held, the latest marital entry."""
+
+    member_since: date | None = None
+    name: str | None = None
+    employed: bool = False
+    marital: str | None = None
+
+
+@dataclass(frozen=True)
+class _EnrolmentRows:
+    """An enrolment's rows: the worker, the employment, the wage, the marital entry if any."""
+
+    worker: dict[str, Any]
+    employment: dict[str, Any]
+    wage: dict[str, Any]
+    marital: dict[str, Any] | None
+    renamed: bool  # a worker the replica holds under another name
+
+
 class ChangeHooks(Protocol):
     """What a service does around a change (contributions: corrections of billed periods, C-5)."""
 
-    def employment_changed(self, uow: UnitOfWork, *, kpj: str, npps: Sequence[str], since: date,
-                           apply: Callable[[], None]) -> None:
-        """A worker joins or leaves employers `npps` from `since` (enrolment, transfer, PHK, death)."""
+    def employments_changed(self, uow: UnitOfWork, changes: Sequence[EmploymentChange],
+                            apply: Callable[[], None]) -> None:
+        """Workers join or leave employers (enrolment, transfer, PHK, death): one change, or a
+        run of enrolments of distinct workers applied together by `apply`."""
 
     def fact_changed(self, uow: UnitOfWork, *, since: date, apply: Callable[[], None],
                      kpj: str | None = None, npp: str | None = None) -> None:
@@ -222,8 +269,8 @@ class ChangeHooks(Protocol):
 class ApplyAtOnce:
     """The default hooks: a change is applied, nothing else."""
 
-    def employment_changed(self, uow: UnitOfWork, *, kpj: str, npps: Sequence[str], since: date,
-                           apply: Callable[[], None]) -> None:
+    def employments_changed(self, uow: UnitOfWork, changes: Sequence[EmploymentChange],
+                            apply: Callable[[], None]) -> None:
         apply()
 
     def fact_changed(self, uow: UnitOfWork, *, since: date, apply: Callable[[], None],
@@ -254,7 +301,7 @@ class MembershipStore:
     def _execute(self, statement: Any, params: Mapping[str, Any]) -> Any:
         return (self.db or self.session).execute(statement, params)
 
-    def _upsert(self, table: Table, values: Mapping[str, Any], key: Sequence[str], *,
+    def _upsert(self, table: Table, values: Mapping[str, Any] | Sequence[Mapping[str, Any]], key: Sequence[str], *,
                 update: Sequence[str] | None = None) -> None:
         upsert(self.db or self.session, table, values, key, update=update)
 
@@ -278,6 +325,59 @@ class MembershipStore:
     # ---- workers (M-3, M-4, M-8) -----------------------------------------------------------
     def take_up_employment(self, worker: workers_pb2.Worker) -> None:
         """The worker as the event carries it, a new employment from its start, its wage then."""
+        self._take_up([worker], {worker.kpj: self._known_of(worker)})
+
+    def take_up_employments(self, workers: Sequence[workers_pb2.Worker]) -> None:
+        """`take_up_employment` of each of these workers (distinct KPJs), a statement per table
+        for all of them."""
+        if len(workers) == 1:
+            self.take_up_employment(workers[0])
+            return
+        assert len({w.kpj for w in workers}) == len(workers), "a run of enrolments names each worker once"
+        self._take_up(workers, self._known_of_many(workers))
+
+    def _known_of(self, worker: workers_pb2.Worker) -> _Known:
+        """One read of one worker (the `known` statement's row)."""
+        statement = self.statements.known
+        if statement is None:
+            return _Known()
+        row = self._execute(statement, {"kpj": worker.kpj, "npp": worker.npp, "start_date": to_date(worker, "start_date"),
+                                        "on": date.max}).first()
+        mapping = row._mapping
+        return _Known(member_since=mapping.get("member_since"), name=mapping.get("name"),
+                      employed=bool(mapping.get("employed")), marital=mapping.get("marital"))
+
+    def _known_of_many(self, workers: Sequence[workers_pb2.Worker]) -> dict[str, _Known]:
+        """The same of many workers: a statement per table for all of them."""
+        st, kpjs = self.statements, [w.kpj for w in workers]
+        held: dict[str, Any] = {}
+        if st.held_workers is not None:
+            held = {row.kpj: row._mapping for row in self._execute(st.held_workers, {"kpjs": kpjs})}
+        employments: set[tuple[str, str, date]] = set()
+        latest: dict[str, str] = {}
+        if st.held_employments is not None and st.held_marital is not None:
+            employments = {(r.kpj, r.npp, r.start_date) for r in self._execute(st.held_employments, {"kpjs": kpjs})}
+            latest = {r.kpj: r.marital_status for r in self._execute(st.held_marital, {"kpjs": kpjs})}  # oldest first
+        known = {}
+        for worker in workers:
+            row = held.get(worker.kpj, {})
+            known[worker.kpj] = _Known(member_since=row.get("member_since"), name=row.get("name"),
+                                       employed=(worker.kpj, worker.npp, to_date(worker, "start_date")) in employments,
+                                       marital=latest.get(worker.kpj))
+        return known
+
+    def _take_up(self, workers: Sequence[workers_pb2.Worker], known: Mapping[str, _Known]) -> None:
+        rows = [self._enrolment_rows(worker, known[worker.kpj]) for worker in workers]
+        if any(r.renamed for r in rows):
+            self._bump_names_version()
+        self._upsert(self.t.workers, [r.worker for r in rows], ["kpj"])
+        self._upsert(self.t.employments, [r.employment for r in rows], ["kpj", "npp", "start_date"])
+        self._upsert(self.t.wages, [r.wage for r in rows], ["kpj", "effective_date"])
+        marital = [r.marital for r in rows if r.marital is not None]
+        if marital and self.t.marital is not None:
+            self._upsert(self.t.marital, marital, ["kpj", "effective_date"])
+
+    def _enrolment_rows(self, worker: workers_pb2.Worker, known: _Known) -> _EnrolmentRows:
         start = to_date(worker, "start_date")
         assert start is not None  # required above
         end = to_date(worker, "end_date", required=False)
@@ -289,37 +389,32 @@ class MembershipStore:
             "programs": programs or ALL_PROGRAMS, "death_date": to_date(worker, "death_date", required=False),
         }
         employment: dict[str, Any] = {"kpj": worker.kpj, "npp": worker.npp, "start_date": start, "end_date": end}
-        # One read before the writes (none of which it reads): the member-since date held,
-        # whether this employment is known, the latest marital status entry.
-        statement = self.statements.known
-        known: Any = None if statement is None else self._execute(
-            statement, {"kpj": worker.kpj, "npp": worker.npp, "start_date": start, "on": date.max}).first()
         if self._has(Part.WORKER_IDENTITY):
             since = known.member_since
             values.update(nik=worker.nik, birth_date=to_date(worker, "birth_date"), marital_status=marital,
                           member_since=min(since, start) if since else start, end_date=end,
                           end_reason=worker.end_reason or None)
             employment["branch_code"] = worker.branch_code
-        new_employment = self.t.marital is not None and not known.employed
-        if self.t.names_version is not None and known.name is not None and known.name != values["name"]:
-            self._bump_names_version()
-        self._upsert(self.t.workers, values, ["kpj"])
-        self._upsert(self.t.employments, employment, ["kpj", "npp", "start_date"])
-        self.set_wage(worker.kpj, start, worker.monthly_wage.rupiah)
-        if new_employment:  # the same enrolment re-sent must not re-date a status (M-6)
-            self._status_with_employment(worker.kpj, start, marital, to_date(worker, "birth_date", required=False),
-                                         known.marital)
+        entry = None
+        if self.t.marital is not None and not known.employed:  # the same enrolment re-sent must not re-date a status (M-6)
+            entry = self._status_with_employment(worker.kpj, start, marital, to_date(worker, "birth_date", required=False),
+                                                 known.marital)
+        renamed = self.t.names_version is not None and known.name is not None and known.name != values["name"]
+        return _EnrolmentRows(values, employment, {"kpj": worker.kpj, "effective_date": start,
+                                                   "monthly_wage": worker.monthly_wage.rupiah}, entry, renamed)
 
-    def _status_with_employment(self, kpj: str, start: date, marital: str, birth: date | None,
-                                latest: str | None) -> None:
+    @staticmethod
+    def _status_with_employment(kpj: str, start: date, marital: str, birth: date | None,
+                                latest: str | None) -> dict[str, Any] | None:
         """The history entry membership keeps with an employment (M-6): a new member's status
         holds from birth (so a report dated before the start, arriving later, is not masked);
         a later employment's from its start, only when it differs from the latest entry
         (`latest`, read before the employment's writes, which leave that history alone)."""
         if latest is None:
-            self.set_marital(kpj, birth or start, marital)
-        elif latest != marital:
-            self.set_marital(kpj, start, marital)
+            return {"kpj": kpj, "effective_date": birth or start, "marital_status": marital}
+        if latest != marital:
+            return {"kpj": kpj, "effective_date": start, "marital_status": marital}
+        return None
 
     def _bump_names_version(self) -> None:
         """A held worker's name changes in this transaction: every answer built before is stale.
@@ -453,7 +548,7 @@ class MembershipReplica:
         handlers = _Handlers(self, hooks or ApplyAtOnce())
         registry.on(events_pb2.EmployerRegistered, handlers.on_employer_registered)
         registry.on(events_pb2.EmployerChanged, handlers.on_employer_changed)
-        registry.on(events_pb2.WorkerEnrolled, handlers.on_worker_enrolled)
+        registry.on(events_pb2.WorkerEnrolled, handlers.on_worker_enrolled, many=handlers.on_workers_enrolled)
         registry.on(events_pb2.WorkerTransferred, handlers.on_worker_transferred)
         registry.on(events_pb2.WorkerWageChanged, handlers.on_wage_changed)
         if self.tables.parts & {Part.MARITAL_HISTORY, Part.WORKER_IDENTITY, Part.FAMILY}:
@@ -491,11 +586,15 @@ class _Handlers:
     # ---- workers (M-3, M-4, M-6, M-8) --------------------------------------------------------
     def on_worker_enrolled(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.WorkerEnrolled) -> None:
         """M-3: a new employment from its start (a start in a billed period is the hooks' to correct)."""
-        worker = payload.worker
-        start = to_date(worker, "start_date")
-        assert start is not None
-        self.hooks.employment_changed(uow, kpj=worker.kpj, npps=[worker.npp], since=start,
-                                      apply=lambda: self._store(uow).take_up_employment(worker))
+        self.on_workers_enrolled(uow, [(envelope, payload)])
+
+    def on_workers_enrolled(self, uow: UnitOfWork, events: Sequence[tuple[Envelope, events_pb2.WorkerEnrolled]]) -> None:
+        """A batch's consecutive enrolments, as one by one: a run of distinct workers at a time
+        (the same worker twice waits for the next run), its writes a statement per table."""
+        store = self._store(uow)
+        for run in _distinct_runs([payload.worker for _, payload in events]):
+            changes = [EmploymentChange(w.kpj, (w.npp,), _start_date(w)) for w in run]
+            self.hooks.employments_changed(uow, changes, apply=functools.partial(store.take_up_employments, run))
 
     def on_worker_transferred(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.WorkerTransferred) -> None:
         """Mutasi: the previous employment ends, the same KPJ starts at the new employer."""
@@ -508,8 +607,8 @@ class _Handlers:
             store.close_employment(worker.kpj, payload.previous_npp, end)
             store.take_up_employment(worker)
 
-        self.hooks.employment_changed(uow, kpj=worker.kpj, npps=[payload.previous_npp, worker.npp],
-                                      since=min(start, end), apply=apply)
+        change = EmploymentChange(worker.kpj, (payload.previous_npp, worker.npp), min(start, end))
+        self.hooks.employments_changed(uow, [change], apply=apply)
 
     def on_wage_changed(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.WorkerWageChanged) -> None:
         """The new wage from its effective date."""
@@ -546,15 +645,34 @@ class _Handlers:
         ended = to_date(payload, "termination_date")
         assert ended is not None
         reason = enum_word(workers_pb2.TerminationReason, payload.reason, "TERMINATION_REASON_", "OTHER")
-        self.hooks.employment_changed(uow, kpj=payload.kpj, npps=[payload.npp], since=ended,
-                                      apply=lambda: self._store(uow).terminate(payload.kpj, payload.npp, ended, reason))
+        self.hooks.employments_changed(uow, [EmploymentChange(payload.kpj, (payload.npp,), ended)],
+                                       apply=lambda: self._store(uow).terminate(payload.kpj, payload.npp, ended, reason))
 
     def on_worker_died(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.WorkerDied) -> None:
         """M-8: death ends every open employment."""
         died = to_date(payload, "death_date")
         assert died is not None
-        self.hooks.employment_changed(uow, kpj=payload.kpj, npps=[payload.npp] if payload.npp else [], since=died,
-                                      apply=lambda: self._store(uow).record_death(payload.kpj, died))
+        change = EmploymentChange(payload.kpj, (payload.npp,) if payload.npp else (), died)
+        self.hooks.employments_changed(uow, [change], apply=lambda: self._store(uow).record_death(payload.kpj, died))
+
+
+def _start_date(worker: workers_pb2.Worker) -> date:
+    start = to_date(worker, "start_date")
+    assert start is not None  # an enrolment's start is required
+    return start
+
+
+def _distinct_runs(workers: Sequence[workers_pb2.Worker]) -> list[list[workers_pb2.Worker]]:
+    """Consecutive runs in which no KPJ comes twice (each run applied as one)."""
+    runs: list[list[workers_pb2.Worker]] = [[]]
+    in_run: set[str] = set()
+    for worker in workers:
+        if worker.kpj in in_run:
+            runs.append([])
+            in_run = set()
+        runs[-1].append(worker)
+        in_run.add(worker.kpj)
+    return [run for run in runs if run]
 
 
 def create_positions_table_op(op: Operations) -> None:

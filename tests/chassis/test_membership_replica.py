@@ -45,8 +45,8 @@ class Recorded:
     def __init__(self):
         self.calls: list[tuple] = []
 
-    def employment_changed(self, uow, *, kpj, npps, since, apply):
-        self.calls.append(("employment", kpj, tuple(npps), since))
+    def employments_changed(self, uow, changes, apply):
+        self.calls.extend(("employment", c.kpj, c.npps, c.since) for c in changes)
         apply()
 
     def fact_changed(self, uow, *, since, apply, kpj=None, npp=None):
@@ -253,4 +253,53 @@ def test_the_prebuilt_writes_leave_the_rows_the_session_writes_leave(tmp_path, p
             assert prebuilt.rows(table) == session_only.rows(table) != []
     assert prebuilt.positions() == session_only.positions() == {(TOPIC, 0): len(sent) - 1}
     for service in (prebuilt, session_only):
+        service.engine.dispose()
+
+
+def enrolled(kpj: str, npp: str = NPP, start: date = date(2020, 2, 3), wage: int = 4_000_000,
+             marital: int = workers_pb2.MARITAL_STATUS_MARRIED, name: str = "Budi Santoso") -> events_pb2.WorkerEnrolled:
+    w = worker(npp, start, wage)
+    w.kpj, w.marital_status, w.name = kpj, marital, name
+    return events_pb2.WorkerEnrolled(worker=w)
+
+
+@pytest.mark.rule("M-3", "M-6")
+@pytest.mark.parametrize("parts", [set(), {Part.MARITAL_HISTORY}, {Part.WORKER_IDENTITY, Part.FAMILY},
+                                   {Part.NAMES_VERSION, Part.MARITAL_HISTORY}, set(Part)],
+                         ids=["plain", "marital", "identity", "names", "all"])
+def test_enrolments_applied_as_one_batch_leave_the_rows_and_hook_calls_of_one_at_a_time(tmp_path, parts):
+    """A batch's consecutive enrolments are written a statement per table (`many`); the same
+    worker twice in the batch waits for the next run, so each one sees the rows of the one
+    before: the rows, the hooks' calls and the names version are those of one event at a time."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "batch").mkdir()
+    one, batch = Service(tmp_path / "one", parts), Service(tmp_path / "batch", parts)
+    k2, k3 = "20000000002", "20000000003"
+    first = [enrolled(KPJ), enrolled(k2, marital=workers_pb2.MARITAL_STATUS_SINGLE)]
+    sent = [
+        enrolled(k3, start=date(2021, 3, 1)),
+        enrolled(KPJ),  # re-sent: its employment is held, its marital entry is not re-dated
+        enrolled(k2, npp=OTHER_NPP, start=date(2022, 7, 1), name="Siti A."),  # renamed, a later employment
+        enrolled(k3, start=date(2021, 3, 1), wage=5_000_000),  # the same worker again in the batch
+        enrolled(KPJ, npp=OTHER_NPP, start=date(2019, 5, 6), marital=workers_pb2.MARITAL_STATUS_SINGLE),  # earlier
+        # Re-sent with another status: the employment is held, so its entry stays (M-6).
+        enrolled(k2, npp=OTHER_NPP, start=date(2022, 7, 1), name="Siti A.", marital=workers_pb2.MARITAL_STATUS_DIVORCED),
+    ]
+    for payload in first + sent:
+        assert one.feed(payload) == "applied"
+
+    def envelope_of(payload, offset):
+        return (make_envelope(payload, aggregate_type="worker", aggregate_id=payload.worker.kpj, branch_code="KC-BINJAI",
+                              producer="membership"), MessagePosition(TOPIC, 0, offset))
+
+    assert batch.applier.apply_batch([envelope_of(p, i) for i, p in enumerate(first)]) == ["applied"] * 2
+    assert batch.applier.apply_batch([envelope_of(p, len(first) + i) for i, p in enumerate(sent)]) == ["applied"] * 6
+    t = one.replica.tables
+    for table in (t.workers, t.employments, t.wages, t.marital, t.names_version):
+        if table is not None:
+            assert sorted(batch.rows(table)) == sorted(one.rows(table)), table.name
+    assert batch.rows(t.workers) != []
+    assert batch.hooks.calls == one.hooks.calls
+    assert batch.positions() == one.positions() == {(TOPIC, 0): len(first) + len(sent) - 1}
+    for service in (one, batch):
         service.engine.dispose()

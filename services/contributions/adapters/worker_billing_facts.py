@@ -19,25 +19,31 @@ from services.contributions.adapters.tables import billing_jobs, billing_runs, b
 from services.contributions.domain.periods import Period
 
 
-def _periods_of_employer():
-    """Per period from (`year`, `month`) on of employer `npp`: source 0, the branch of its
-    regular bill (`bill_queries.billed_periods_of_employers` with `bill_store.regular_bill`);
-    source 1, the employer's branch where a run of that branch is past the employer
-    (`BillingJobStore.runs_past_employer`), in period then run-creation order."""
-    npp, since = bindparam("npp", type_=String), tuple_(bindparam("year"), bindparam("month"))
-    billed = (select(literal(0).label("source"), bills.c.period_year, bills.c.period_month,
+def _periods_of_employers(many: bool):
+    """Per period from (`year`, `month`) on of employer `npp` (with `many`, of each of
+    `npps`): source 0, the branch of its regular bill (`bill_queries.billed_periods_of_employers`
+    with `bill_store.regular_bill`); source 1, the employer's branch where a run of that branch
+    is past the employer (`BillingJobStore.runs_past_employer`), in period then run-creation order."""
+    since = tuple_(bindparam("year"), bindparam("month"))
+    of = ((lambda column: column.in_(bindparam("npps", expanding=True))) if many
+          else (lambda column: column == bindparam("npp", type_=String)))
+    billed = (select(literal(0).label("source"), bills.c.npp, bills.c.period_year, bills.c.period_month,
                      bills.c.branch_code, null().label("created_at"))
-              .where(bills.c.npp == npp, bills.c.kind == "REGULAR", bills.c.sequence == 0,
+              .where(of(bills.c.npp), bills.c.kind == "REGULAR", bills.c.sequence == 0,
                      tuple_(bills.c.period_year, bills.c.period_month) >= since))
     j, r, e = billing_jobs, billing_runs, rm_employers
-    passed = (select(literal(1).label("source"), r.c.period_year, r.c.period_month, e.c.branch_code, r.c.created_at)
+    passed = (select(literal(1).label("source"), e.c.npp, r.c.period_year, r.c.period_month, e.c.branch_code,
+                     r.c.created_at)
               .join(j, j.c.run_id == r.c.run_id).join(e, e.c.branch_code == j.c.branch_code)
-              .where(e.c.npp == npp, (j.c.status == DONE) | (j.c.last_npp >= npp),
+              .where(of(e.c.npp), (j.c.status == DONE) | (j.c.last_npp >= e.c.npp),
                      tuple_(r.c.period_year, r.c.period_month) >= since))
-    return union_all(billed, passed).order_by("source", "period_year", "period_month", "created_at")
+    return union_all(billed, passed).order_by("npp", "source", "period_year", "period_month", "created_at")
 
 
-_PERIODS_OF_EMPLOYER = _periods_of_employer()
+_PERIODS_OF_EMPLOYER = _periods_of_employers(many=False)
+_PERIODS_OF_EMPLOYERS = _periods_of_employers(many=True)  # a run of enrolments: once for all their employers
+_EMPLOYERS_OF_WORKERS = (select(rm_employments.c.kpj, rm_employments.c.npp)
+                         .where(rm_employments.c.kpj.in_(bindparam("kpjs", expanding=True))).distinct())
 
 # `billing_facts.worker_facts` of one worker at one employer: the run's own statement (its
 # rule of who is billed), built once.
@@ -51,12 +57,26 @@ def billed_periods(db: PrebuiltConnection, employers: list[str], since: Period) 
     regular bill by NPP and period first, then each employer's passed periods."""
     billed: list[tuple[tuple[str, Period], str]] = []
     passed: list[tuple[tuple[str, Period], str]] = []
-    for npp in sorted(employers):
-        for row in db.execute(_PERIODS_OF_EMPLOYER, {"npp": npp, "year": since.year, "month": since.month}):
-            (passed if row.source else billed).append(((npp, Period(row.period_year, row.period_month)), row.branch_code))
+    if not employers:
+        return {}
+    if len(employers) == 1:  # a change of one employment: the statement runs prebuilt
+        rows = db.execute(_PERIODS_OF_EMPLOYER, {"npp": employers[0], "year": since.year, "month": since.month})
+    else:
+        rows = db.execute(_PERIODS_OF_EMPLOYERS, {"npps": sorted(set(employers)), "year": since.year,
+                                                  "month": since.month})
+    for row in rows:
+        (passed if row.source else billed).append(((row.npp, Period(row.period_year, row.period_month)), row.branch_code))
     found = dict(billed)
     for key, branch in passed:
         found.setdefault(key, branch)
+    return found
+
+
+def employers_of_workers(db: PrebuiltConnection, kpjs: list[str]) -> dict[str, list[str]]:
+    """KPJ -> the employers of its employments held (`billing_facts.employers_of_worker` of each)."""
+    found: dict[str, list[str]] = {}
+    for row in db.execute(_EMPLOYERS_OF_WORKERS, {"kpjs": kpjs}) if kpjs else ():
+        found.setdefault(row.kpj, []).append(row.npp)
     return found
 
 

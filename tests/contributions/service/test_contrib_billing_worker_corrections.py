@@ -160,3 +160,25 @@ def test_c5_a_back_dated_transfer_to_another_branch_is_credited_by_one_branch_an
     with pytest.raises(grpc.RpcError) as err:  # Medan's correction is Medan's (O-2)
         billing.GetBill(billing_pb2.GetBillRequest(bill_number="SPI-202404-10000004-K1"))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
+
+
+@pytest.mark.rule("C-5", "M-3")
+def test_c5_late_enrolments_in_one_batch_of_the_consumer_are_billed_as_one_at_a_time(feed, billing):
+    """The consumer hands a poll's enrolments over as one batch, written a statement per table
+    for a run of distinct workers: each worker's billed periods are still found from its own
+    start (K2 in March and April at A; K3 only in April at B, whose April nobody was billed in),
+    and the same worker again in the batch is the next run's (no second correction)."""
+    feed(worker_enrolled(K1, A, WAGE, start=date(2024, 1, 2)))
+    run(billing, 3), run(billing, 4)
+    late = [worker_enrolled(K2, A, WAGE, start=date(2024, 3, 10)), worker_enrolled(K3, B, WAGE, start=date(2024, 4, 1)),
+            worker_enrolled(K2, A, WAGE, start=date(2024, 3, 10))]  # the same fact under a new event id
+    assert feed.applier.apply_batch([(envelope(payload), None) for payload in late]) == ["applied"] * 3
+
+    may = run(billing, 5)
+    assert may.bills_issued == 5  # May's bills of A and B, A's two corrections, B's regular April bill
+    assert by_worker(bills_of(billing, A, 3)["SPI-202403-10000001-K1"]) == {K2: ONE_WORKER}
+    assert by_worker(bills_of(billing, A, 4)["SPI-202404-10000001-K1"]) == {K2: ONE_WORKER}
+    assert set(bills_of(billing, B, 3)) == set()
+    april_b = bills_of(billing, B, 4)["SPI-202404-10000002"]
+    assert (april_b.kind, by_worker(april_b)) == (billing_pb2.BILL_KIND_REGULAR, {K3: ONE_WORKER})
+    assert set(by_worker(bills_of(billing, A, 5)["SPI-202405-10000001"])) == {K1, K2}

@@ -29,10 +29,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date, datetime, UTC
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from jamsos.contributions.v1 import events_pb2
 from services.chassis.config import topic_of
+from services.chassis.membership_replica import EmploymentChange
 from services.chassis.convert import from_date, from_period, from_rupiah
 from services.chassis.prebuilt import PrebuiltConnection
 from services.chassis.unit_of_work import UnitOfWork
@@ -91,23 +92,30 @@ def correct_billed_periods(uow: UnitOfWork, *, since: date, today: date, apply: 
     return issued
 
 
-def correct_worker_billing(uow: UnitOfWork, *, kpj: str, npps: list[str], since: date,
-                           apply: Callable[[], None]) -> int:
-    """Run `apply` (a change of `kpj`'s employments from `since`: enrolment, transfer,
-    termination, death, touching the employers `npps`) and record every billed period of
-    those employers whose bill the worker joins or leaves by it; returns how many. The
-    branch's next billing job bills them (`issue_pending_corrections`)."""
+def correct_worker_billing(uow: UnitOfWork, changes: Sequence[EmploymentChange], apply: Callable[[], None]) -> int:
+    """Run `apply` (changes of workers' employments, each from its `since`: enrolment,
+    transfer, termination, death, touching the employers `npps`; a run of enrolments of
+    distinct workers at once) and record every billed period of those employers whose bill a
+    worker joins or leaves by it; returns how many. The branch's next billing job bills them
+    (`issue_pending_corrections`)."""
     session, db = uow.session, uow.prebuilt  # the reads of every event prebuilt (worker_billing_facts)
-    employers = sorted(set(npps) | set(billing_facts.employers_of_worker(db, kpj)))
-    billing_facts.lock_employers(db, employers)
-    periods = _billed_periods(db, employers, Period.of(since))
+    assert len({c.kpj for c in changes}) == len(changes), "each worker changes once in a run"
+    held = (worker_billing_facts.employers_of_workers(db, [c.kpj for c in changes]) if len(changes) > 1
+            else {c.kpj: billing_facts.employers_of_worker(db, c.kpj) for c in changes})
+    employers = {c.kpj: sorted(set(c.npps) | set(held.get(c.kpj, ()))) for c in changes}
+    every_employer = sorted({npp for npps in employers.values() for npp in npps})
+    billing_facts.lock_employers(db, every_employer)
+    periods = _billed_periods(db, every_employer, Period.of(min(c.since for c in changes))) if changes else {}
+    # (change, (npp, period), branch): each worker's billed periods from its own change on
+    touched = [(c, key, branch) for c in changes for key, branch in periods.items()
+               if key[0] in employers[c.kpj] and key[1] >= Period.of(c.since)]
     terms = functools.cache(functools.partial(_employer_terms, session))  # once for both sides: the change leaves them alone
-    before = {key: _billable(session, kpj, *key, terms=terms, db=db) for key in periods}
+    before = [_billable(session, c.kpj, *key, terms=terms, db=db) for c, key, _ in touched]
     apply()
     recorded = 0
-    for (npp, period), branch in periods.items():
-        if before[(npp, period)] != _billable(session, kpj, npp, period, terms=terms, db=db):
-            pending_corrections.record(session, npp, period, kpj, branch, since)
+    for (change, (npp, period), branch), was in zip(touched, before, strict=True):
+        if was != _billable(session, change.kpj, npp, period, terms=terms, db=db):
+            pending_corrections.record(session, npp, period, change.kpj, branch, change.since)
             recorded += 1
     return recorded
 

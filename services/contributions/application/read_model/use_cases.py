@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from services.chassis.consumer import HandlerRegistry
+from services.chassis.membership_replica import EmploymentChange
 from services.chassis.runtime import ConsumerSpec
 from services.chassis.unit_of_work import UnitOfWork
 from services.contributions.adapters.read_model_store import register_membership, register_office_tree
@@ -29,10 +30,10 @@ class BilledPeriodCorrections:
     def __init__(self, today: Callable[[], date]):
         self.today = today
 
-    def employment_changed(self, uow: UnitOfWork, *, kpj: str, npps: Sequence[str], since: date,
-                           apply: Callable[[], None]) -> None:
-        """M-3, M-8: a worker joins or leaves a billed period (enrolment, transfer, PHK, death)."""
-        correct_worker_billing(uow, kpj=kpj, npps=list(npps), since=since, apply=apply)
+    def employments_changed(self, uow: UnitOfWork, changes: Sequence[EmploymentChange],
+                            apply: Callable[[], None]) -> None:
+        """M-3, M-8: workers join or leave billed periods (enrolment, transfer, PHK, death)."""
+        correct_worker_billing(uow, changes, apply)
 
     def fact_changed(self, uow: UnitOfWork, *, since: date, apply: Callable[[], None],
                      kpj: str | None = None, npp: str | None = None) -> None:
