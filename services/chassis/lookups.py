@@ -22,8 +22,9 @@ together, each caller back once its own row is committed.
 """
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any
 
@@ -59,13 +60,73 @@ class LookupConnection:
     def dialect(self) -> Dialect:
         return self._cache.dialect
 
-    def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
-        """A statement of the platform's own (the row-security settings), on the driver's cursor."""
-        cursor = self._dbapi.cursor()
+    def every_branch(self) -> AbstractContextManager[None]:
+        """row_security.system_path here: SQLite has no row security to step past."""
+        return nullcontext()
+
+
+class _ScopedLookupConnection(LookupConnection):
+    """PostgreSQL, the connection in autocommit: each statement goes with the setting of the
+    caller's branch scope before it, in one query (`_scoped`; PostgreSQL runs a query of
+    several statements as one transaction, so the transaction-local setting holds for the
+    statement and ends with it). One round trip where BEGIN, set_config, the statement and
+    ROLLBACK were four: a lookup's client CPU 303 -> 123 us, its wall time 576 -> 275 us in
+    a probe. The values are bound by psycopg on the client (`ClientCursor`, its own quoting),
+    as a query of two statements cannot take the server's parameters. No setting (no
+    caller): the statement alone, which row security shows nothing."""
+
+    def __init__(self, dbapi_connection: Any, cache: StatementCache, setting: Mapping[str, str] | None):
+        super().__init__(dbapi_connection, cache)
+        self._setting = _setting_params(setting)
+        self._every_branch = False
+
+    @contextmanager
+    def every_branch(self) -> Iterator[None]:
+        """row_security.system_path on this connection: its statements sent with the system
+        path instead of the caller's scope."""
+        before, self._every_branch = self._every_branch, True
         try:
-            cursor.execute(sql, params)
+            yield
+        finally:
+            self._every_branch = before
+
+    def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> PrebuiltResult:
+        setting = _SYSTEM if self._every_branch else self._setting
+        if setting is None:
+            return super().execute(statement, params)
+        compiled = self._cache.compiled(statement, ())
+        if not compiled.runnable:
+            raise ValueError("IN lists expand per call: run this statement through read_session()")
+        values = compiled.parameters(params)
+        assert isinstance(values, Mapping), "psycopg's parameters are named (pyformat)"
+        cursor = _client_cursor(self._dbapi)
+        try:
+            cursor.execute(_scoped(compiled.sql), {**values, **setting})
+            cursor.nextset()  # past set_config's row: the statement's own result
+            return PrebuiltResult(compiled.rows(cursor), cursor.rowcount)
         finally:
             cursor.close()
+
+
+_SETTING_NAME, _SETTING_VALUE = "jamsos_setting_name", "jamsos_setting_value"
+
+
+def _setting_params(setting: Mapping[str, str] | None) -> dict[str, str] | None:
+    return None if setting is None else {_SETTING_NAME: setting["name"], _SETTING_VALUE: setting["value"]}
+
+
+_SYSTEM = _setting_params(row_security.SYSTEM_SETTING)
+
+
+@functools.lru_cache(maxsize=1024)
+def _scoped(sql: str) -> str:
+    return f"SELECT set_config(%({_SETTING_NAME})s, %({_SETTING_VALUE})s, true); {sql}"
+
+
+def _client_cursor(dbapi_connection: Any) -> Any:
+    from psycopg import ClientCursor  # PostgreSQL's driver, imported where it is used
+
+    return ClientCursor(dbapi_connection)
 
 
 _GENERATION = "jamsos_kept_generation"
@@ -116,7 +177,8 @@ class _KeptConnections:
 class Lookups:
     """The lookup connections of one engine (one pool, one compiled cache). On SQLite the
     lookups keep the connections they used (`_KeptConnections`); on PostgreSQL each goes
-    back to the pool after the lookup (its ping when idle, its rollback of the scope's transaction)."""
+    back to the pool after the lookup (its ping when idle), having run every statement in
+    autocommit with the caller's scope sent before it (`_ScopedLookupConnection`)."""
 
     def __init__(self, engine: Engine):
         self._engine = engine
@@ -125,9 +187,9 @@ class Lookups:
         self._kept = _KeptConnections(engine) if engine.dialect.name == "sqlite" else None
 
     def connection(self, *, across_branches: bool = False) -> AbstractContextManager[LookupConnection]:
-        """A pooled connection; back to the pool (rolled back) on leaving, or on SQLite kept
-        for the next lookup. On PostgreSQL its transaction begins with the caller's branch
-        scope (row_security.py), one statement; `across_branches`: with the system path
+        """A pooled connection; back to the pool on leaving, or on SQLite kept for the next
+        lookup. On PostgreSQL each statement runs with the caller's branch scope
+        (row_security.py) in the same round trip; `across_branches`: with the system path
         instead, for a lookup that must see every branch (what decides the caller's scope,
         a national number), at no extra cost."""
         if self._kept is not None:
@@ -138,15 +200,28 @@ class Lookups:
     def _pooled(self, across_branches: bool) -> Iterator[LookupConnection]:
         fairy = self._engine.raw_connection()
         try:
-            connection = LookupConnection(fairy.driver_connection, self._cache)
-            setting = None
-            if self._row_security:
-                setting = row_security.SYSTEM_SETTING if across_branches else row_security.scope_setting()
-            if setting is not None:
-                connection.execute_sql(row_security.SET_SCOPE_SQL, setting)
-            yield connection
+            if not self._row_security:
+                yield LookupConnection(fairy.driver_connection, self._cache)
+                return
+            setting = row_security.SYSTEM_SETTING if across_branches else row_security.scope_setting()
+            driver = fairy.driver_connection
+            assert driver is not None  # a connection just checked out
+            driver.autocommit = True  # each statement its own transaction, its scope sent with it
+            try:
+                yield _ScopedLookupConnection(driver, self._cache, setting)
+            finally:
+                _back_from_autocommit(fairy)
         finally:
             fairy.close()
+
+
+def _back_from_autocommit(fairy: Any) -> None:
+    """The pool's connections are in transaction mode (the units of work's). One that cannot
+    be switched back (broken under the lookup) is invalidated: the pool replaces it."""
+    try:
+        fairy.driver_connection.autocommit = False
+    except Exception:
+        fairy.invalidate()
 
 
 class _KeptLookup:

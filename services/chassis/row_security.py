@@ -31,8 +31,8 @@ the parent would cost a lookup per row and PostgreSQL refuses COPY into such a t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any, Protocol
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Connection, Engine, MetaData, Table, event, text
 from sqlalchemy.engine.interfaces import Dialect
@@ -153,7 +153,7 @@ def _set_scope_on_begin(conn: Connection) -> None:
 
 
 class RawExecutor(Protocol):
-    """What a lookup connection offers: SQL on the driver's cursor."""
+    """A transaction's driver cursor (`PrebuiltConnection`): SQL in that transaction."""
 
     @property
     def dialect(self) -> Dialect: ...
@@ -161,7 +161,17 @@ class RawExecutor(Protocol):
     def execute_sql(self, sql: str, params: Any = None) -> None: ...
 
 
-Executor = Session | Connection | RawExecutor
+class ScopedStatements(Protocol):
+    """A lookup connection: on PostgreSQL each of its statements carries its scope, so the
+    system path is a setting of the connection, not of a transaction (`lookups.py`)."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    def every_branch(self) -> AbstractContextManager[None]: ...
+
+
+Executor = Session | Connection | RawExecutor | ScopedStatements
 
 
 @contextmanager
@@ -171,6 +181,10 @@ def system_path(executor: Executor) -> Iterator[None]:
     never for rows handed back to the caller."""
     if not enforced(executor):
         yield
+        return
+    if not isinstance(executor, Session | Connection) and hasattr(executor, "every_branch"):
+        with executor.every_branch():  # a lookup: its statements carry the path
+            yield
         return
     _run(executor, _SYSTEM_ON)
     try:
@@ -199,4 +213,4 @@ def _run(executor: Executor, statement: Any) -> None:
     if isinstance(executor, Session | Connection):
         executor.execute(statement)
     else:
-        executor.execute_sql(statement.text)
+        cast(RawExecutor, executor).execute_sql(statement.text)

@@ -174,6 +174,24 @@ def test_the_system_path_sees_every_branch_and_the_callers_scope_is_back_after_i
 
 
 @pytest.mark.rule("O-2")
+def test_a_lookup_sends_its_scope_with_each_statement_and_leaves_none_on_the_connection(base):
+    """A lookup runs in autocommit, each statement with the caller's scope in front of it
+    (one query): the system path on it is a setting of the connection for the statements
+    inside, and nothing of a caller's scope is left for the next lookup of the pool."""
+    with as_caller(user("KC-BINJAI")), base.lookup() as connection:
+        own = [row.parcel_id for row in connection.execute(_LOOKUP_ALL)]
+        with row_security.system_path(connection):
+            across = [row.parcel_id for row in connection.execute(_LOOKUP_ALL)]
+        after = [row.parcel_id for row in connection.execute(_LOOKUP_ALL)]
+    assert (own, across, after) == (["B1", "B2"], ["B1", "B2", "J1", "M1"], ["B1", "B2"])
+    for _ in range(3):  # whichever pooled connection it gets
+        assert ids_seen(base, None)["lookup"] == []
+    # An office code is a value, bound by the driver's quoting: it matches no branch, runs nothing.
+    assert ids_seen(base, user("KC-BINJAI', 'on', false); DROP TABLE parcels; --"))["lookup"] == []
+    assert ids_seen(base, SYSTEM)["lookup"] == ["B1", "B2", "J1", "M1"]
+
+
+@pytest.mark.rule("O-2")
 def test_a_record_the_database_hid_is_not_found_and_audited_as_a_refusal(base):
     refusals: list[dict[str, str]] = []
     with request_context(user("KC-BINJAI"), None, refusals=refusals):
