@@ -21,6 +21,7 @@ statement object (a statement built per call would be compiled per call).
 from __future__ import annotations
 
 import functools
+import re
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, cast
@@ -227,6 +228,18 @@ class StatementCache:
         return compiled
 
 
+# A statement of `execute_together`: built once (or the platform's own SQL), its parameters.
+Step = tuple[ClauseElement | str, Mapping[str, Any] | None]
+_NAMED = re.compile(r"%\((\w+)\)s")
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(sql: str, number: int) -> str:
+    """`sql` with its named parameters renamed s<number>_<name>: the steps of one query
+    may use the same names."""
+    return _NAMED.sub(lambda m: f"%(s{number}_{m.group(1)})s", sql)
+
+
 class PrebuiltConnection:
     """`execute(statement, params)` for statements built once, in the transaction of
     `connection` (begun on first use, so its begin listeners run first: SQLite's write
@@ -285,6 +298,54 @@ class PrebuiltConnection:
             self._run(copy, sql, rows, dbapi, cursor)
         finally:
             cursor.close()
+
+    def execute_together(self, steps: Sequence[Step]) -> list[PrebuiltResult]:
+        """Statements run one after the other in this transaction; each one's result. On
+        PostgreSQL in one round trip: one query of these statements (PostgreSQL runs them in
+        order, in the transaction; one that fails aborts it and the rest do not run), their
+        values bound on the client by psycopg (`ClientCursor`: a query of several statements
+        cannot take the server's parameters). A step is a statement built once, or the
+        platform's own SQL (a setting), with its parameters."""
+        if self.dialect.name != "postgresql":
+            return [self._step_alone(statement, params) for statement, params in steps]
+        parts: list[str] = []
+        values: dict[str, Any] = {}
+        compiled_steps: list[_Compiled | None] = []
+        for number, (statement, params) in enumerate(steps):
+            compiled = None
+            bound: Mapping[str, Any]
+            if isinstance(statement, str):
+                sql, bound = statement, params or {}
+            else:
+                compiled = self._cache.compiled(statement, tuple(params or ()))
+                if not compiled.runnable:
+                    raise ValueError("IN lists expand per call: run this statement on its own")
+                sql, bound = compiled.sql, cast(Mapping[str, Any], compiled.parameters(params))
+            parts.append(_numbered(sql, number))
+            values.update({f"s{number}_{name}": value for name, value in bound.items()})
+            compiled_steps.append(compiled)
+        from psycopg import ClientCursor  # PostgreSQL's driver, imported where it is used
+
+        dbapi = self._driver_connection()
+        cursor = ClientCursor(dbapi)
+        try:
+            self._run(cursor.execute, "; ".join(parts), values, dbapi, cursor)
+            results = []
+            for number, compiled in enumerate(compiled_steps):
+                if number:
+                    cursor.nextset()
+                rows = compiled.rows(cursor) if compiled is not None and cursor.description is not None else []
+                results.append(PrebuiltResult(rows, cursor.rowcount))
+            return results
+        finally:
+            cursor.close()
+
+    def _step_alone(self, statement: ClauseElement | str, params: Mapping[str, Any] | None) -> PrebuiltResult:
+        if isinstance(statement, str):
+            self.execute_sql(statement, params)
+            return PrebuiltResult([], -1)
+        result: PrebuiltResult = self.execute(statement, params)
+        return result
 
     def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
         """A statement of the platform's own (the row-security settings), on the driver's cursor."""

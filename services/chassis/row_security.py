@@ -197,6 +197,13 @@ def system_path(executor: Executor) -> Iterator[None]:
     _run(executor, _SYSTEM_OFF)
 
 
+def system_path_steps(*steps: tuple[Any, Any]) -> list[tuple[Any, Any]]:
+    """`steps` on the system path, for a query of several statements (`PrebuiltConnection.
+    execute_together`): the flag on before them, off after them, in the same query. A step
+    that fails aborts the transaction, the flag with it."""
+    return [(_SYSTEM_ON.text, None), *steps, (_SYSTEM_OFF.text, None)]
+
+
 def enforced(executor: Executor) -> bool:
     """Whether the database behind `executor` holds the branch scope itself (PostgreSQL)."""
     return dialect_of(executor).name == "postgresql"

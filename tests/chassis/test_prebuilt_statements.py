@@ -80,3 +80,30 @@ def test_an_in_list_goes_through_sqlalchemy_unchanged(app):
     with app.unit_of_work() as uow:
         uow.prebuilt.execute(INSERT, [{"id": i, "name": f"n{i}"} for i in range(1, 5)])
         assert uow.prebuilt.execute(in_list, {"ids": [2, 4]}).scalars().all() == ["n2", "n4"]
+
+
+def test_statements_run_together_give_each_ones_result_in_order_and_fail_as_one_alone(app):
+    """`execute_together`: on PostgreSQL one query of several statements (values bound on the
+    client, the same parameter names in two steps kept apart); on SQLite one after another.
+    Each step's rows come back as its own execute would give them; a failing step raises as
+    SQLAlchemy does, and the transaction keeps nothing."""
+    with app.unit_of_work() as uow:
+        uow.prebuilt.execute(INSERT, [{"id": 1, "name": "first", **ROW}])
+        results = uow.prebuilt.execute_together([
+            (BY_NAME, {"name": "first"}),
+            (INSERT, {"id": 2, "name": "it's second", **ROW}),  # a quote: bound, not pasted
+            (BY_NAME, {"name": "it's second"}),
+            (RENAME.values(name=bindparam("new")), {"old": "first", "new": "renamed"}),
+        ])
+        alone = uow.prebuilt.execute(BY_NAME, {"name": "it's second"}).all()
+        assert [tuple(r) for r in results[2].all()] == [tuple(r) for r in alone] != []
+        assert (results[0].first().id, results[0].first().name, results[0].first().day) == (1, "first", ROW["day"])
+        assert results[2].first().blob == ROW["blob"] and results[2].first().at == alone[0].at
+        assert [tuple(r) for r in results[3].all()] == [(1,)] and results[1].all() == []
+        assert uow.prebuilt.execute(BY_NAME, {"name": "renamed"}).first().id == 1
+        with pytest.raises(IntegrityError):
+            uow.prebuilt.execute_together([(INSERT, {"id": 3, "name": "third", **ROW}),
+                                           (INSERT, {"id": 5, "name": "third", **ROW}),
+                                           (INSERT, {"id": 4, "name": "fourth", **ROW})])
+    with app.unit_of_work() as uow:  # the first block never committed: nothing of it is kept
+        assert uow.prebuilt.execute(select(things.c.id)).all() == []

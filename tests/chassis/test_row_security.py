@@ -192,6 +192,19 @@ def test_a_lookup_sends_its_scope_with_each_statement_and_leaves_none_on_the_con
 
 
 @pytest.mark.rule("O-2")
+def test_the_system_path_in_a_query_of_several_statements_holds_for_its_steps_only(base):
+    """`system_path_steps` in one `execute_together` query: the steps inside see every
+    branch, the statements around them and after the query the caller's branches only."""
+    with as_caller(user("KC-BINJAI")), base.unit_of_work() as uow:
+        results = uow.prebuilt.execute_together([
+            (_LOOKUP_ALL, None), *row_security.system_path_steps((_LOOKUP_ALL, None)), (_LOOKUP_ALL, None)])
+        after = uow.prebuilt.execute(_LOOKUP_ALL).all()
+    seen = [[row.parcel_id for row in result] for result in results]
+    assert seen == [["B1", "B2"], [], ["B1", "B2", "J1", "M1"], [], ["B1", "B2"]]
+    assert [row.parcel_id for row in after] == ["B1", "B2"]
+
+
+@pytest.mark.rule("O-2")
 def test_a_record_the_database_hid_is_not_found_and_audited_as_a_refusal(base):
     refusals: list[dict[str, str]] = []
     with request_context(user("KC-BINJAI"), None, refusals=refusals):

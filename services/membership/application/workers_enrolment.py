@@ -196,8 +196,7 @@ class EnrolmentUseCases:
         re-enrolment, written with its event and audit record."""
         nik = normalise_nik(command.nik)
         repo = WorkerRepository(uow.prebuilt, target.scope)  # every statement of an enrolment is prebuilt
-        repo.lock_enrolment([nik])
-        existing = repo.by_nik(nik, lock=True)
+        existing = repo.locked_by_nik(nik)  # M-3: the person's lock first, then the record of the NIK
         kpj = None if existing else repo.allocate_kpjs(1)[0]
         enrolment = enrol_one(command, today, existing, kpj)
         writer = EnrolmentWriter(uow, repo)
