@@ -137,8 +137,9 @@ def claim(session: Executor, table: Table, key: RequestKey, request_fp: str, res
     return result.first() is not None
 
 
-def store_response(session: Executor, table: Table, key: RequestKey, response: Message) -> None:
-    session.execute(_store(table), {**key.params(), "response": response.SerializeToString(deterministic=True)})
+def store_response(stored: PrebuiltConnection, table: Table, key: RequestKey, response: Message) -> None:
+    """The claimed key's answer, written with the transaction's next statement (its commit)."""
+    stored.defer(_store(table), {**key.params(), "response": response.SerializeToString(deterministic=True)})
 
 
 def record_response(session: Executor, table: Table, key: RequestKey, request_fp: str, response: Message) -> bool:

@@ -228,6 +228,8 @@ class StatementCache:
         return compiled
 
 
+# More rows than this go at once (an executemany), not into a query of deferred statements.
+_MOST_ROWS_DEFERRED = 16
 # A statement of `execute_together`: built once (or the platform's own SQL), its parameters.
 Step = tuple[ClauseElement | str, Mapping[str, Any] | None]
 _NAMED = re.compile(r"%\((\w+)\)s")
@@ -248,6 +250,8 @@ class PrebuiltConnection:
     def __init__(self, connection: Connection, cache: StatementCache):
         self._connection = connection
         self._cache = cache
+        self._deferred: list[Step] = []  # `defer`: writes waiting for the next round trip
+        self._defers = cache.dialect.name == "postgresql"
 
     @property
     def dialect(self) -> Dialect:
@@ -258,12 +262,37 @@ class PrebuiltConnection:
         """The SQLAlchemy Connection of the same transaction, for what is not prebuilt."""
         return self._connection
 
+    def defer(self, statement: ClauseElement, params: Mapping[str, Any] | Sequence[Mapping[str, Any]]) -> None:
+        """A write whose result nobody reads (an audit row, the stored answer, an enrolment's
+        rows): on PostgreSQL sent with this transaction's next statement, in the same query
+        (`execute_together`), or before its commit (`send_deferred`); elsewhere, or more
+        than a few rows, at once. Its error, if any, is raised where it is sent."""
+        rows = [params] if isinstance(params, Mapping) else list(params)
+        if not self._defers or len(rows) > _MOST_ROWS_DEFERRED:
+            self.execute(statement, rows)
+            return
+        self._deferred.extend((statement, row) for row in rows)
+
+    def send_deferred(self) -> None:
+        """The deferred writes, now (one round trip): before the commit, or before a
+        statement that does not go through this connection (the Session's, a savepoint)."""
+        if self._deferred:
+            self.execute_together([])
+
+    def discard_deferred(self) -> None:
+        """The transaction rolls back: its deferred writes are never sent."""
+        self._deferred = []
+
     def execute(self, statement: ClauseElement, params: Params = None) -> Any:
         many = isinstance(params, Sequence) and not isinstance(params, Mapping)
         if many and not params:
             return PrebuiltResult([], 0)
         first = cast(Mapping[str, Any] | None, params[0] if many else params)  # type: ignore[index]
         compiled = self._cache.compiled(statement, tuple(first or ()))
+        if self._deferred:
+            if compiled.runnable and (not many or len(cast(Sequence[Any], params)) == 1):
+                return self.execute_together([(statement, first)])[-1]  # in the deferred writes' query
+            self.send_deferred()
         if not compiled.runnable:
             return self._connection.execute(cast(Executable, statement), params)
         dbapi = self._driver_connection()
@@ -287,6 +316,7 @@ class PrebuiltConnection:
     def copy_rows(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """PostgreSQL's `COPY ... FROM STDIN` of `rows` (values in the statement's column order)
         on the transaction's cursor, its errors raised as every statement's."""
+        self.send_deferred()
         dbapi = self._driver_connection()
         cursor = dbapi.cursor()
 
@@ -308,6 +338,13 @@ class PrebuiltConnection:
         platform's own SQL (a setting), with its parameters."""
         if self.dialect.name != "postgresql":
             return [self._step_alone(statement, params) for statement, params in steps]
+        deferred, self._deferred = self._deferred, []
+        if not deferred and not steps:
+            return []
+        results = self._run_together([*deferred, *steps])
+        return results[len(deferred):]
+
+    def _run_together(self, steps: Sequence[Step]) -> list[PrebuiltResult]:
         parts: list[str] = []
         values: dict[str, Any] = {}
         compiled_steps: list[_Compiled | None] = []
@@ -349,6 +386,7 @@ class PrebuiltConnection:
 
     def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
         """A statement of the platform's own (the row-security settings), on the driver's cursor."""
+        self.send_deferred()
         dbapi = self._driver_connection()
         cursor = dbapi.cursor()
         try:

@@ -80,10 +80,16 @@ class UnitOfWork:
 
     @property
     def connection(self) -> Connection:
-        """The transaction's SQLAlchemy Connection (it begins with its first statement)."""
+        """The transaction's SQLAlchemy Connection (it begins with its first statement).
+        What `prebuilt` deferred is sent first: a statement through here comes after it."""
         if self._connection is None:
             self._connection = self._engine.connect()
+        self._send_deferred()
         return self._connection
+
+    def _send_deferred(self) -> None:
+        if self._prebuilt is not None:
+            self._prebuilt.send_deferred()
 
     @property
     def session(self) -> Session:
@@ -94,6 +100,8 @@ class UnitOfWork:
                 connection.begin()  # so that the Session joins this transaction instead of owning one
             # It never commits, rolls back or closes the transaction: the unit of work does.
             self._session = self._session_factory(bind=connection, join_transaction_mode="rollback_only")
+        else:
+            self._send_deferred()  # the Session's statements come after what was deferred
         return self._session
 
     @property
@@ -131,8 +139,9 @@ class UnitOfWork:
         return event
 
     def audit(self, action: str, subject: str, detail: dict[str, Any] | str, reason: str | None = None) -> None:
-        """Who, office, when, what, why: written for every change of money or status."""
-        self.prebuilt.execute(insert_into(self._tables["audit"]), audit_row(action, subject, detail, reason))
+        """Who, office, when, what, why: written for every change of money or status (on
+        PostgreSQL with the transaction's next statement: `PrebuiltConnection.defer`)."""
+        self.prebuilt.defer(insert_into(self._tables["audit"]), audit_row(action, subject, detail, reason))
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:
@@ -146,7 +155,10 @@ class UnitOfWork:
         nested = connection.begin_nested()
         try:
             yield
+            self._send_deferred()  # inside the savepoint: its writes fail, or are undone, with it
         except BaseException:
+            if self._prebuilt is not None:
+                self._prebuilt.discard_deferred()  # written inside it (entering sent the rest)
             nested.rollback()
             del self._pending[mark:]
             del self._after_commit[callbacks_mark:]
@@ -188,7 +200,8 @@ class UnitOfWork:
             self.after_commit(lambda: metrics.BUSINESS_EVENTS.labels(self._producer, operation).inc(amount))
 
     def commit(self) -> None:
-        self.flush_events()
+        self.flush_events()  # the outbox rows carry what was deferred, in one query
+        self._send_deferred()
         self._close_session()
         if self._connection is not None and self._connection.in_transaction():
             self._connection.commit()
@@ -203,6 +216,8 @@ class UnitOfWork:
         outbox_signal.notify(self._engine)
 
     def rollback(self) -> None:
+        if self._prebuilt is not None:
+            self._prebuilt.discard_deferred()
         self._pending = []
         self._after_commit = []
         self._wrote_outbox = False

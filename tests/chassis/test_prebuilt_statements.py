@@ -107,3 +107,44 @@ def test_statements_run_together_give_each_ones_result_in_order_and_fail_as_one_
                                            (INSERT, {"id": 4, "name": "fourth", **ROW})])
     with app.unit_of_work() as uow:  # the first block never committed: nothing of it is kept
         assert uow.prebuilt.execute(select(things.c.id)).all() == []
+
+
+def names(app) -> list[str]:
+    with app.engine.connect() as connection:
+        return list(connection.execute(select(things.c.name).order_by(things.c.id)).scalars())
+
+
+def test_a_deferred_write_is_part_of_its_transaction_and_ahead_of_every_later_statement(app):
+    """`defer` (on PostgreSQL sent with the next statement, in its query): what a later
+    statement reads, through the prebuilt connection or the Session, includes it; it commits
+    with the transaction and is never sent when the transaction rolls back."""
+    with app.unit_of_work() as uow:
+        uow.prebuilt.defer(INSERT, {"id": 1, "name": "deferred", **ROW})
+        assert uow.prebuilt.execute(BY_NAME, {"name": "deferred"}).first().id == 1
+        uow.prebuilt.defer(INSERT, [{"id": 2, "name": "second", **ROW}, {"id": 3, "name": "third", **ROW}])
+        assert uow.session.execute(select(things.c.name).order_by(things.c.id)).scalars().all() == [
+            "deferred", "second", "third"]
+        uow.prebuilt.defer(INSERT, {"id": 4, "name": "at commit", **ROW})
+        uow.commit()
+    assert names(app) == ["deferred", "second", "third", "at commit"]
+    with app.unit_of_work() as uow:
+        uow.prebuilt.defer(INSERT, {"id": 5, "name": "rolled back", **ROW})
+        uow.rollback()
+        uow.commit()
+    with app.unit_of_work() as uow:
+        uow.prebuilt.defer(INSERT, {"id": 6, "name": "left without commit", **ROW})
+    assert names(app) == ["deferred", "second", "third", "at commit"]
+
+
+def test_a_deferred_write_in_a_savepoint_fails_or_is_undone_with_it(app):
+    with app.unit_of_work() as uow:
+        with pytest.raises(RuntimeError), uow.savepoint():
+            uow.prebuilt.defer(INSERT, {"id": 1, "name": "undone", **ROW})
+            raise RuntimeError("this part fails alone")
+        with pytest.raises(IntegrityError), uow.savepoint():
+            uow.prebuilt.defer(INSERT, {"id": 2, "name": "kept", **ROW})
+            uow.prebuilt.defer(INSERT, {"id": 3, "name": "kept", **ROW})  # a unique name twice: fails here
+        with uow.savepoint():
+            uow.prebuilt.defer(INSERT, {"id": 4, "name": "released", **ROW})
+        uow.commit()
+    assert names(app) == ["released"]

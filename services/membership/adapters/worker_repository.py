@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Date, bindparam, case, delete, insert, select, update, text
 from sqlalchemy.orm import Session
@@ -222,13 +223,21 @@ class WorkerRepository(ScopedRepository):
         return IdentityOnRecord(row.kpj, row.nik, row.birth_date, row.name, WorkerStatus(row.status),
                                 row.branch_code) if row else None
 
+    def _write(self, statement: Any, rows: list[dict[str, Any]]) -> None:
+        """A new member's rows: through a unit of work's prebuilt connection sent with the
+        transaction's next statement (`PrebuiltConnection.defer`: on PostgreSQL, an
+        enrolment's rows, audit, stored answer and event in one query); else at once."""
+        if isinstance(self.session, PrebuiltConnection):
+            self.session.defer(statement, rows)
+        else:
+            self.session.execute(statement, rows)
+
     def insert_workers(self, new: Sequence[Worker]) -> None:
         if not new:
             return
         now = _now()
-        self.session.execute(
-            _INSERT_WORKERS, [{"kpj": w.kpj, **_worker_values(w), "created_at": now, "updated_at": now} for w in new]
-        )
+        self._write(_INSERT_WORKERS, [{"kpj": w.kpj, **_worker_values(w), "created_at": now, "updated_at": now}
+                                      for w in new])
 
     def update_worker(self, worker: Worker) -> None:
         self.session.execute(_UPDATE_WORKER, {"of_kpj": worker.kpj, **_worker_values(worker), "updated_at": _now()})
@@ -248,7 +257,7 @@ class WorkerRepository(ScopedRepository):
     def open_periods(self, opened: Sequence[tuple[str, EmploymentPeriod]]) -> None:
         if not opened:
             return
-        self.session.execute(_INSERT_EMPLOYMENTS, [
+        self._write(_INSERT_EMPLOYMENTS, [
             {"kpj": kpj, "npp": p.npp, "branch_code": p.branch_code, "start_date": p.start_date,
              "end_date": p.end_date, "end_reason": p.end_reason.value if p.end_reason else None}
             for kpj, p in opened
@@ -270,7 +279,7 @@ class WorkerRepository(ScopedRepository):
     def add_wages(self, rows: Sequence[tuple[str, date, int]]) -> None:
         """First wages of new members (no earlier row can exist)."""
         if rows:
-            self.session.execute(_INSERT_WAGES, [
+            self._write(_INSERT_WAGES, [
                 {"kpj": kpj, "effective_date": day, "monthly_wage": wage} for kpj, day, wage in rows
             ])
 
@@ -329,7 +338,7 @@ class WorkerRepository(ScopedRepository):
     def add_marital_statuses(self, rows: Sequence[tuple[str, date, MaritalStatus]]) -> None:
         """First statuses of new members (no earlier row can exist)."""
         if rows:
-            self.session.execute(_INSERT_MARITAL_STATUSES, [
+            self._write(_INSERT_MARITAL_STATUSES, [
                 {"kpj": kpj, "effective_date": day, "marital_status": status.value} for kpj, day, status in rows
             ])
 
