@@ -40,6 +40,7 @@ from jamsos.membership.v1 import employers_pb2, events_pb2, workers_pb2
 from .consumer import HandlerRegistry, MessagePosition
 from .convert import enum_word, event_day, to_date
 from .prebuilt import PrebuiltConnection
+from .replica_enrolments import Held, distinct_runs, enrolment_rows, start_date
 from .row_security import not_branch_data
 from .runtime import ConsumerSpec
 from .unit_of_work import UnitOfWork
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from alembic.operations import Operations
 
 Envelope = envelope_pb2.EventEnvelope
-ALL_PROGRAMS = "JHT,JKK,JK,JPK"  # no program listed is all four (membership's enrolment default, M-4)
 POSITIONS = "rm_replica_positions"
 NAMES_VERSION = "rm_names_version"
 NAMES_VERSION_ROW = 1
@@ -231,28 +231,6 @@ class EmploymentChange:
     since: date
 
 
-@dataclass(frozen=True)
-class _Known:
-    """What an enrolment reads of its worker before it writes (none of which it reads): the
-    member-since date and name held, whether this employment is held, the latest marital entry."""
-
-    member_since: date | None = None
-    name: str | None = None
-    employed: bool = False
-    marital: str | None = None
-
-
-@dataclass(frozen=True)
-class _EnrolmentRows:
-    """An enrolment's rows: the worker, the employment, the wage, the marital entry if any."""
-
-    worker: dict[str, Any]
-    employment: dict[str, Any]
-    wage: dict[str, Any]
-    marital: dict[str, Any] | None
-    renamed: bool  # a worker the replica holds under another name
-
-
 class ChangeHooks(Protocol):
     """What a service does around a change (contributions: corrections of billed periods, C-5)."""
 
@@ -336,18 +314,18 @@ class MembershipStore:
         assert len({w.kpj for w in workers}) == len(workers), "a run of enrolments names each worker once"
         self._take_up(workers, self._known_of_many(workers))
 
-    def _known_of(self, worker: workers_pb2.Worker) -> _Known:
+    def _known_of(self, worker: workers_pb2.Worker) -> Held:
         """One read of one worker (the `known` statement's row)."""
         statement = self.statements.known
         if statement is None:
-            return _Known()
+            return Held()
         row = self._execute(statement, {"kpj": worker.kpj, "npp": worker.npp, "start_date": to_date(worker, "start_date"),
                                         "on": date.max}).first()
         mapping = row._mapping
-        return _Known(member_since=mapping.get("member_since"), name=mapping.get("name"),
+        return Held(member_since=mapping.get("member_since"), name=mapping.get("name"),
                       employed=bool(mapping.get("employed")), marital=mapping.get("marital"))
 
-    def _known_of_many(self, workers: Sequence[workers_pb2.Worker]) -> dict[str, _Known]:
+    def _known_of_many(self, workers: Sequence[workers_pb2.Worker]) -> dict[str, Held]:
         """The same of many workers: a statement per table for all of them."""
         st, kpjs = self.statements, [w.kpj for w in workers]
         held: dict[str, Any] = {}
@@ -361,13 +339,15 @@ class MembershipStore:
         known = {}
         for worker in workers:
             row = held.get(worker.kpj, {})
-            known[worker.kpj] = _Known(member_since=row.get("member_since"), name=row.get("name"),
+            known[worker.kpj] = Held(member_since=row.get("member_since"), name=row.get("name"),
                                        employed=(worker.kpj, worker.npp, to_date(worker, "start_date")) in employments,
                                        marital=latest.get(worker.kpj))
         return known
 
-    def _take_up(self, workers: Sequence[workers_pb2.Worker], known: Mapping[str, _Known]) -> None:
-        rows = [self._enrolment_rows(worker, known[worker.kpj]) for worker in workers]
+    def _take_up(self, workers: Sequence[workers_pb2.Worker], known: Mapping[str, Held]) -> None:
+        rows = [enrolment_rows(worker, known[worker.kpj], identity=self._has(Part.WORKER_IDENTITY),
+                               marital_history=self.t.marital is not None, names_version=self.t.names_version is not None)
+                for worker in workers]
         if any(r.renamed for r in rows):
             self._bump_names_version()
         self._upsert(self.t.workers, [r.worker for r in rows], ["kpj"])
@@ -376,45 +356,6 @@ class MembershipStore:
         marital = [r.marital for r in rows if r.marital is not None]
         if marital and self.t.marital is not None:
             self._upsert(self.t.marital, marital, ["kpj", "effective_date"])
-
-    def _enrolment_rows(self, worker: workers_pb2.Worker, known: _Known) -> _EnrolmentRows:
-        start = to_date(worker, "start_date")
-        assert start is not None  # required above
-        end = to_date(worker, "end_date", required=False)
-        marital = enum_word(workers_pb2.MaritalStatus, worker.marital_status, "MARITAL_STATUS_", "SINGLE")
-        programs = ",".join(p for p in (enum_word(workers_pb2.Program, p, "PROGRAM_", "") for p in worker.programs) if p)
-        values: dict[str, Any] = {
-            "kpj": worker.kpj, "name": worker.name[:200], "npp": worker.npp, "branch_code": worker.branch_code,
-            "status": enum_word(workers_pb2.WorkerStatus, worker.status, "WORKER_STATUS_", "ACTIVE"),
-            "programs": programs or ALL_PROGRAMS, "death_date": to_date(worker, "death_date", required=False),
-        }
-        employment: dict[str, Any] = {"kpj": worker.kpj, "npp": worker.npp, "start_date": start, "end_date": end}
-        if self._has(Part.WORKER_IDENTITY):
-            since = known.member_since
-            values.update(nik=worker.nik, birth_date=to_date(worker, "birth_date"), marital_status=marital,
-                          member_since=min(since, start) if since else start, end_date=end,
-                          end_reason=worker.end_reason or None)
-            employment["branch_code"] = worker.branch_code
-        entry = None
-        if self.t.marital is not None and not known.employed:  # the same enrolment re-sent must not re-date a status (M-6)
-            entry = self._status_with_employment(worker.kpj, start, marital, to_date(worker, "birth_date", required=False),
-                                                 known.marital)
-        renamed = self.t.names_version is not None and known.name is not None and known.name != values["name"]
-        return _EnrolmentRows(values, employment, {"kpj": worker.kpj, "effective_date": start,
-                                                   "monthly_wage": worker.monthly_wage.rupiah}, entry, renamed)
-
-    @staticmethod
-    def _status_with_employment(kpj: str, start: date, marital: str, birth: date | None,
-                                latest: str | None) -> dict[str, Any] | None:
-        """The history entry membership keeps with an employment (M-6): a new member's status
-        holds from birth (so a report dated before the start, arriving later, is not masked);
-        a later employment's from its start, only when it differs from the latest entry
-        (`latest`, read before the employment's writes, which leave that history alone)."""
-        if latest is None:
-            return {"kpj": kpj, "effective_date": birth or start, "marital_status": marital}
-        if latest != marital:
-            return {"kpj": kpj, "effective_date": start, "marital_status": marital}
-        return None
 
     def _bump_names_version(self) -> None:
         """A held worker's name changes in this transaction: every answer built before is stale.
@@ -592,8 +533,8 @@ class _Handlers:
         """A batch's consecutive enrolments, as one by one: a run of distinct workers at a time
         (the same worker twice waits for the next run), its writes a statement per table."""
         store = self._store(uow)
-        for run in _distinct_runs([payload.worker for _, payload in events]):
-            changes = [EmploymentChange(w.kpj, (w.npp,), _start_date(w)) for w in run]
+        for run in distinct_runs([payload.worker for _, payload in events]):
+            changes = [EmploymentChange(w.kpj, (w.npp,), start_date(w)) for w in run]
             self.hooks.employments_changed(uow, changes, apply=functools.partial(store.take_up_employments, run))
 
     def on_worker_transferred(self, uow: UnitOfWork, envelope: Envelope, payload: events_pb2.WorkerTransferred) -> None:
@@ -654,25 +595,6 @@ class _Handlers:
         assert died is not None
         change = EmploymentChange(payload.kpj, (payload.npp,) if payload.npp else (), died)
         self.hooks.employments_changed(uow, [change], apply=lambda: self._store(uow).record_death(payload.kpj, died))
-
-
-def _start_date(worker: workers_pb2.Worker) -> date:
-    start = to_date(worker, "start_date")
-    assert start is not None  # an enrolment's start is required
-    return start
-
-
-def _distinct_runs(workers: Sequence[workers_pb2.Worker]) -> list[list[workers_pb2.Worker]]:
-    """Consecutive runs in which no KPJ comes twice (each run applied as one)."""
-    runs: list[list[workers_pb2.Worker]] = [[]]
-    in_run: set[str] = set()
-    for worker in workers:
-        if worker.kpj in in_run:
-            runs.append([])
-            in_run = set()
-        runs[-1].append(worker)
-        in_run.add(worker.kpj)
-    return [run for run in runs if run]
 
 
 def create_positions_table_op(op: Operations) -> None:
