@@ -156,6 +156,9 @@ _DELETE_MARITAL_STATUS_OF_DAY = delete(marital_status_history).where(
 _ADVANCE_KPJS = (update(sequences).where(sequences.c.name == KPJ_SEQUENCE)
                  .values(next_value=sequences.c.next_value + bindparam("count")).returning(sequences.c.next_value))
 _NEXT_KPJS = text("SELECT nextval('kpj_sequence') FROM generate_series(1, :n)")
+# A volatile function in a CASE runs only on the branch taken: no number burnt for a NIK on record.
+_NEXT_KPJ_UNLESS_HELD = text("SELECT CASE WHEN EXISTS (SELECT 1 FROM workers WHERE nik = :nik) THEN NULL"
+                             " ELSE nextval('kpj_sequence') END")
 _LOCK_KEYS = text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
                   "FROM (SELECT k FROM unnest(CAST(:keys AS text[])) AS k ORDER BY k) AS ordered")
 
@@ -371,17 +374,23 @@ class WorkerRepository(ScopedRepository):
         current = after - count
         return [make_kpj(current + i) for i in range(count)]
 
-    def locked_by_nik(self, nik: str) -> Worker | None:
-        """`lock_enrolment([nik])`, then `by_nik(nik, lock=True)`. On PostgreSQL through a
-        unit of work's prebuilt connection, one round trip where there were four: the lock,
-        the system path's flag on, the read, the flag off, as one query."""
+    def locked_for_enrolment(self, nik: str) -> tuple[Worker | None, str | None]:
+        """`lock_enrolment([nik])`, then `by_nik(nik, lock=True)`, and a fresh KPJ when the NIK
+        has no record (`allocate_kpjs(1)`). On PostgreSQL through a unit of work's prebuilt
+        connection one round trip where there were five: the lock, the system path's flag
+        on, the read, the sequence only if the read finds nothing, the flag off, one query."""
         if not isinstance(self.session, PrebuiltConnection) or dialect_of(self.session).name != "postgresql":
             self.lock_enrolment([nik])
-            return self.by_nik(nik, lock=True)
+            existing = self.by_nik(nik, lock=True)
+            return existing, None if existing else self.allocate_kpjs(1)[0]
         lock: Step = (_LOCK_KEYS, {"keys": _lock_keys([nik])})
-        results = self.session.execute_together([lock, *system_path_steps((_BY_NIK_LOCKED, {"nik": nik}))])
-        row = results[2].first()
-        return _worker(row) if row else None
+        results = self.session.execute_together([lock, *system_path_steps(
+            (_BY_NIK_LOCKED, {"nik": nik}), (_NEXT_KPJ_UNLESS_HELD, {"nik": nik}))])
+        row, fresh = results[2].first(), results[3].scalar()
+        if row:
+            return _worker(row), None
+        assert fresh is not None  # the NIK has no record: the sequence was advanced
+        return None, make_kpj(fresh)
 
     def lock_enrolment(self, niks: Iterable[str], batch: str | None = None) -> None:
         """Take the locks of an enrolment first thing in its transaction (M-3).

@@ -196,8 +196,8 @@ class EnrolmentUseCases:
         re-enrolment, written with its event and audit record."""
         nik = normalise_nik(command.nik)
         repo = WorkerRepository(uow.prebuilt, target.scope)  # every statement of an enrolment is prebuilt
-        existing = repo.locked_by_nik(nik)  # M-3: the person's lock first, then the record of the NIK
-        kpj = None if existing else repo.allocate_kpjs(1)[0]
+        # M-3: the person's lock first, then the record of the NIK, or a new number without one.
+        existing, kpj = repo.locked_for_enrolment(nik)
         enrolment = enrol_one(command, today, existing, kpj)
         writer = EnrolmentWriter(uow, repo)
         message = writer.add(enrolment, existing)

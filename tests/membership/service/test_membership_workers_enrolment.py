@@ -142,6 +142,25 @@ def test_m3_transfer_keeps_the_kpj_and_closes_the_previous_employment_the_day_be
 
 
 @pytest.mark.rule("M-3")
+def test_m3_a_transfer_or_a_re_sent_enrolment_takes_no_number_of_the_national_sequence(caller):
+    """The record of the NIK is read, and a new KPJ taken only when there is none, in one
+    query with the person's lock on PostgreSQL: a transfer (the KPJ kept) and an enrolment
+    the employer had already made (ALREADY_EXISTS) leave the next new member the next number."""
+    binjai, medan = register_employer(caller), register_employer(caller, "KC-MEDAN")
+    first = enrol(caller, binjai).worker
+    kept = new_nik()
+    enrol(caller, binjai, nik=kept)
+    moved = enrol(caller, medan, office="KC-MEDAN", nik=kept, start_date=d(date(2023, 7, 1)))
+    assert moved.outcome == workers_pb2.ENROLMENT_OUTCOME_TRANSFERRED
+    with pytest.raises(grpc.RpcError) as err:
+        enrol(caller, medan, office="KC-MEDAN", nik=kept, start_date=d(date(2023, 7, 1)))
+    assert err.value.code() == grpc.StatusCode.ALREADY_EXISTS
+    after = enrol(caller, binjai).worker
+    assert int(after.kpj[:10]) == int(first.kpj[:10]) + 2  # the kept person's one number between them
+    assert is_valid_kpj(after.kpj)
+
+
+@pytest.mark.rule("M-3")
 def test_m3_transfer_must_start_after_the_current_employment(caller):
     binjai, medan = register_employer(caller), register_employer(caller, "KC-MEDAN")
     nik = new_nik()
