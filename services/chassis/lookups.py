@@ -34,7 +34,7 @@ from sqlalchemy.sql import Select
 
 from . import row_security
 from .database import sqlite_write_turn
-from .prebuilt import PrebuiltResult, StatementCache
+from .prebuilt import PrebuiltResult, StatementCache, _Compiled, client_cursor
 
 
 class LookupConnection:
@@ -46,15 +46,19 @@ class LookupConnection:
         self._cache = cache
 
     def execute(self, statement: Select[Any], params: Mapping[str, Any] | None = None) -> PrebuiltResult:
-        compiled = self._cache.compiled(statement, ())  # a SELECT's SQL does not depend on the names given
-        if not compiled.runnable:
-            raise ValueError("IN lists expand per call: run this statement through read_session()")
+        compiled = self._compiled(statement)
         cursor = self._dbapi.cursor()
         try:
             cursor.execute(compiled.sql, compiled.parameters(params))
             return PrebuiltResult(compiled.rows(cursor), cursor.rowcount)
         finally:
             cursor.close()
+
+    def _compiled(self, statement: Select[Any]) -> _Compiled:
+        compiled = self._cache.compiled(statement, ())  # a SELECT's SQL does not depend on the names given
+        if not compiled.runnable:
+            raise ValueError("IN lists expand per call: run this statement through read_session()")
+        return compiled
 
     @property
     def dialect(self) -> Dialect:
@@ -94,12 +98,10 @@ class _ScopedLookupConnection(LookupConnection):
         setting = _SYSTEM if self._every_branch else self._setting
         if setting is None:
             return super().execute(statement, params)
-        compiled = self._cache.compiled(statement, ())
-        if not compiled.runnable:
-            raise ValueError("IN lists expand per call: run this statement through read_session()")
+        compiled = self._compiled(statement)
         values = compiled.parameters(params)
         assert isinstance(values, Mapping), "psycopg's parameters are named (pyformat)"
-        cursor = _client_cursor(self._dbapi)
+        cursor = client_cursor(self._dbapi)
         try:
             cursor.execute(_scoped(compiled.sql), {**values, **setting})
             cursor.nextset()  # past set_config's row: the statement's own result
@@ -121,12 +123,6 @@ _SYSTEM = _setting_params(row_security.SYSTEM_SETTING)
 @functools.lru_cache(maxsize=1024)
 def _scoped(sql: str) -> str:
     return f"SELECT set_config(%({_SETTING_NAME})s, %({_SETTING_VALUE})s, true); {sql}"
-
-
-def _client_cursor(dbapi_connection: Any) -> Any:
-    from psycopg import ClientCursor  # PostgreSQL's driver, imported where it is used
-
-    return ClientCursor(dbapi_connection)
 
 
 _GENERATION = "jamsos_kept_generation"

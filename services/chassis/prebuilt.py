@@ -206,6 +206,14 @@ class PrebuiltResult:
         return iter(self._rows)
 
 
+def client_cursor(dbapi_connection: Any) -> Any:
+    """A psycopg cursor binding values on the client: what a query of several statements
+    needs (the server's parameters take one statement)."""
+    from psycopg import ClientCursor  # PostgreSQL's driver, imported where it is used
+
+    return ClientCursor(dbapi_connection)
+
+
 class StatementCache:
     """The compiled statements of one engine (one dialect), shared by its units of work."""
 
@@ -251,7 +259,9 @@ class PrebuiltConnection:
         self._connection = connection
         self._cache = cache
         self._deferred: list[Step] = []  # `defer`: writes waiting for the next round trip
-        self._defers = cache.dialect.name == "postgresql"
+        # PostgreSQL takes several statements in one query: deferred writes and
+        # `execute_together` ride one round trip there; elsewhere each statement goes alone.
+        self._together = cache.dialect.name == "postgresql"
 
     @property
     def dialect(self) -> Dialect:
@@ -268,7 +278,7 @@ class PrebuiltConnection:
         (`execute_together`), or before its commit (`send_deferred`); elsewhere, or more
         than a few rows, at once. Its error, if any, is raised where it is sent."""
         rows = [params] if isinstance(params, Mapping) else list(params)
-        if not self._defers or len(rows) > _MOST_ROWS_DEFERRED:
+        if not self._together or len(rows) > _MOST_ROWS_DEFERRED:
             self.execute(statement, rows)
             return
         self._deferred.extend((statement, row) for row in rows)
@@ -336,7 +346,7 @@ class PrebuiltConnection:
         values bound on the client by psycopg (`ClientCursor`: a query of several statements
         cannot take the server's parameters). A step is a statement built once, or the
         platform's own SQL (a setting), with its parameters."""
-        if self.dialect.name != "postgresql":
+        if not self._together:
             return [self._step_alone(statement, params) for statement, params in steps]
         deferred, self._deferred = self._deferred, []
         if not deferred and not steps:
@@ -361,10 +371,8 @@ class PrebuiltConnection:
             parts.append(_numbered(sql, number))
             values.update({f"s{number}_{name}": value for name, value in bound.items()})
             compiled_steps.append(compiled)
-        from psycopg import ClientCursor  # PostgreSQL's driver, imported where it is used
-
         dbapi = self._driver_connection()
-        cursor = ClientCursor(dbapi)
+        cursor = client_cursor(dbapi)
         try:
             self._run(cursor.execute, "; ".join(parts), values, dbapi, cursor)
             results = []
@@ -385,8 +393,11 @@ class PrebuiltConnection:
         return result
 
     def execute_sql(self, sql: str, params: Mapping[str, Any] | Sequence[Any] | None = None) -> None:
-        """A statement of the platform's own (the row-security settings), on the driver's cursor."""
-        self.send_deferred()
+        """A statement of the platform's own (the row-security settings), on the driver's cursor;
+        with the deferred writes' query when there are some."""
+        if self._deferred and not (isinstance(params, Sequence) and not isinstance(params, Mapping)):
+            self.execute_together([(sql, cast(Mapping[str, Any] | None, params))])
+            return
         dbapi = self._driver_connection()
         cursor = dbapi.cursor()
         try:

@@ -98,6 +98,9 @@ def correct_worker_billing(uow: UnitOfWork, changes: Sequence[EmploymentChange],
     distinct workers at once) and record every billed period of those employers whose bill a
     worker joins or leaves by it; returns how many. The branch's next billing job bills them
     (`issue_pending_corrections`)."""
+    if not changes:
+        apply()
+        return 0
     session, db = uow.session, uow.prebuilt  # the reads of every event prebuilt (worker_billing_facts)
     assert len({c.kpj for c in changes}) == len(changes), "each worker changes once in a run"
     held = (worker_billing_facts.employers_of_workers(db, [c.kpj for c in changes]) if len(changes) > 1
@@ -105,7 +108,7 @@ def correct_worker_billing(uow: UnitOfWork, changes: Sequence[EmploymentChange],
     employers = {c.kpj: sorted(set(c.npps) | set(held.get(c.kpj, ()))) for c in changes}
     every_employer = sorted({npp for npps in employers.values() for npp in npps})
     billing_facts.lock_employers(db, every_employer)
-    periods = _billed_periods(db, every_employer, Period.of(min(c.since for c in changes))) if changes else {}
+    periods = _billed_periods(db, every_employer, Period.of(min(c.since for c in changes)))
     # (change, (npp, period), branch): each worker's billed periods from its own change on
     touched = [(c, key, branch) for c in changes for key, branch in periods.items()
                if key[0] in employers[c.kpj] and key[1] >= Period.of(c.since)]
