@@ -68,7 +68,8 @@ class EventSettings:
     relay_batch_size: int = 500  # OUTBOX_RELAY_BATCH_SIZE, rows per relay cycle
     producer_linger_ms: int = 5  # KAFKA_PRODUCER_LINGER_MS
     producer_batch_size: int = 16_384  # KAFKA_PRODUCER_BATCH_SIZE, bytes per partition batch
-    consumer_fetch_max_wait_ms: int = 100  # CONSUMER_FETCH_MAX_WAIT_MS
+    consumer_fetch_max_wait_ms: int = 100  # CONSUMER_FETCH_MAX_WAIT_MS: a caught-up consumer's
+    consumer_busy_fetch_max_wait_ms: int = 50  # CONSUMER_BUSY_FETCH_MAX_WAIT_MS: right after a poll handed records over
     consumer_fetch_min_bytes: int = 1  # CONSUMER_FETCH_MIN_BYTES
     consumer_poll_timeout_ms: int = 500  # CONSUMER_POLL_TIMEOUT_MS: how long poll() blocks with nothing to hand over
     consumer_max_poll_records: int = 200  # CONSUMER_MAX_POLL_RECORDS
@@ -83,6 +84,8 @@ class EventSettings:
             producer_linger_ms=int(_env("KAFKA_PRODUCER_LINGER_MS", str(d.producer_linger_ms))),
             producer_batch_size=int(_env("KAFKA_PRODUCER_BATCH_SIZE", str(d.producer_batch_size))),
             consumer_fetch_max_wait_ms=int(_env("CONSUMER_FETCH_MAX_WAIT_MS", str(d.consumer_fetch_max_wait_ms))),
+            consumer_busy_fetch_max_wait_ms=int(
+                _env("CONSUMER_BUSY_FETCH_MAX_WAIT_MS", str(d.consumer_busy_fetch_max_wait_ms))),
             consumer_fetch_min_bytes=int(_env("CONSUMER_FETCH_MIN_BYTES", str(d.consumer_fetch_min_bytes))),
             consumer_poll_timeout_ms=int(_env("CONSUMER_POLL_TIMEOUT_MS", str(d.consumer_poll_timeout_ms))),
             consumer_max_poll_records=int(_env("CONSUMER_MAX_POLL_RECORDS", str(d.consumer_max_poll_records))),

@@ -48,7 +48,7 @@ from jamsos.common.v1 import envelope_pb2
 from . import context, metrics
 from .config import dead_letter_topic_of
 from .events import parse_envelope, unpack_payload
-from .kafka_clients import EndOffsetReader
+from .kafka_clients import EndOffsetReader, FetchPacing
 from .unit_of_work import UnitOfWork
 
 log = logging.getLogger("jamsos.consumer")
@@ -385,6 +385,7 @@ class ConsumerRunner:
         poll_timeout_ms: int = 500,
         commit_interval: float = 0.2,
         batch_size: int = BATCH_SIZE,
+        busy_fetch_wait_ms: int | None = None,
     ):
         self.applier = applier
         self.topics = topics
@@ -396,6 +397,7 @@ class ConsumerRunner:
         self.poll_timeout_ms = poll_timeout_ms  # how long a poll blocks with nothing to hand over
         self.commit_interval = commit_interval
         self.batch_size = batch_size  # events per transaction, for a registry `in_batches`
+        self.busy_fetch_wait_ms = busy_fetch_wait_ms  # `FetchPacing`; None: the consumer's one wait
         self.ready = threading.Event()  # set once the group has assigned partitions
         # Kept across reconnections: a consumer made after the broker came back resumes from
         # offsets committed there, which an old position may have been committed as.
@@ -435,8 +437,10 @@ class ConsumerRunner:
 
     def _poll_and_apply(self, consumer: KafkaConsumer, stop: threading.Event, offsets: PendingOffsets) -> None:
         lag_measured = 0.0
+        pacing = FetchPacing(consumer, self.busy_fetch_wait_ms)
         while not stop.is_set():
             batches = consumer.poll(timeout_ms=self.poll_timeout_ms)
+            pacing.after_poll(handed_over=bool(batches))
             if consumer.assignment():
                 self.ready.set()
             self._to_read_again |= self._topic_ids.recreated(consumer)

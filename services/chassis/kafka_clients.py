@@ -97,6 +97,32 @@ def make_consumer(bootstrap_servers: str, group_id: str, topics: list[str], clie
     return consumer
 
 
+class FetchPacing:
+    """How long the consumer's next fetch may wait for records: `busy_ms` right after a poll
+    handed records over, the consumer's own `fetch_max_wait_ms` once a poll found nothing.
+
+    Why two waits: tansu holds a fetch until about the wait is up even when records are there
+    (`EventSettings`), so under a steady flow of events the wait is a share of each event's
+    latency, while a caught-up consumer's empty fetches cost CPU at every wait. kafka-python
+    reads the wait from its fetcher's config each time it builds a fetch request (kafka-python
+    3.0.12, `Fetcher._create_fetch_requests`; pinned by tests/chassis/test_fetch_pacing.py), so
+    setting it between polls takes effect from the next request on. A consumer without that
+    fetcher (a test double) is left as it is."""
+
+    def __init__(self, consumer: KafkaConsumer, busy_ms: int | None):
+        fetcher = getattr(consumer, "_fetcher", None)
+        self._config: dict[str, Any] | None = getattr(fetcher, "config", None)
+        if self._config is None or "fetch_max_wait_ms" not in self._config or busy_ms is None:
+            self._config = None
+            return
+        self.idle_ms = int(self._config["fetch_max_wait_ms"])
+        self.busy_ms = min(busy_ms, self.idle_ms)
+
+    def after_poll(self, handed_over: bool) -> None:
+        if self._config is not None:
+            self._config["fetch_max_wait_ms"] = self.busy_ms if handed_over else self.idle_ms
+
+
 def ensure_topics(bootstrap_servers: str, topics: list[str], partitions: int = DEFAULT_PARTITIONS) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap_servers, client_id="jamsos-admin", request_timeout_ms=10_000,
                              reconnect_backoff_max_ms=RECONNECT_BACKOFF_MAX_MS)

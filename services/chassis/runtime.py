@@ -178,6 +178,8 @@ class ServiceRuntime:
                 lambda: make_producer(s.kafka_bootstrap_servers, f"{d.name}-dlq", s.events),
                 poll_timeout_ms=s.events.consumer_poll_timeout_ms,
                 commit_interval=s.events.consumer_commit_interval_ms / 1000,
+                # a patient group keeps its one long wait: nobody waits on what it applies
+                busy_fetch_wait_ms=None if spec.patient else s.events.consumer_busy_fetch_max_wait_ms,
             )
             self.consumer_runners.append(runner)
             self._spawn(f"{d.name}-consumer-{spec.name}", runner.run)

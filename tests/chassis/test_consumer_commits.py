@@ -85,14 +85,16 @@ def test_a_caught_up_consumer_has_committed_to_the_end_of_its_partition(sqlite_u
 
 def test_event_settings_come_from_the_environment_with_latency_defaults(monkeypatch):
     defaults = EventSettings()
-    assert (defaults.consumer_fetch_max_wait_ms, defaults.producer_linger_ms) == (100, 5)
+    assert (defaults.consumer_fetch_max_wait_ms, defaults.consumer_busy_fetch_max_wait_ms,
+            defaults.producer_linger_ms) == (100, 50, 5)
     for name, value in (("OUTBOX_RELAY_POLL_INTERVAL", "2.5"), ("OUTBOX_RELAY_BATCH_SIZE", "50"),
                         ("KAFKA_PRODUCER_LINGER_MS", "3"), ("KAFKA_PRODUCER_BATCH_SIZE", "32768"),
-                        ("CONSUMER_FETCH_MAX_WAIT_MS", "500"), ("CONSUMER_FETCH_MIN_BYTES", "10"),
+                        ("CONSUMER_FETCH_MAX_WAIT_MS", "500"), ("CONSUMER_BUSY_FETCH_MAX_WAIT_MS", "40"),
+                        ("CONSUMER_FETCH_MIN_BYTES", "10"),
                         ("CONSUMER_POLL_TIMEOUT_MS", "250"), ("CONSUMER_MAX_POLL_RECORDS", "20"),
                         ("CONSUMER_COMMIT_INTERVAL_MS", "1000")):
         monkeypatch.setenv(name, value)
     assert Settings.from_env("membership").events == EventSettings(
         relay_poll_interval=2.5, relay_batch_size=50, producer_linger_ms=3, producer_batch_size=32768,
-        consumer_fetch_max_wait_ms=500, consumer_fetch_min_bytes=10, consumer_poll_timeout_ms=250,
+        consumer_fetch_max_wait_ms=500, consumer_busy_fetch_max_wait_ms=40, consumer_fetch_min_bytes=10, consumer_poll_timeout_ms=250,
         consumer_max_poll_records=20, consumer_commit_interval_ms=1000)
