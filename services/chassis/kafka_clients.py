@@ -110,13 +110,12 @@ class FetchPacing:
     fetcher (a test double) is left as it is."""
 
     def __init__(self, consumer: KafkaConsumer, busy_ms: int | None):
-        fetcher = getattr(consumer, "_fetcher", None)
-        self._config: dict[str, Any] | None = getattr(fetcher, "config", None)
-        if self._config is None or "fetch_max_wait_ms" not in self._config or busy_ms is None:
-            self._config = None
-            return
-        self.idle_ms = int(self._config["fetch_max_wait_ms"])
-        self.busy_ms = min(busy_ms, self.idle_ms)
+        config = getattr(getattr(consumer, "_fetcher", None), "config", None)
+        if busy_ms is None or not isinstance(config, dict) or "fetch_max_wait_ms" not in config:
+            config = None
+        self._config: dict[str, Any] | None = config
+        self.idle_ms = int(config["fetch_max_wait_ms"]) if config is not None else 0
+        self.busy_ms = min(busy_ms or 0, self.idle_ms)
 
     def after_poll(self, handed_over: bool) -> None:
         if self._config is not None:
