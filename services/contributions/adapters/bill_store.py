@@ -8,6 +8,7 @@ refused on a table under row security, and an executemany is a statement per bil
 """
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from typing import NamedTuple
@@ -83,9 +84,16 @@ class WorkerLines(NamedTuple):
 
     @classmethod
     def of(cls, rows: tuple[tuple, ...], employer: int, worker: int) -> WorkerLines:
-        tails = tuple(f"{_copy_text(program)}\t{_copy_text(payer)}\t{int(base)}\t{int(rate)}\t{int(amount)}\n"
-                      for program, payer, base, rate, amount in rows)
+        """Lines of integer rupiah and basis points (the rules' and the wage's own types)."""
+        tails = tuple([f"{_copy_heads(program, payer)}{base}\t{rate}\t{amount}\n"
+                       for program, payer, base, rate, amount in rows])
         return cls(rows, employer, worker, tails)
+
+
+@functools.cache
+def _copy_heads(program: str, payer: str) -> str:
+    """A line's program and payer columns as COPY text, made once per pair."""
+    return f"{_copy_text(program)}\t{_copy_text(payer)}\t"
 
 
 class LineBatch:
