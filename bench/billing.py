@@ -45,6 +45,7 @@ from services.chassis.config import Settings
 from services.chassis.context import SYSTEM, request_context
 from services.chassis.database import make_engine, make_session_factory
 from services.chassis.migrations import upgrade_to_head
+from services.contributions.application.billing.pricing import forget_priced_lines
 from services.contributions.bootstrap import definition
 from tests.harness.postgres import ThrowawayPostgres
 
@@ -135,6 +136,7 @@ def timed_run(url: str, period: tuple[int, int], job_workers: int) -> tuple[floa
     app = d.make_application(settings, Application(d.name, engine, make_session_factory(engine), d.tables))
     app.billing.runs.inline_workers = job_workers
     request = billing_pb2.StartBillingRunRequest(request_id="bench-run", period=types_pb2.Period(year=period[0], month=period[1]))
+    forget_priced_lines()  # every round prices cold, as a fresh process does (rounds draw the same wages)
     started = time.perf_counter()
     with request_context(SYSTEM, "bench"):
         run = app.billing.start_run(request).run

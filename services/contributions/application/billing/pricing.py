@@ -37,6 +37,12 @@ _WORKER = Payer.WORKER.value
 _WORKER_PAYER = Payer.WORKER  # bound once: the pricing loop compares against it
 
 
+def forget_priced_lines() -> None:
+    """Empties the shared memo: a benchmark's rounds each start as a fresh process does."""
+    with _cache_lock:
+        _cache.clear()
+
+
 @lru_cache(maxsize=64)
 def enrolled_programs(programs: str | None) -> frozenset[str]:
     """The stored program list ("JHT,JKK,JK,JPK"); empty means all four (M-4 default)."""
