@@ -75,25 +75,20 @@ def insert_lines(session: Session, rows: Iterable[tuple]) -> int:
 
 class WorkerLines(NamedTuple):
     """One worker's lines of a bill, as (program, payer, base, rate, amount) tuples, with
-    their totals and each line's COPY text after the bill number and KPJ columns."""
+    their totals and each line's COPY text after the bill number and KPJ columns (made from
+    `line_copy_text`'s two parts: `f"{head}{base}{middle}{amount}\n"`)."""
 
     rows: tuple[tuple, ...]
     employer_rupiah: int
     worker_rupiah: int
     copy_tails: tuple[str, ...]
 
-    @classmethod
-    def of(cls, rows: tuple[tuple, ...], employer: int, worker: int) -> WorkerLines:
-        """Lines of integer rupiah and basis points (the rules' and the wage's own types)."""
-        tails = tuple([f"{_copy_heads(program, payer)}{base}\t{rate}\t{amount}\n"
-                       for program, payer, base, rate, amount in rows])
-        return cls(rows, employer, worker, tails)
-
 
 @functools.cache
-def _copy_heads(program: str, payer: str) -> str:
-    """A line's program and payer columns as COPY text, made once per pair."""
-    return f"{_copy_text(program)}\t{_copy_text(payer)}\t"
+def line_copy_text(program: str, payer: str, rate_bp: int) -> tuple[str, str]:
+    """A line's COPY text around its base: the program and payer columns before it, the
+    rate column after it (made once per line of a plan, not once per worker)."""
+    return f"{_copy_text(program)}\t{_copy_text(payer)}\t", f"\t{rate_bp}\t"
 
 
 class LineBatch:

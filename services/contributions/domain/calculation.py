@@ -111,19 +111,27 @@ def compute_lines(facts: WorkerWageFacts, rules: ContributionRules) -> list[Cont
             for p, payer, b, bp in line_shares(base, married, facts.risk_group, rules)]
 
 
+def line_plan(married: bool, risk_group: int,
+              rules: ContributionRules) -> tuple[tuple[Program, Payer, int, int | None], ...]:
+    """Each line of `compute_lines` as (program, payer, rate, cap), in order: the line's base
+    is the contribution base, capped at `cap` when it has one (C-4's JPK wage cap). What
+    differs between two workers of one plan is their base alone."""
+    jpk_rate = rules.jpk_married_bp if married else rules.jpk_single_bp
+    return (
+        (Program.JHT, Payer.EMPLOYER, rules.jht_employer_bp, None),
+        (Program.JHT, Payer.WORKER, rules.jht_worker_bp, None),
+        (Program.JKK, Payer.EMPLOYER, rules.jkk_bp(risk_group), None),
+        (Program.JK, Payer.EMPLOYER, rules.jk_employer_bp, None),
+        (Program.JPK, Payer.EMPLOYER, jpk_rate, rules.jpk_wage_cap_rupiah),
+    )
+
+
 def line_shares(base: int, married: bool, risk_group: int,
                 rules: ContributionRules) -> tuple[tuple[Program, Payer, int, int], ...]:
     """Each line of `compute_lines` as (program, payer, base, rate) before its rate is
-    applied, for a contribution base already raised to the UMK (C-6a) and facts already
-    validated: the billing run prices workers through this without a facts object each."""
-    jpk_base = min(base, rules.jpk_wage_cap_rupiah)
-    return (
-        (Program.JHT, Payer.EMPLOYER, base, rules.jht_employer_bp),
-        (Program.JHT, Payer.WORKER, base, rules.jht_worker_bp),
-        (Program.JKK, Payer.EMPLOYER, base, rules.jkk_bp(risk_group)),
-        (Program.JK, Payer.EMPLOYER, base, rules.jk_employer_bp),
-        (Program.JPK, Payer.EMPLOYER, jpk_base, rules.jpk_married_bp if married else rules.jpk_single_bp),
-    )
+    applied, for a contribution base already raised to the UMK (C-6a)."""
+    return tuple((program, payer, base if cap is None else min(base, cap), rate)
+                 for program, payer, rate, cap in line_plan(married, risk_group, rules))
 
 
 def bill_total(lines: Iterable[ContributionLine | CorrectionLine]) -> int:

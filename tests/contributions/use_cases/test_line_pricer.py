@@ -14,7 +14,11 @@ RULES = rules_for_period(SEED_CONTRIBUTION_RULES, 2024, 3)
 UMK = 2_500_000
 
 worker_facts = st.tuples(
-    st.integers(0, 9_223_372_036_854_775_807 // 10_000),  # wages to the rupiah, up to where bp x wage fits int64
+    st.one_of(  # wages to the rupiah: about the UMK and the JPK cap (C-4, C-6a), and up to where bp x wage fits int64
+        st.integers(0, 3 * RULES.jpk_wage_cap_rupiah),
+        st.sampled_from([UMK - 1, UMK, UMK + 1, RULES.jpk_wage_cap_rupiah - 1, RULES.jpk_wage_cap_rupiah,
+                         RULES.jpk_wage_cap_rupiah + 1]),
+        st.integers(0, 9_223_372_036_854_775_807 // 10_000)),
     st.sampled_from([None, MaritalStatus.MARRIED.value, MaritalStatus.SINGLE.value]),
     st.integers(1, 5),
     st.sampled_from([None, "JHT,JKK,JK,JPK", "JKK,JK", "JHT"]),

@@ -17,11 +17,11 @@ import json
 import threading
 from functools import lru_cache
 
-from services.contributions.adapters.bill_store import WorkerLines
+from services.contributions.adapters.bill_store import WorkerLines, line_copy_text
 from services.chassis.errors import InvalidArgument
-from services.chassis.money import apply_rate
+from services.chassis.money import apply_rate_unsigned
 from services.contributions.domain.calculation import (
-    MaritalStatus, Payer, Program, WorkerWageFacts, contribution_base, line_shares,
+    MaritalStatus, Payer, Program, WorkerWageFacts, contribution_base, line_plan,
 )
 from services.contributions.domain.rule_tables import ContributionRules
 
@@ -34,7 +34,8 @@ _CACHE_LIMIT = 8_192
 _cache: dict[tuple, WorkerLines] = {}
 _cache_lock = threading.Lock()
 _WORKER = Payer.WORKER.value
-_WORKER_PAYER = Payer.WORKER  # bound once: the pricing loop compares against it
+# A plan's lines: (program, payer, rate, cap, COPY head, COPY middle, the worker's share?)
+_Plan = tuple[tuple[str, str, int, int | None, str, str, bool], ...]
 
 
 def forget_priced_lines() -> None:
@@ -73,7 +74,7 @@ class LinePricer:
         # The whole version is the key (not its date): two databases may differ.
         self._rules_key = json.dumps(rules.to_dict(), sort_keys=True)
         # (marital, risk group, programs) -> (married, enrolled programs), each validated once
-        self._plans: dict[tuple, tuple[bool, frozenset[str]]] = {}
+        self._plans: dict[tuple, _Plan] = {}
         # The facts as read -> their lines, in front of the shared memo: the rules and UMK are
         # this pricer's own, so the wage alone decides the base, and a hit skips the base, the
         # key and the lock (0.45 -> 0.26 us a worker over 200,000 workers of 24 combinations).
@@ -105,31 +106,37 @@ class LinePricer:
 
     def _price(self, kpj: str, wage: int, base: int, marital: str | None, risk_group: int,
                programs: str | None) -> WorkerLines:
-        """`compute_lines` of the worker, from the domain's line shares: with wages that
-        differ by the rupiah most workers miss the memo, and a facts object and five line
-        objects each cost more than the arithmetic."""
-        married, enrolled = self._plan(kpj, wage, marital, risk_group, programs)
+        """`compute_lines` of the worker from its plan: with wages that differ by the rupiah
+        most workers miss the memo, and a facts object and five line objects each cost more
+        than the arithmetic (bases and rates are non-negative integers: validated)."""
         rows = []
+        tails = []
         employer = worker = 0
-        for program, payer, line_base, rate in line_shares(base, married, risk_group, self.rules):
-            # `_value_` reads the enum's value without the descriptor (this is the hot path).
-            if program._value_ in enrolled:
-                amount = apply_rate(line_base, rate)
-                rows.append((program._value_, payer._value_, line_base, rate, amount))
-                if payer is _WORKER_PAYER:  # C-1: the worker's JHT share
-                    worker += amount
-                else:
-                    employer += amount
-        return WorkerLines.of(tuple(rows), employer, worker)
+        for program, payer, rate, cap, head, middle, for_worker in self._plan(kpj, wage, marital, risk_group, programs):
+            line_base = base if cap is None or base < cap else cap
+            amount = apply_rate_unsigned(line_base, rate)
+            rows.append((program, payer, line_base, rate, amount))
+            tails.append(f"{head}{line_base}{middle}{amount}\n")
+            if for_worker:  # C-1: the worker's JHT share
+                worker += amount
+            else:
+                employer += amount
+        return WorkerLines(tuple(rows), employer, worker, tuple(tails))
 
-    def _plan(self, kpj: str, wage: int, marital: str | None, risk_group: int,
-              programs: str | None) -> tuple[bool, frozenset[str]]:
+    def _plan(self, kpj: str, wage: int, marital: str | None, risk_group: int, programs: str | None) -> _Plan:
         """The first worker of each (marital status, risk group, programs) is validated as
-        the domain validates any worker's facts (M-4, C-3, C-6a); the others share it."""
+        the domain validates any worker's facts (M-4, C-3, C-6a); the others share its plan:
+        the domain's lines of the programs enrolled in, with their COPY text."""
         key = (marital, risk_group, programs)
         plan = self._plans.get(key)
         if plan is None:
             facts = WorkerWageFacts(kpj, wage, marital or MaritalStatus.SINGLE.value, risk_group, self.umk_rupiah)
-            plan = (facts.marital_status is MaritalStatus.MARRIED, enrolled_programs(programs))
+            enrolled = enrolled_programs(programs)
+            plan = tuple(
+                (program.value, payer.value, rate, cap, *line_copy_text(program.value, payer.value, rate),
+                 payer is Payer.WORKER)
+                for program, payer, rate, cap in line_plan(facts.marital_status is MaritalStatus.MARRIED,
+                                                           risk_group, self.rules)
+                if program.value in enrolled)
             self._plans[key] = plan
         return plan
